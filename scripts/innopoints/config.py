@@ -1,0 +1,58 @@
+"""Where the project lives and how it is configured: one place, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    env = os.environ.get("INNOPOINTS_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "dbt_project.yml").exists():
+            return parent
+    return Path.cwd().resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    state_dir: Path
+    database_url: str | None  # INNOPOINTS_DATABASE_URL: an external PostgreSQL (admin rights)
+    db_name: str  # the warehouse database inside the cluster
+    pg_port: int
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.state_dir / "pg"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state_dir / "secrets.json"
+
+    @property
+    def venv_bin(self) -> Path:
+        return self.project_root / ".venv" / "bin"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    root = _find_root()
+    state = Path(os.environ.get("INNOPOINTS_STATE_DIR", root / ".state")).resolve()
+    return Settings(
+        project_root=root,
+        state_dir=state,
+        database_url=os.environ.get("INNOPOINTS_DATABASE_URL") or None,
+        db_name=os.environ.get("INNOPOINTS_DB_NAME", "innopoints"),
+        pg_port=int(os.environ.get("INNOPOINTS_PG_PORT", "55432")),
+    )
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment)."""
+    get_settings.cache_clear()

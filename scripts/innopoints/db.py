@@ -1,0 +1,145 @@
+"""The warehouse database: roles, schemas, bootstrap DDL and connections.
+
+Roles (least privilege):
+- ``innopoints_loader``: writes the raw and audit tables, nothing else;
+- ``innopoints_transformer``: reads raw and audit, owns and builds staging, intermediate, marts;
+- ``innopoints_reporter``: reads the marts only (dashboards, analysts).
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from innopoints import cluster
+from innopoints.config import Settings, get_settings
+from innopoints.feeds import FEEDS, raw_table_ddl
+from innopoints.secrets import load_secrets, save_secrets
+
+LOADER = "innopoints_loader"
+TRANSFORMER = "innopoints_transformer"
+REPORTER = "innopoints_reporter"
+ROLES = (LOADER, TRANSFORMER, REPORTER)
+SCHEMAS = ("raw", "audit", "seeds", "snapshots", "staging", "intermediate", "marts")
+
+
+def role_password(role: str, settings: Settings | None = None) -> str:
+    s = settings or get_settings()
+    if role == "admin":
+        return cluster.server_info(s).admin_password
+    sec = load_secrets(s)
+    pw = sec.setdefault("roles", {}).get(role)
+    if not pw:
+        pw = secrets.token_urlsafe(24)
+        sec["roles"][role] = pw
+        save_secrets(s, sec)
+    return pw
+
+
+def conn_params(role: str = "admin", settings: Settings | None = None, dbname: str | None = None) -> dict[str, Any]:
+    s = settings or get_settings()
+    info = cluster.server_info(s)
+    user = info.admin_user if role == "admin" else role
+    return {
+        "host": info.host,
+        "port": info.port,
+        "user": user,
+        "password": role_password(role, s),
+        "dbname": dbname or s.db_name,
+    }
+
+
+def url(role: str = "admin", driver: str = "psycopg", settings: Settings | None = None) -> str:
+    from sqlalchemy.engine import URL
+
+    p = conn_params(role, settings)
+    return URL.create(
+        f"postgresql+{driver}", username=p["user"], password=p["password"], host=p["host"],
+        port=p["port"], database=p["dbname"],
+    ).render_as_string(hide_password=False)
+
+
+def connect(role: str = "admin", settings: Settings | None = None, **kw: Any) -> psycopg.Connection:
+    return psycopg.connect(**conn_params(role, settings, dbname=kw.pop("dbname", None)), **kw)
+
+
+def _bootstrap_sql() -> list[tuple[str, str]]:
+    """(name, sql) of every bootstrap step, in order: files under innopoints/sql/bootstrap plus raw DDL."""
+    steps: list[tuple[str, str]] = []
+    base = resources.files("innopoints") / "sql" / "bootstrap"
+    files = sorted((p for p in base.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    raw_ddl = "\n".join(raw_table_ddl(f) for f in FEEDS.values())
+    inserted = False
+    for f in files:
+        if not inserted and f.name >= "20":
+            steps.append(("20_raw_tables (generated from feeds.py)", raw_ddl))
+            inserted = True
+        steps.append((f.name, f.read_text()))
+    if not inserted:
+        steps.append(("20_raw_tables (generated from feeds.py)", raw_ddl))
+    return steps
+
+
+def ensure_database(settings: Settings | None = None) -> None:
+    """Create roles, the database, schemas, raw and audit tables and grants. Idempotent."""
+    s = settings or get_settings()
+    info = cluster.server_info(s)
+    with psycopg.connect(host=info.host, port=info.port, user=info.admin_user, password=info.admin_password,
+                         dbname=info.maintenance_db, autocommit=True) as conn:
+        for role in ROLES:
+            pw = role_password(role, s)
+            exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+            verb = "alter" if exists else "create"
+            conn.execute(
+                sql.SQL(verb + " role {} login password {}").format(sql.Identifier(role), sql.Literal(pw))
+            )
+        if not conn.execute("select 1 from pg_database where datname = %s", (s.db_name,)).fetchone():
+            conn.execute(sql.SQL("create database {} encoding 'UTF8' template template0").format(
+                sql.Identifier(s.db_name)))
+    with connect("admin", s, autocommit=False) as conn:
+        conn.execute("select pg_advisory_xact_lock(424242)")
+        conn.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(s.db_name)))
+        conn.execute(sql.SQL("grant connect on database {} to {}, {}, {}").format(
+            sql.Identifier(s.db_name), *(sql.Identifier(r) for r in ROLES)))
+        conn.execute("revoke create on schema public from public")
+        for name, text in _bootstrap_sql():
+            try:
+                conn.execute(text)
+            except psycopg.Error as exc:
+                raise RuntimeError(f"bootstrap step {name} failed: {exc}") from exc
+        conn.commit()
+
+
+def drop_database(name: str, settings: Settings | None = None) -> None:
+    s = settings or get_settings()
+    info = cluster.server_info(s)
+    with psycopg.connect(host=info.host, port=info.port, user=info.admin_user, password=info.admin_password,
+                         dbname=info.maintenance_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def dbt_env(settings: Settings | None = None, role: str = TRANSFORMER) -> dict[str, str]:
+    """Environment variables that profiles.yml reads: dbt connects as the transformer."""
+    s = settings or get_settings()
+    p = conn_params(role, s)
+    return {
+        "INNOPOINTS_PG_HOST": str(p["host"]),
+        "INNOPOINTS_PG_PORT": str(p["port"]),
+        "INNOPOINTS_PG_USER": str(p["user"]),
+        "INNOPOINTS_PG_PASSWORD": str(p["password"]),
+        "INNOPOINTS_PG_DBNAME": str(p["dbname"]),
+        "DBT_PROFILES_DIR": str(s.project_root),
+        "DBT_PROJECT_DIR": str(s.project_root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+
+
+def project_path(*parts: str) -> Path:
+    return get_settings().project_root.joinpath(*parts)

@@ -1,0 +1,12 @@
+-- Least privilege. Loader: write raw and audit import tables. Transformer: read raw and audit,
+-- own the modelled schemas. Reporter: read marts only.
+grant usage on schema raw, audit to innopoints_loader, innopoints_transformer;
+grant select, insert on all tables in schema raw to innopoints_loader;
+grant select, insert on audit.import_batches, audit.quarantine, audit.import_refusals to innopoints_loader;
+grant select on all tables in schema raw to innopoints_transformer;
+grant select on all tables in schema audit to innopoints_transformer;
+grant usage on schema marts to innopoints_reporter;
+alter default privileges for role innopoints_transformer in schema marts
+    grant select on tables to innopoints_reporter;
+grant select on all tables in schema marts to innopoints_reporter;
+revoke all on schema raw, audit, staging, intermediate, seeds, snapshots from innopoints_reporter;

@@ -1,0 +1,99 @@
+"""Superset configuration for innopoints (loaded through SUPERSET_CONFIG_PATH).
+
+Runs inside .venv-superset, so it must not import the innopoints package. Everything that is a
+secret or a piece of state lives under the Superset home (default ``<project>/.state/superset``,
+override with INNOPOINTS_SUPERSET_HOME), which git ignores:
+
+- ``secret_key``   generated once per install (mode 600), never committed;
+- ``superset.db``  the metadata database (SQLite);
+- ``cache/``       chart data and results caches (FileSystemCache).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from cachelib.file import FileSystemCache
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPERSET_HOME = Path(
+    os.environ.get("INNOPOINTS_SUPERSET_HOME", str(PROJECT_ROOT / ".state" / "superset"))
+).resolve()
+SUPERSET_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key(home: Path) -> str:
+    """Return the install's secret key, generating it on first use (never a default)."""
+    path = home / "secret_key"
+    if not path.exists():
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds a key shorter than 32 chars: delete it and rerun setup")
+    return key
+
+
+SECRET_KEY = _secret_key(SUPERSET_HOME)
+
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{SUPERSET_HOME / 'superset.db'}?check_same_thread=false"
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# Chinese UI by default, English available from the language menu.
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+
+FEATURE_FLAGS = {
+    "RLS_IN_SQLLAB": True,
+    "DASHBOARD_RBAC": True,
+    "ENABLE_TEMPLATE_PROCESSING": False,
+    "ALERT_REPORTS": False,
+    "THUMBNAILS": False,
+}
+
+_CACHE_DIR = SUPERSET_HOME / "cache"
+_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _fs_cache(sub: str, prefix: str, timeout: timedelta) -> dict[str, object]:
+    return {
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": str(_CACHE_DIR / sub),
+        "CACHE_KEY_PREFIX": prefix,
+        "CACHE_DEFAULT_TIMEOUT": int(timeout.total_seconds()),
+        "CACHE_THRESHOLD": 20000,
+    }
+
+
+CACHE_CONFIG = _fs_cache("meta", "innopoints_meta_", timedelta(days=1))
+DATA_CACHE_CONFIG = _fs_cache("data", "innopoints_data_", timedelta(hours=12))
+EXPLORE_FORM_DATA_CACHE_CONFIG = _fs_cache("explore", "innopoints_explore_", timedelta(days=7))
+RESULTS_BACKEND = FileSystemCache(str(_CACHE_DIR / "results"), threshold=2000, default_timeout=86400)
+
+# Local single-user site on loopback: generous auth rate limit so tests that log in as several
+# officers in a row are not refused, but keep it on.
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = "50 per second"
+RATELIMIT_STORAGE_URI = "memory://"
+
+SUPERSET_WEBSERVER_PORT = int(os.environ.get("INNOPOINTS_SUPERSET_PORT", "8088"))
+SUPERSET_WEBSERVER_TIMEOUT = 120
+SQLLAB_TIMEOUT = 60
+SQL_MAX_ROW = 100000
+ROW_LIMIT = 50000
+SHOW_STACKTRACE = False
+# Talisman's CSP stays on; the app serves its own assets only.
+TALISMAN_ENABLED = True
+CONTENT_SECURITY_POLICY_WARNING = False
+
+# No examples, no telemetry calls out (the machine has no network anyway).
+SUPERSET_LOAD_EXAMPLES = False
+SCARF_ANALYTICS = False
