@@ -1,0 +1,1 @@
+"""Apache Superset as code: environment, setup, serve, asset bundle, roles and RLS, benchmark."""
