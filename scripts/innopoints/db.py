@@ -3,7 +3,8 @@
 Roles (least privilege):
 - ``innopoints_loader``: writes the raw and audit tables, nothing else;
 - ``innopoints_transformer``: reads raw and audit, owns and builds staging, intermediate, marts;
-- ``innopoints_reporter``: reads the marts only (dashboards, analysts).
+- ``innopoints_reporter``: reads the marts only (dashboards, analysts);
+- ``innopoints_publisher``: reads marts and appends publications and bank pushes to audit.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from innopoints.secrets import load_secrets, save_secrets
 LOADER = "innopoints_loader"
 TRANSFORMER = "innopoints_transformer"
 REPORTER = "innopoints_reporter"
-ROLES = (LOADER, TRANSFORMER, REPORTER)
+PUBLISHER = "innopoints_publisher"  # appends publications and pushes to audit, reads marts
+ROLES = (LOADER, TRANSFORMER, REPORTER, PUBLISHER)
 SCHEMAS = ("raw", "audit", "seeds", "snapshots", "staging", "intermediate", "marts")
 
 
@@ -104,8 +106,8 @@ def ensure_database(settings: Settings | None = None) -> None:
     with connect("admin", s, autocommit=False) as conn:
         conn.execute("select pg_advisory_xact_lock(424242)")
         conn.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(s.db_name)))
-        conn.execute(sql.SQL("grant connect on database {} to {}, {}, {}").format(
-            sql.Identifier(s.db_name), *(sql.Identifier(r) for r in ROLES)))
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(
+            sql.Identifier(s.db_name), sql.SQL(", ").join(sql.Identifier(r) for r in ROLES)))
         conn.execute("revoke create on schema public from public")
         for name, text in _bootstrap_sql():
             try:

@@ -40,6 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("db", help="start, stop or inspect the warehouse PostgreSQL")
     p.add_argument("action", choices=["start", "stop", "status", "url", "init"])
     p.add_argument("--role", default="admin",
-                   choices=["admin", db.LOADER, db.TRANSFORMER, db.REPORTER],
+                   choices=["admin", *db.ROLES],
                    help="whose connection URL to print (url)")
     p.set_defaults(func=_run)

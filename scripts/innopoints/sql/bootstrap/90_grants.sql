@@ -10,3 +10,7 @@ alter default privileges for role innopoints_transformer in schema marts
     grant select on tables to innopoints_reporter;
 grant select on all tables in schema marts to innopoints_reporter;
 revoke all on schema raw, audit, staging, intermediate, seeds, snapshots from innopoints_reporter;
+grant usage on schema marts, audit to innopoints_publisher;
+grant select on all tables in schema marts to innopoints_publisher;
+alter default privileges for role innopoints_transformer in schema marts
+    grant select on tables to innopoints_publisher;
