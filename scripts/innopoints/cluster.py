@@ -99,10 +99,17 @@ def _admin_password(s: Settings) -> str:
 
 
 def _port(s: Settings) -> int:
+    """The cluster's port: fixed at initdb time. Unless INNOPOINTS_PG_PORT pins it, the first free
+    port from 55432 up is taken, so two checkouts on one machine do not collide."""
     port_file = s.pg_dir / "port"
     if port_file.exists():
         return int(port_file.read_text().strip())
-    return s.pg_port
+    if "INNOPOINTS_PG_PORT" in os.environ:
+        return s.pg_port
+    port = s.pg_port
+    while _port_open("127.0.0.1", port) and port < s.pg_port + 100:
+        port += 1
+    return port
 
 
 SERVER_SETTINGS = {
@@ -126,6 +133,7 @@ def _start_system(s: Settings) -> None:
     data = s.pg_dir / "data"
     s.pg_dir.mkdir(parents=True, exist_ok=True)
     port = _port(s)
+    (s.pg_dir / "port").write_text(str(port))
     if not (data / "PG_VERSION").exists():
         pwfile = s.pg_dir / "pwfile"
         pwfile.write_text(_admin_password(s) + "\n")
@@ -148,7 +156,6 @@ def _start_system(s: Settings) -> None:
         conf = "\n".join(f"{k} = {v}" for k, v in SERVER_SETTINGS.items())
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(f"\n# innopoints\nport = {port}\n{conf}\n")
-        (s.pg_dir / "port").write_text(str(port))
     if _port_open("127.0.0.1", port) and status_ok(s):
         return
     log = s.pg_dir / "server.log"
@@ -250,5 +257,5 @@ def stop(settings: Settings | None = None) -> None:
             import pgserver  # type: ignore[import-not-found]
 
             pgserver.get_server(str(s.pg_dir / "embedded"), cleanup_mode="stop").cleanup()
-        except Exception:  # noqa: BLE001 - stopping is best effort
+        except Exception:
             pass

@@ -1,0 +1,53 @@
+# innopoints — two commands: `make demo` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test clean venv lint db browser help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo   - set up, start PostgreSQL, generate + import demo data, build, check, publish, serve dashboards"
+	@echo "make test   - set up what tests need and run them all"
+	@echo "make lint   - ruff"
+	@echo "make clean  - stop services and remove local state (database, Superset metadata, build output)"
+
+venv: $(STAMP)
+
+$(STAMP): requirements/pipeline.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements/pipeline.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+db: venv
+	$(BIN)/innopoints db start
+
+# Headless Chromium for the browser tests comes from Debian (needs root to install).
+browser:
+	@if [ -x /usr/bin/chromium ]; then true; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser tests need Debian's chromium: run 'sudo apt-get install chromium' (this step needs root)"; fi
+
+-include mk/*.mk
+
+demo: venv
+	$(BIN)/innopoints demo
+
+test: venv browser $(if $(wildcard mk/superset.mk),superset-env,)
+	$(BIN)/innopoints db start
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check scripts
+
+clean:
+	-@test -x $(BIN)/innopoints && $(BIN)/innopoints serve --stop 2>/dev/null; true
+	-@test -x $(BIN)/innopoints && $(BIN)/innopoints db stop; true
+	rm -rf .state target logs demo-data artifacts gx/uncommitted

@@ -1,0 +1,25 @@
+"""`innopoints bench import|build|dashboards`: benchmarks that print their figures."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+BENCHES = {
+    "import": ("innopoints.importer.bench", "bench_import", "import throughput and memory vs bare COPY"),
+    "build": ("innopoints.scoring.bench", "bench_build", "dbt build time vs one plain CTAS pass"),
+    "dashboards": ("innopoints.superset.cli", "bench_dashboards", "chart data request latency, warm and cold"),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="benchmarks: " + ", ".join(BENCHES))
+    bsub = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
+    for name, (module_name, func_name, help_text) in BENCHES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        bp = bsub.add_parser(name, help=help_text)
+        module.add_bench_arguments(bp)
+        bp.set_defaults(func=getattr(module, func_name))

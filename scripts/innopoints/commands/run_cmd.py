@@ -1,0 +1,76 @@
+"""`innopoints run` (import → build → validate → publish → push) and `innopoints demo` (everything,
+from nothing to dashboards)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from innopoints.commands.db_cmd import ensure_ready
+from innopoints.config import get_settings
+
+DEMO_ENTERPRISES = 3000
+DEMO_YEARS = (2022, 2024)
+DEMO_SEED = 2024
+
+
+def _run(args: argparse.Namespace) -> int:
+    from innopoints.publication.pipeline import run_pipeline
+
+    ensure_ready()
+    return run_pipeline(
+        import_dir=args.import_dir,
+        schemes=args.scheme,
+        year=args.year,
+        push=args.push,
+        out_dir=args.out,
+    )
+
+
+def demo_data_dir() -> Path:
+    return get_settings().project_root / "demo-data"
+
+
+def ensure_demo_data(enterprises: int = DEMO_ENTERPRISES) -> Path:
+    """Generate the demo province once; the same seed always gives the same files."""
+    from innopoints.generator import generate
+
+    out = demo_data_dir()
+    manifest = out / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text()).get("enterprises") == enterprises:
+        print(f"demo data already in {out}")
+        return out
+    print(f"generating demo data for {enterprises} enterprises, {DEMO_YEARS[0]}-{DEMO_YEARS[1]} -> {out}")
+    generate(out_dir=out, enterprises=enterprises, years=DEMO_YEARS, seed=DEMO_SEED)
+    return out
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from innopoints.publication.pipeline import run_pipeline
+
+    ensure_ready()
+    data = ensure_demo_data(args.enterprises)
+    pushes = get_settings().project_root / "demo-data" / "pushes"
+    rc = run_pipeline(import_dir=data, schemes=None, year=None, push=True, out_dir=pushes)
+    if rc != 0:
+        return rc
+    if args.no_serve:
+        return 0
+    from innopoints.superset import service
+
+    return service.setup_and_serve()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="import (when given a folder) → dbt build → validate → publish [→ push]")
+    p.add_argument("--import", dest="import_dir", type=Path, help="folder or file of source feeds to import first")
+    p.add_argument("--scheme", action="append", help="scheme to publish (repeatable; default: every scheme)")
+    p.add_argument("--year", type=int, help="evaluation year to publish (default: each scheme's latest)")
+    p.add_argument("--push", action="store_true", help="also write one push file per partner bank")
+    p.add_argument("--out", type=Path, default=Path("pushes"), help="folder for push files (default ./pushes)")
+    p.set_defaults(func=_run)
+    d = sub.add_parser("demo", help="everything from nothing: demo data, warehouse, checks, publication, dashboards")
+    d.add_argument("--enterprises", type=int, default=DEMO_ENTERPRISES)
+    d.add_argument("--no-serve", action="store_true", help="stop before Superset")
+    d.set_defaults(func=_demo)
