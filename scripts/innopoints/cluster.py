@@ -127,20 +127,44 @@ SERVER_SETTINGS = {
 }
 
 
+def _server_user_can_reach(path: Path) -> bool:
+    r = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(path)], capture_output=True)
+    return r.returncode == 0
+
+
+def _server_dir(s: Settings) -> Path:
+    """Where the cluster's data and log live: .state/pg, unless we run as root and the postgres user
+    cannot reach it (a checkout under /root): then a folder of its own under /var/tmp, recorded in
+    .state/pg/server_dir so every later command finds it."""
+    s.pg_dir.mkdir(parents=True, exist_ok=True)
+    pointer = s.pg_dir / "server_dir"
+    if pointer.exists():
+        return Path(pointer.read_text().strip())
+    where = s.pg_dir
+    if os.geteuid() == 0 and not _server_user_can_reach(s.state_dir):
+        import hashlib
+
+        tag = hashlib.sha1(str(s.state_dir).encode()).hexdigest()[:12]
+        where = Path("/var/tmp") / f"innopoints-pg-{tag}"
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    pointer.write_text(str(where))
+    return where
+
+
 def _start_system(s: Settings) -> None:
     bindir = _pg_bindir()
     assert bindir is not None
-    data = s.pg_dir / "data"
-    s.pg_dir.mkdir(parents=True, exist_ok=True)
+    home = _server_dir(s)
+    data = home / "data"
     port = _port(s)
     (s.pg_dir / "port").write_text(str(port))
     if not (data / "PG_VERSION").exists():
-        pwfile = s.pg_dir / "pwfile"
+        pwfile = home / "pwfile"
         pwfile.write_text(_admin_password(s) + "\n")
         os.chmod(pwfile, 0o600)
         data.mkdir(parents=True, exist_ok=True)
         os.chmod(data, 0o700)
-        _chown_to_server_user(s.pg_dir)
+        _chown_to_server_user(home)
         try:
             subprocess.run(
                 _as_server_user([
@@ -158,9 +182,9 @@ def _start_system(s: Settings) -> None:
             fh.write(f"\n# innopoints\nport = {port}\n{conf}\n")
     if _port_open("127.0.0.1", port) and status_ok(s):
         return
-    log = s.pg_dir / "server.log"
+    log = home / "server.log"
     log.touch()
-    _chown_to_server_user(s.pg_dir)
+    _chown_to_server_user(home)
     r = subprocess.run(
         _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start"]),
         capture_output=True, text=True,
@@ -248,7 +272,7 @@ def stop(settings: Settings | None = None) -> None:
         return
     if m == "system":
         bindir = _pg_bindir()
-        data = s.pg_dir / "data"
+        data = _server_dir(s) / "data"
         if bindir and (data / "postmaster.pid").exists():
             subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
                            check=False, capture_output=True)
