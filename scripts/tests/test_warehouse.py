@@ -58,7 +58,9 @@ def test_transformer_reads_raw_but_cannot_write_it(warehouse: Settings) -> None:
     with db.connect(db.TRANSFORMER, warehouse, autocommit=True) as conn:
         conn.execute("select count(*) from raw.torch")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("insert into raw.tsme (uscc, year, registration_no, _batch_id, _line) values ('x', 2024, 'r', 1, 1)")
+            conn.execute(
+                "insert into raw.tsme (uscc, year, registration_no, _batch_id, _line) values ('x', 2024, 'r', 1, 1)"
+            )
 
 
 def test_cli_status_and_url(warehouse: Settings) -> None:
