@@ -1,0 +1,326 @@
+"""Write the asset bundle's YAML from the declarative spec in `assets_spec` (`innopoints superset author`).
+
+The YAML under superset/assets/ is what Superset imports and what `superset export` writes back; this
+module is the way to author it in code: stable UUIDs (uuid5 of a key), saved metrics with Chinese
+names, charts with both form data (what the browser uses) and a query context (what the API, the
+tests and the benchmark replay), dashboards with a grid layout and native filters.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from innopoints.superset import assets_spec as spec
+from innopoints.superset.bundle import KINDS, dump_yaml
+from innopoints.superset.env import DATABASE_UUID
+
+NS = uuid.UUID("0b6a3c1e-6a55-4c43-9a6f-2f1f5e3c7d10")
+
+
+def stable_uuid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(NS, f"{kind}:{key}"))
+
+
+# -- datasets ---------------------------------------------------------------------------------
+
+def dataset_yaml(ds: spec.Dataset) -> dict[str, Any]:
+    columns = []
+    for name, (typ, label) in ds.columns.items():
+        columns.append(
+            {
+                "column_name": name,
+                "verbose_name": label or None,
+                "is_dttm": typ in ("DATE", "TIMESTAMP"),
+                "is_active": True,
+                "type": typ,
+                "advanced_data_type": None,
+                "groupby": True,
+                "filterable": True,
+                "expression": None,
+                "description": None,
+                "python_date_format": None,
+                "extra": {},
+            }
+        )
+    metrics = [
+        {
+            "metric_name": m.name,
+            "verbose_name": m.label,
+            "metric_type": None,
+            "expression": m.sql,
+            "description": None,
+            "d3format": m.d3format,
+            "currency": None,
+            "extra": {"warning_markdown": ""},
+            "warning_text": None,
+        }
+        for m in ds.metrics
+    ]
+    return {
+        "table_name": ds.table,
+        "main_dttm_col": ds.main_dttm,
+        "description": ds.description,
+        "default_endpoint": None,
+        "offset": 0,
+        "cache_timeout": None,
+        "catalog": None,
+        "schema": "marts",
+        "sql": None,
+        "params": None,
+        "template_params": None,
+        "filter_select_enabled": True,
+        "fetch_values_predicate": None,
+        "extra": None,
+        "normalize_columns": False,
+        "always_filter_main_dttm": False,
+        "uuid": stable_uuid("dataset", ds.table),
+        "metrics": metrics,
+        "columns": columns,
+        "version": "1.0.0",
+        "database_uuid": DATABASE_UUID,
+    }
+
+
+# -- charts -----------------------------------------------------------------------------------
+
+def _axis(col: str, grain: str | None) -> dict[str, Any] | str:
+    if grain:
+        return {"timeGrain": grain, "columnType": "BASE_AXIS", "sqlExpression": col, "label": col,
+                "expressionType": "SQL"}
+    return col
+
+
+def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    base: dict[str, Any] = {
+        "viz_type": c.viz,
+        "adhoc_filters": [],
+        "extra_form_data": {},
+        "dashboards": [],
+        "time_range": "No filter",
+        "row_limit": c.row_limit,
+        "color_scheme": "supersetColors",
+    }
+    q: dict[str, Any] = {
+        "filters": [],
+        "extras": {"having": "", "where": ""},
+        "applied_time_extras": {},
+        "columns": [],
+        "metrics": [],
+        "orderby": [],
+        "annotation_layers": [],
+        "row_limit": c.row_limit,
+        "series_limit": 0,
+        "order_desc": True,
+        "url_params": {},
+        "custom_params": {},
+        "custom_form_data": {},
+    }
+    if c.viz == "big_number_total":
+        base.update({"metric": c.metrics[0], "subheader": c.subheader, "y_axis_format": c.number_format,
+                     "header_font_size": 0.4, "subheader_font_size": 0.15})
+        q["metrics"] = [c.metrics[0]]
+        q.pop("row_limit")
+    elif c.viz == "pie":
+        base.update({"groupby": c.groupby, "metric": c.metrics[0], "sort_by_metric": True, "show_labels": True,
+                     "label_type": "key_percent", "show_legend": True, "donut": True, "number_format": c.number_format,
+                     "labels_outside": True, "outerRadius": 70, "innerRadius": 35})
+        q.update({"columns": c.groupby, "metrics": [c.metrics[0]], "orderby": [[c.metrics[0], False]]})
+    elif c.viz == "table":
+        if c.metrics:
+            base.update({"query_mode": "aggregate", "groupby": c.groupby, "metrics": c.metrics, "all_columns": [],
+                         "percent_metrics": [], "order_by_cols": [], "order_desc": True,
+                         "timeseries_limit_metric": c.order_by or c.metrics[0], "server_pagination": False,
+                         "include_search": False, "table_timestamp_format": "smart_date", "show_cell_bars": True})
+            order = c.order_by or c.metrics[0]
+            q.update({"columns": c.groupby, "metrics": c.metrics, "orderby": [[order, c.order_asc]]})
+        else:
+            base.update({"query_mode": "raw", "all_columns": c.groupby, "groupby": [], "metrics": [],
+                         "order_by_cols": [json.dumps([c.order_by or c.groupby[0], c.order_asc])],
+                         "server_pagination": False, "include_search": False, "table_timestamp_format": "smart_date"})
+            q.update({"columns": c.groupby, "orderby": [[c.order_by or c.groupby[0], c.order_asc]]})
+    elif c.viz in ("echarts_timeseries_bar", "echarts_timeseries_line"):
+        assert c.x_axis, c.key
+        base.update({"x_axis": c.x_axis, "metrics": c.metrics, "groupby": c.groupby,
+                     "x_axis_sort_asc": True, "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True,
+                     "show_legend": True, "legendType": "scroll", "legendOrientation": "top", "rich_tooltip": True,
+                     "y_axis_format": c.number_format, "truncate_metric": True, "orientation": "vertical",
+                     "stack": "Stack" if c.stacked else None, "only_total": True, "zoomable": False,
+                     "markerEnabled": c.viz == "echarts_timeseries_line", "xAxisLabelRotation": 0})
+        if c.time_grain:
+            base["time_grain_sqla"] = c.time_grain
+        if c.sort_by_metric:
+            base.update({"x_axis_sort": c.metrics[0], "x_axis_sort_asc": False})
+        q.update({
+            "columns": [_axis(c.x_axis, c.time_grain), *c.groupby],
+            "metrics": c.metrics,
+            "orderby": [[c.metrics[0], False]],
+            "series_columns": c.groupby,
+            "post_processing": [
+                {"operation": "pivot", "options": {"index": [c.x_axis], "columns": c.groupby,
+                                                    "aggregates": {m: {"operator": "mean"} for m in c.metrics},
+                                                    "drop_missing_columns": False}},
+                {"operation": "flatten"},
+            ],
+        })
+        if c.time_grain:
+            q["extras"]["time_grain_sqla"] = c.time_grain
+    elif c.viz == "histogram_v2":
+        col = c.groupby[0]
+        base.update({"column": col, "groupby": [], "bins": c.bins, "normalize": False, "cumulative": False,
+                     "show_legend": False, "x_axis_title": c.x_title, "y_axis_title": "企业数"})
+        q.update({"columns": [col], "post_processing": [{"operation": "histogram", "options": {
+            "column": col, "groupby": [], "bins": c.bins, "cumulative": False, "normalize": False}}]})
+    else:
+        raise ValueError(f"{c.key}: unsupported viz {c.viz}")
+    return base, [q]
+
+
+def chart_yaml(c: spec.Chart, ds: spec.Dataset) -> dict[str, Any]:
+    params, queries = chart_params_and_queries(c)
+    ds_uuid = stable_uuid("dataset", ds.table)
+    params["datasource"] = "0__table"
+    query_context = {
+        "datasource": {"id": 0, "type": "table"},
+        "force": False,
+        "queries": queries,
+        "form_data": params,
+        "result_format": "json",
+        "result_type": "full",
+    }
+    return {
+        "slice_name": c.title,
+        "description": c.description,
+        "certified_by": None,
+        "certification_details": None,
+        "viz_type": c.viz,
+        "params": params,
+        "query_context": json.dumps(query_context, ensure_ascii=False),
+        "cache_timeout": None,
+        "uuid": stable_uuid("chart", c.key),
+        "version": "1.0.0",
+        "dataset_uuid": ds_uuid,
+    }
+
+
+# -- dashboards -------------------------------------------------------------------------------
+
+def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: dict[str, int],
+                   datasets: dict[str, spec.Dataset]) -> dict[str, Any]:
+    position: dict[str, Any] = {
+        "DASHBOARD_VERSION_KEY": "v2",
+        "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+        "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
+        "HEADER_ID": {"id": "HEADER_ID", "type": "HEADER", "meta": {"text": d.title}},
+    }
+    for r, row in enumerate(d.rows, start=1):
+        row_id = f"ROW-{d.slug}-{r}"
+        position["GRID_ID"]["children"].append(row_id)
+        position[row_id] = {"type": "ROW", "id": row_id, "children": [], "parents": ["ROOT_ID", "GRID_ID"],
+                            "meta": {"background": "BACKGROUND_TRANSPARENT"}}
+        for key, width in row:
+            c = charts[key]
+            cid = f"CHART-{key}"
+            position[row_id]["children"].append(cid)
+            position[cid] = {"type": "CHART", "id": cid, "children": [], "parents": ["ROOT_ID", "GRID_ID", row_id],
+                             "meta": {"width": width, "height": c.height, "chartId": chart_ids[key],
+                                      "uuid": stable_uuid("chart", key), "sliceName": c.title}}
+    keys = [k for row in d.rows for k, _ in row]
+    filters = []
+    for f in spec.NATIVE_FILTERS:
+        has_col = [k for k in keys if f.column in datasets[charts[k].dataset].columns
+                   and f.column not in charts[k].ignore_filters]
+        target_ds = next((charts[k].dataset for k in has_col), None)
+        if target_ds is None:
+            continue
+        target_ds = f.source_dataset if f.source_dataset in {charts[k].dataset for k in keys} else target_ds
+        excluded = [chart_ids[k] for k in keys if k not in has_col]
+        default: dict[str, Any] = {"extraFormData": {}, "filterState": {}, "ownState": {}}
+        if f.default is not None:
+            default = {"extraFormData": {"filters": [{"col": f.column, "op": "IN", "val": [f.default]}]},
+                       "filterState": {"value": [f.default]}, "ownState": {}}
+        filters.append({
+            "id": f"NATIVE_FILTER-{f.column}-{d.slug}",
+            "controlValues": {"enableEmptyFilter": f.required, "defaultToFirstItem": f.first_item,
+                              "multiSelect": f.multi, "searchAllOptions": False, "inverseSelection": False,
+                              "creatable": False, "sortAscending": not f.first_item},
+            "name": f.label,
+            "filterType": "filter_select",
+            "targets": [{"column": {"name": f.column}, "datasetUuid": stable_uuid("dataset", target_ds)}],
+            "defaultDataMask": default,
+            "cascadeParentIds": [],
+            "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
+            "type": "NATIVE_FILTER",
+            "description": "",
+            "chartsInScope": [chart_ids[k] for k in has_col],
+            "tabsInScope": [],
+            "sortMetric": None,
+            "adhoc_filters": [],
+            "time_range": "No filter",
+            "requiredFirst": f.first_item,
+        })
+    metadata = {
+        "native_filter_configuration": filters,
+        "chart_configuration": {},
+        "global_chart_configuration": {"scope": {"rootPath": ["ROOT_ID"], "excluded": []}, "chartsInScope": []},
+        "color_scheme": "supersetColors",
+        "refresh_frequency": 0,
+        "expanded_slices": {},
+        "label_colors": {},
+        "shared_label_colors": [],
+        "color_scheme_domain": [],
+        "cross_filters_enabled": False,
+        "timed_refresh_immune_slices": [],
+        "default_filters": "{}",
+    }
+    return {
+        "dashboard_title": d.title,
+        "description": d.description,
+        "css": "",
+        "slug": d.slug,
+        "certified_by": None,
+        "certification_details": None,
+        "published": True,
+        "uuid": stable_uuid("dashboard", d.slug),
+        "position": position,
+        "metadata": metadata,
+        "version": "1.0.0",
+    }
+
+
+def write_assets(assets_dir: Path) -> list[Path]:
+    datasets = {ds.table: ds for ds in spec.DATASETS}
+    charts = {c.key: c for c in spec.CHARTS}
+    for c in spec.CHARTS:
+        ds = datasets.get(c.dataset)
+        if ds is None:
+            raise ValueError(f"chart {c.key} reads {c.dataset}, which is not a declared dataset")
+        for col in [*c.groupby, *([c.x_axis] if c.x_axis else [])]:
+            if col not in ds.columns:
+                raise ValueError(f"chart {c.key}: column {col} is not in dataset {ds.table}")
+        for m in c.metrics:
+            if m not in {x.name for x in ds.metrics}:
+                raise ValueError(f"chart {c.key}: metric {m} is not defined on {ds.table}")
+    chart_ids = {c.key: i for i, c in enumerate(spec.CHARTS, start=1)}
+    for kind in KINDS[1:]:
+        for old in (assets_dir / kind).rglob("*.yaml") if (assets_dir / kind).exists() else []:
+            old.unlink()
+    written: list[Path] = []
+
+    def emit(rel: str, data: dict[str, Any]) -> None:
+        path = assets_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_yaml(data), encoding="utf-8")
+        written.append(path)
+
+    used = {c.dataset for c in spec.CHARTS}
+    for ds in spec.DATASETS:
+        if ds.table in used:
+            emit(f"datasets/innopoints/{ds.table}.yaml", dataset_yaml(ds))
+    for c in spec.CHARTS:
+        emit(f"charts/{c.key}.yaml", chart_yaml(c, datasets[c.dataset]))
+    for d in spec.DASHBOARDS:
+        emit(f"dashboards/{d.slug}.yaml", dashboard_yaml(d, charts, chart_ids, datasets))
+    return written

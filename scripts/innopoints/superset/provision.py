@@ -1,0 +1,137 @@
+"""`innopoints superset setup`: everything from an empty .state/superset to a provisioned site.
+
+Idempotent: metadata upgrade, `superset init`, admin user, server start, asset import through the
+REST API (the reporter's password in the ``passwords`` field), dataset column refresh, roles,
+dashboard audiences, RLS, and one demo user per role.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from innopoints.superset import bundle, security, serve
+from innopoints.superset.client import SupersetClient
+from innopoints.superset.env import (
+    DATABASE_NAME,
+    SupersetEnv,
+    SupersetError,
+    read_json,
+    run_cli,
+    write_private_json,
+)
+
+ADMIN_USER = "admin"
+ADMIN_ENV = "INNOPOINTS_SUPERSET_ADMIN_PASSWORD"
+
+
+def admin_credentials(env: SupersetEnv) -> tuple[str, str, bool]:
+    """(username, password, newly_generated). Env var wins, then admin.json, else a new password."""
+    stored = read_json(env.admin_file)
+    from_env = os.environ.get(ADMIN_ENV)
+    if from_env:
+        if stored.get("password") != from_env:
+            write_private_json(env.admin_file, {"username": ADMIN_USER, "password": from_env, "source": "env"})
+        return ADMIN_USER, from_env, False
+    if stored.get("password"):
+        return str(stored.get("username", ADMIN_USER)), str(stored["password"]), False
+    password = secrets.token_urlsafe(18)
+    write_private_json(env.admin_file, {"username": ADMIN_USER, "password": password, "source": "generated"})
+    return ADMIN_USER, password, True
+
+
+def ensure_admin(env: SupersetEnv, username: str, password: str) -> None:
+    run_cli(
+        env, "fab", "create-admin",
+        "--username", username, "--firstname", "Innopoints", "--lastname", "Admin",
+        "--email", f"{username}@innopoints.local", "--password", password,
+    )
+
+
+def admin_client(env: SupersetEnv) -> SupersetClient:
+    username, password, _ = admin_credentials(env)
+    try:
+        return SupersetClient(env.base_url, username, password)
+    except SupersetError as exc:
+        if "login as" not in str(exc):
+            raise
+    # The stored password and the metadata DB disagree (e.g. env var changed): reset it.
+    run_cli(env, "fab", "reset-password", "--username", username, "--password", password)
+    return SupersetClient(env.base_url, username, password)
+
+
+def refresh_datasets(client: SupersetClient) -> list[str]:
+    """Sync dataset columns with the warehouse tables; return tables that are missing."""
+    missing: list[str] = []
+    for row in client.list_all("/api/v1/dataset/", columns=["id", "table_name", "database.database_name"]):
+        if row.get("database", {}).get("database_name") != DATABASE_NAME:
+            continue
+        r = client.request("PUT", f"/api/v1/dataset/{row['id']}/refresh", expect=(200, 422, 404, 500))
+        if r.status_code != 200:
+            missing.append(row["table_name"])
+    return missing
+
+
+def ensure_users(client: SupersetClient, env: SupersetEnv, role_names: list[str]) -> dict[str, Any]:
+    """One demo login per role (name = role name), passwords kept in .state/superset/users.json."""
+    stored = read_json(env.users_file)
+    role_ids = security.roles_by_name(client)
+    users = {u["username"]: u["id"] for u in client.list_all("/api/v1/security/users/", columns=["id", "username"])}
+    for name in role_names:
+        entry = stored.get(name) or {"username": name, "password": secrets.token_urlsafe(14), "role": name}
+        payload = {
+            "first_name": name,
+            "last_name": "demo",
+            "email": f"{name}@innopoints.local",
+            "roles": [role_ids[name]],
+            "password": entry["password"],
+            "active": True,
+        }
+        if name in users:
+            client.put(f"/api/v1/security/users/{users[name]}", payload)
+        else:
+            client.post("/api/v1/security/users/", {**payload, "username": name})
+        stored[name] = entry
+    write_private_json(env.users_file, stored)
+    return stored
+
+
+def reporter_params() -> dict[str, Any]:
+    from innopoints import db
+    from innopoints.commands.db_cmd import ensure_ready
+
+    ensure_ready()
+    return db.conn_params(db.REPORTER)
+
+
+def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = True) -> dict[str, Any]:
+    env.home.mkdir(parents=True, exist_ok=True)
+    params = reporter_params()
+    print("superset: upgrading metadata database ...", flush=True)
+    run_cli(env, "db", "upgrade")
+    print("superset: init (roles and permissions) ...", flush=True)
+    run_cli(env, "init")
+    username, password, generated = admin_credentials(env)
+    ensure_admin(env, username, password)
+    was_running = serve.status(env)[0] is not None
+    serve.start(env)
+    try:
+        client = admin_client(env)
+        print("superset: importing superset/assets through /api/v1/assets/import/ ...", flush=True)
+        bundle.import_bundle(client, env.assets_dir, params)
+        missing = refresh_datasets(client)
+        if missing:
+            print(f"superset: warning: tables not in the warehouse yet (run `innopoints build`): {', '.join(missing)}")
+        # new datasets got their datasource_access permissions at import; apply roles and RLS
+        summary = security.apply_security(client, env.project_root)
+        specs = security.role_specs(env.project_root)
+        if demo_users:
+            ensure_users(client, env, [s.name for s in specs])
+    finally:
+        if not leave_running and not was_running:
+            serve.stop(env)
+    summary.update({"admin": username, "url": env.base_url, "missing_tables": missing})
+    if generated:
+        print(f"superset: admin password (shown once, kept in {env.admin_file}): {password}")
+    return summary

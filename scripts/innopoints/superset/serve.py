@@ -1,0 +1,122 @@
+"""Start, stop and inspect the Superset web server (gunicorn, in the background, pid file in .state)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import requests
+
+from innopoints.superset.env import SupersetEnv, SupersetError, require_venv
+
+WORKERS = int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2"))
+THREADS = int(os.environ.get("INNOPOINTS_SUPERSET_THREADS", "4"))
+
+
+def _read_pid(env: SupersetEnv) -> int | None:
+    try:
+        pid = int(env.pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def healthy(env: SupersetEnv, timeout: float = 2.0) -> bool:
+    try:
+        r = requests.get(f"{env.base_url}/health", timeout=timeout)
+    except requests.RequestException:
+        return False
+    return r.status_code == 200 and r.text.strip() == "OK"
+
+
+def status(env: SupersetEnv) -> tuple[int | None, bool]:
+    return _read_pid(env), healthy(env)
+
+
+def wait_healthy(env: SupersetEnv, timeout: float = 180.0, pid: int | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if healthy(env):
+            return
+        if pid is not None and _read_pid(env) is None:
+            raise SupersetError(f"Superset exited during start-up; see {env.log_file}")
+        time.sleep(1.0)
+    raise SupersetError(f"Superset did not answer {env.base_url}/health within {timeout:.0f}s; see {env.log_file}")
+
+
+def start(env: SupersetEnv, wait: bool = True) -> int:
+    """Start gunicorn in the background unless it already runs; return its pid."""
+    require_venv(env)
+    pid = _read_pid(env)
+    if pid is not None:
+        if wait:
+            wait_healthy(env, pid=pid)
+        return pid
+    if healthy(env):
+        raise SupersetError(
+            f"something else already answers on {env.base_url}; stop it or set INNOPOINTS_SUPERSET_PORT"
+        )
+    if not (env.home / "superset.db").exists():
+        raise SupersetError("Superset has no metadata database yet: run `innopoints superset setup` first")
+    env.log_file.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        str(env.gunicorn_bin),
+        "--bind", f"{env.host}:{env.port}",
+        "--workers", str(WORKERS),
+        "--worker-class", "gthread",
+        "--threads", str(THREADS),
+        "--timeout", "120",
+        "--graceful-timeout", "10",
+        "--limit-request-line", "0",
+        "--limit-request-field_size", "0",
+        "superset.app:create_app()",
+    ]
+    with open(env.log_file, "ab") as log:
+        proc = subprocess.Popen(
+            cmd,
+            env=env.process_env(),
+            cwd=env.project_root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    env.pid_file.write_text(f"{proc.pid}\n")
+    if wait:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SupersetError(f"Superset exited with {proc.returncode} during start-up; see {env.log_file}")
+            if healthy(env):
+                return proc.pid
+            time.sleep(1.0)
+        raise SupersetError(f"Superset did not become healthy within 180s; see {env.log_file}")
+    return proc.pid
+
+
+def stop(env: SupersetEnv, timeout: float = 30.0) -> bool:
+    """Stop the server started by `start`. Returns False if it was not running."""
+    pid = _read_pid(env)
+    if pid is None:
+        env.pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.3)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    env.pid_file.unlink(missing_ok=True)
+    return True

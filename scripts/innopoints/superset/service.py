@@ -1,0 +1,19 @@
+"""Entry point for `innopoints demo`: provision Superset, leave it running, print URL and login."""
+
+from __future__ import annotations
+
+from innopoints.superset.env import get_env, read_json
+from innopoints.superset.provision import setup
+
+
+def setup_and_serve() -> int:
+    env = get_env()
+    summary = setup(env, leave_running=True)
+    admin = read_json(env.admin_file)
+    if summary.get("missing_tables"):
+        print(f"warning: dashboards read tables not built yet: {', '.join(summary['missing_tables'])}")
+    print(f"\nDashboards: {env.base_url}/dashboard/list/")
+    print(f"Login: {admin.get('username', 'admin')} / {admin.get('password', '(see ' + str(env.admin_file) + ')')}")
+    print(f"Demo logins per role (city_210900, bank_FXB, province, ...): {env.users_file}")
+    print("Stop with: innopoints serve --stop")
+    return 0
