@@ -1,0 +1,307 @@
+"""Import files into raw.<feed>: recognise, convert, check, quarantine, COPY, one transaction per file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import psycopg
+from psycopg import sql
+
+from innopoints import db
+from innopoints.importer.convert import NULL, Bad, Converter, converter_for, copy_escape
+from innopoints.importer.headers import FeedMatch, Unrecognised, recognise
+from innopoints.importer.keys import KeyIndex
+from innopoints.importer.report import FileReport, ImportReport
+from innopoints.importer.sources import CsvRows, Refused, Sniff, XlsxRows, list_files, open_rows, sniff
+
+CHUNK_ROWS = 50_000
+MAX_VALUE_CHARS = 200
+BATCH_SEQ = "audit.import_batches_batch_id_seq"
+
+
+def _clip(s: str) -> str:
+    s = s if len(s) <= MAX_VALUE_CHARS else s[: MAX_VALUE_CHARS - 1] + "…"
+    return copy_escape(s.replace("\x00", ""))
+
+
+class _Quarantine:
+    """Quarantined rows of one file, spooled to disk as COPY text until the batch row exists."""
+
+    def __init__(self, feed: str, file_name: str) -> None:
+        self._spool: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close())
+            max_size=8 << 20, mode="w+", encoding="utf-8")
+        self._prefix = f"{copy_escape(feed)}\t{copy_escape(file_name)}\t"
+        self.count = 0
+
+    def add(self, line: int, field: str | None, value: str | None, reason: str) -> None:
+        self.count += 1
+        self._spool.write(
+            f"{self._prefix}{line}\t{NULL if field is None else copy_escape(field)}\t"
+            f"{NULL if value is None else _clip(value)}\t{_clip_reason(reason)}\n"
+        )
+
+    def copy_into(self, cur: psycopg.Cursor, batch_id: int) -> None:
+        if not self.count:
+            return
+        self._spool.seek(0)
+        bid = f"{batch_id}\t"
+        with cur.copy(
+            "copy audit.quarantine (batch_id, feed, file_name, line, field, value, reason) from stdin"
+        ) as cp:
+            buf: list[str] = []
+            for ln in self._spool:
+                buf.append(bid + ln)
+                if len(buf) >= CHUNK_ROWS:
+                    cp.write("".join(buf))
+                    buf.clear()
+            if buf:
+                cp.write("".join(buf))
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+def _clip_reason(reason: str) -> str:
+    return copy_escape(reason if len(reason) <= 1000 else reason[:999] + "…")
+
+
+class _FileLoad:
+    """Streams one recognised file into its raw table inside the caller's transaction."""
+
+    def __init__(self, match: FeedMatch, width: int, file_name: str, today: dt.date, pad_short: bool) -> None:
+        self.match = match
+        self.feed = match.feed
+        self.width = width
+        self.pad_short = pad_short
+        self.cols: list[tuple[int, Converter]] = [
+            (c.index, converter_for(self.feed, c.field, c.factor, today)) for c in match.columns
+        ]
+        names = [c.field.name for c in match.columns]
+        self.key_pos = [names.index(k) for k in self.feed.key]
+        self.key_names = self.feed.key
+        self.quarantine = _Quarantine(self.feed.name, file_name)
+        self.report_reasons: dict[str, int] = {}
+        self.read = 0
+        self.loaded = 0
+        self.blank = 0
+
+    def copy_statement(self) -> sql.Composed:
+        cols = [c.field.name for c in self.match.columns] + ["_batch_id", "_line"]
+        return sql.SQL("copy raw.{} ({}) from stdin").format(
+            sql.Identifier(self.feed.name), sql.SQL(", ").join(map(sql.Identifier, cols))
+        )
+
+    def _bad(self, line: int, field: str | None, value: str | None, category: str, reason: str) -> None:
+        self.quarantine.add(line, field, value, reason)
+        self.report_reasons[category] = self.report_reasons.get(category, 0) + 1
+
+    def _diagnose(self, line: int, row: list[str]) -> None:
+        """Slow path for a row that failed: record every problem of the row in one quarantine entry."""
+        problems: list[tuple[str, str, Bad]] = []
+        for (idx, conv), col in zip(self.cols, self.match.columns, strict=True):
+            raw = row[idx] if idx < len(row) else ""
+            try:
+                conv(raw)
+            except Bad as exc:
+                problems.append((col.field.name, raw, exc))
+        if not problems:  # cannot happen: the fast path raised Bad for some column
+            self._bad(line, None, ",".join(row), "unreadable row", "row could not be converted")
+            return
+        fname, raw, exc = problems[0]
+        reason = exc.message
+        if len(problems) > 1:
+            reason += "; also " + "; ".join(f"{p[0]}: {p[2].message}" for p in problems[1:])
+        self._bad(line, fname, raw, f"{fname}: {exc.category}", reason)
+
+    def run(self, rows: CsvRows | XlsxRows, write: Callable[[str], None], batch_id: int) -> None:
+        width = self.width
+        cols = self.cols
+        key_pos = self.key_pos
+        single_key = key_pos[0] if len(key_pos) == 1 else None
+        bid = f"\t{batch_id}\t"
+        keys = KeyIndex()
+        out: list[str] = []
+        hashes: list[int] = []
+        lines: list[int] = []
+        join = "\t".join
+
+        def flush() -> None:
+            firsts = keys.resolve(hashes, lines)
+            good: list[str] = []
+            for i, first in enumerate(firsts):
+                if first:
+                    rec = out[i]
+                    vals = rec.split("\t")
+                    key = ", ".join(vals[p] for p in key_pos)
+                    kdesc = ", ".join(self.key_names)
+                    self._bad(
+                        lines[i], ", ".join(self.key_names), key, "duplicate key",
+                        f"duplicate key ({kdesc}) = ({key}): already on line {first} of this file; "
+                        "keep one row per key (the later occurrence was quarantined)",
+                    )
+                else:
+                    good.append(out[i])
+            if good:
+                write("".join(good))
+                self.loaded += len(good)
+            out.clear()
+            hashes.clear()
+            lines.clear()
+
+        for line, row in rows.rows():
+            if len(row) != width:
+                if not any(c.strip() for c in row):
+                    self.blank += 1
+                    continue
+                if len(row) < width and self.pad_short:
+                    row = row + [""] * (width - len(row))
+                elif len(row) > width and not any(c.strip() for c in row[width:]):
+                    row = row[:width]
+                else:
+                    self.read += 1
+                    self._bad(line, None, ",".join(row), "wrong number of fields",
+                              f"row has {len(row)} fields but the header has {width}; check for an "
+                              "unquoted comma, a missing separator or a line break inside a value")
+                    continue
+            try:
+                vals = [conv(row[idx]) for idx, conv in cols]
+            except Bad:
+                if not any(c.strip() for c in row):
+                    self.blank += 1
+                    continue
+                self.read += 1
+                self._diagnose(line, row)
+                continue
+            self.read += 1
+            hashes.append(hash(vals[single_key]) if single_key is not None
+                          else hash(tuple([vals[p] for p in key_pos])))
+            lines.append(line)
+            out.append(join(vals) + bid + str(line) + "\n")
+            if len(out) >= CHUNK_ROWS:
+                flush()
+        if out:
+            flush()
+
+
+def _record_refusal(conn: psycopg.Connection, rep: FileReport, sha: str | None) -> None:
+    try:
+        with conn.transaction():
+            conn.execute(
+                "insert into audit.import_refusals (file_name, content_sha256, reason) values (%s, %s, %s)",
+                (rep.file, sha, rep.reason),
+            )
+    except psycopg.Error as exc:  # the refusal itself is still reported and makes the exit non-zero
+        rep.reason = f"{rep.reason} (and recording the refusal failed: {exc})"
+
+
+def import_file(conn: psycopg.Connection, path: Path, file_name: str, today: dt.date) -> FileReport:
+    rep = FileReport(file=file_name, path=path)
+    t0 = time.perf_counter()
+    sha: str | None = None
+    src: CsvRows | XlsxRows | None = None
+    try:
+        sn: Sniff = sniff(path)
+        sha = sn.sha256
+        src = open_rows(path, sn)
+        rep.encoding = src.encoding
+        header = src.header()
+        try:
+            match = recognise(header)
+        except Unrecognised as exc:
+            raise Refused(str(exc)) from None
+        rep.feed = match.feed.name
+        rep.ignored_columns = match.ignored
+        prior = conn.execute(
+            "select batch_id, loaded_at from audit.import_batches where feed = %s and content_sha256 = %s",
+            (match.feed.name, sha),
+        ).fetchone()
+        conn.commit()
+        if prior:
+            rep.status = "skipped"
+            rep.batch_id = prior[0]
+            rep.reason = (f"already imported as batch {prior[0]} on {prior[1]:%Y-%m-%d %H:%M} "
+                          "(same content); nothing loaded")
+            return rep
+        fl = _FileLoad(match, len(header), file_name, today, pad_short=isinstance(src, XlsxRows))
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                batch_id = cur.execute("select nextval(%s::regclass)", (BATCH_SEQ,)).fetchone()[0]  # type: ignore[index]
+                with cur.copy(fl.copy_statement()) as cp:
+                    fl.run(src, cp.write, batch_id)
+                cur.execute(
+                    "insert into audit.import_batches (batch_id, feed, file_name, content_sha256, rows_read,"
+                    " rows_loaded, rows_quarantined, encoding, os_user) overriding system value"
+                    " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (batch_id, match.feed.name, file_name, sha, fl.read, fl.loaded, fl.quarantine.count,
+                     rep.encoding, _os_user()),
+                )
+                fl.quarantine.copy_into(cur, batch_id)
+        except psycopg.errors.UniqueViolation:
+            rep.status = "skipped"
+            rep.reason = "already imported by another import that finished first (same content); nothing loaded"
+            return rep
+        finally:
+            fl.quarantine.close()
+        rep.status = "loaded"
+        rep.batch_id = batch_id
+        rep.rows_read, rep.rows_loaded, rep.rows_quarantined = fl.read, fl.loaded, fl.quarantine.count
+        rep.blank_lines = fl.blank
+        rep.reasons = Counter(fl.report_reasons)
+        return rep
+    except Refused as exc:
+        rep.reason = str(exc)
+    except (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege):
+        raise
+    except Exception as exc:  # nothing of the file stays: its transaction was rolled back
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        rep.reason = (f"import failed and was rolled back, nothing of this file was loaded: "
+                      f"{type(exc).__name__}: {exc}")
+    finally:
+        if src is not None:
+            src.close()
+        rep.seconds = time.perf_counter() - t0
+    rep.status = "refused"
+    rep.rows_read = rep.rows_loaded = rep.rows_quarantined = 0
+    _record_refusal(conn, rep, sha)
+    return rep
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def import_path(
+    path: Path | str, *, today: dt.date | None = None, progress: Callable[[FileReport], None] | None = None
+) -> ImportReport:
+    """Import a folder (recursively, sorted) or one file; returns what happened per file.
+
+    Connects as innopoints_loader. Never raises for bad input: refused files are in the report
+    (and in audit.import_refusals); it raises only when the warehouse itself is unreachable.
+    """
+    path = Path(path)
+    root, files = list_files(path)
+    today = today or dt.date.today()
+    report = ImportReport()
+    t0 = time.perf_counter()
+    with db.connect(db.LOADER) as conn:
+        conn.execute("set application_name = 'innopoints import'")
+        conn.commit()
+        for p in files:
+            name = p.relative_to(root).as_posix() if path.is_dir() else p.name
+            rep = import_file(conn, p, name, today)
+            report.files.append(rep)
+            if progress:
+                progress(rep)
+    report.seconds = time.perf_counter() - t0
+    return report
