@@ -31,10 +31,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _author(args: argparse.Namespace) -> int:
-    from innopoints.superset.authoring import write_assets
+    from innopoints.superset.authoring import write_assets, write_exposures
 
     env = get_env()
     written = write_assets(env.assets_dir)
+    written.append(write_exposures(env.project_root))
     print(f"wrote {len(written)} files under {env.assets_dir}; import with `innopoints superset setup`")
     return 0
 

@@ -147,13 +147,14 @@ def datasets_for(spec: RoleSpec, datasets: list[DatasetInfo]) -> list[DatasetInf
     raise SupersetError(f"unknown role kind {spec.kind}")
 
 
-def regular_clause(spec: RoleSpec, ds: DatasetInfo) -> str | None:
+def regular_clause(spec: RoleSpec, ds: DatasetInfo, consents: bool = True) -> str | None:
+    """The row filter of a data role on a dataset. Without the consent mart, banks see no enterprise."""
     if spec.kind == "city" and ds.city_column:
         return f"{ds.city_column} = '{spec.code}'"
     if spec.kind == "bank":
         parts = []
         if USCC_COLUMN in ds.columns:
-            parts.append(CONSENT_CLAUSE.format(col=USCC_COLUMN, bank=spec.code))
+            parts.append(CONSENT_CLAUSE.format(col=USCC_COLUMN, bank=spec.code) if consents else "1 = 0")
         if BANK_COLUMN in ds.columns:
             parts.append(f"{BANK_COLUMN} = '{spec.code}'")
         return " AND ".join(parts) or None
@@ -182,7 +183,9 @@ class RlsRule:
         }
 
 
-def desired_rules(specs: list[RoleSpec], role_ids: dict[str, int], datasets: list[DatasetInfo]) -> list[RlsRule]:
+def desired_rules(
+    specs: list[RoleSpec], role_ids: dict[str, int], datasets: list[DatasetInfo], consents: bool = True
+) -> list[RlsRule]:
     rules: list[RlsRule] = []
     regular_roles: dict[int, set[int]] = defaultdict(set)  # dataset id -> roles with a Regular filter
     for spec in specs:
@@ -190,7 +193,7 @@ def desired_rules(specs: list[RoleSpec], role_ids: dict[str, int], datasets: lis
             continue
         by_clause: dict[str, list[int]] = defaultdict(list)
         for ds in datasets_for(spec, datasets):
-            clause = regular_clause(spec, ds)
+            clause = regular_clause(spec, ds, consents)
             if clause:
                 by_clause[clause].append(ds.id)
                 regular_roles[ds.id].add(role_ids[spec.name])
@@ -291,6 +294,15 @@ def apply_dashboard_audiences(client: SupersetClient, specs: list[RoleSpec], rol
     return missing
 
 
+def consent_table_exists() -> bool:
+    """Whether the reporter can read the consent mart the bank filters use."""
+    from innopoints import db
+
+    with db.connect(db.REPORTER) as conn:
+        row = conn.execute("select to_regclass(%s) is not null", (CONSENT_TABLE,)).fetchone()
+    return bool(row and row[0])
+
+
 def apply_security(client: SupersetClient, project_root: Path) -> dict[str, Any]:
     specs = role_specs(project_root)
     role_ids = ensure_roles(client, [s.name for s in specs])
@@ -300,7 +312,10 @@ def apply_security(client: SupersetClient, project_root: Path) -> dict[str, Any]
     datasets = innopoints_datasets(client)
     apply_role_permissions(client, specs, role_ids, datasets)
     missing_dashboards = apply_dashboard_audiences(client, specs, role_ids)
-    created, updated, deleted = apply_rls(client, desired_rules(specs, role_ids, datasets))
+    consents = consent_table_exists()
+    if not consents:
+        print(f"superset: warning: {CONSENT_TABLE} does not exist: bank roles see no enterprise until it is built")
+    created, updated, deleted = apply_rls(client, desired_rules(specs, role_ids, datasets, consents))
     return {
         "roles": len(specs),
         "datasets": len(datasets),
@@ -308,4 +323,5 @@ def apply_security(client: SupersetClient, project_root: Path) -> dict[str, Any]
         "rls_updated": updated,
         "rls_deleted": deleted,
         "missing_dashboards": missing_dashboards,
+        "consent_table": consents,
     }

@@ -1,0 +1,63 @@
+"""Shared pytest fixture for the Superset tests: a site provisioned once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from innopoints.config import Settings
+from innopoints.superset import serve
+from innopoints.superset.client import SupersetClient
+from innopoints.superset.env import SupersetEnv, get_env, read_json
+
+TEST_PORT = os.environ.get("INNOPOINTS_SUPERSET_TEST_PORT", "18088")
+
+
+@dataclass
+class Site:
+    env: SupersetEnv
+    warehouse: Settings
+    summary: dict[str, Any]
+
+    def client(self, user: str = "admin") -> SupersetClient:
+        if user == "admin":
+            creds = read_json(self.env.admin_file)
+            return SupersetClient(self.env.base_url, creds["username"], creds["password"])
+        users = read_json(self.env.users_file)
+        return SupersetClient(self.env.base_url, user, users[user]["password"])
+
+
+_SITE: Site | None = None
+
+
+def provision_site(built_warehouse: Settings) -> Iterator[Site]:
+    """Superset provisioned from scratch against the session's built demo warehouse."""
+    global _SITE
+    if _SITE is not None:
+        yield _SITE
+        return
+    from innopoints.superset.provision import setup
+
+    home = built_warehouse.project_root / ".state" / "superset-test"
+    old = {k: os.environ.get(k) for k in ("INNOPOINTS_SUPERSET_HOME", "INNOPOINTS_SUPERSET_PORT")}
+    os.environ["INNOPOINTS_SUPERSET_HOME"] = str(home)
+    os.environ["INNOPOINTS_SUPERSET_PORT"] = TEST_PORT
+    env = get_env()
+    serve.stop(env)
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        summary = setup(env, leave_running=True)
+        _SITE = Site(env, built_warehouse, summary)
+        yield _SITE
+    finally:
+        serve.stop(env)
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+

@@ -1,0 +1,188 @@
+"""Superset on the demo warehouse, through its REST API: charts, row-level security, idempotent setup.
+
+Real Superset (its own venv), real PostgreSQL (the session's test database), no mocks. The site runs
+on its own port and state directory so a demo on :8088 is left alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from innopoints.config import Settings
+from innopoints.superset import security
+from innopoints.superset.assets_spec import CHARTS, DASHBOARDS
+from innopoints.superset.client import SupersetClient
+from innopoints.superset.testing import Site, provision_site
+
+ROOT = Path(__file__).resolve().parents[2]
+CITY = "210900"  # 阜新市
+BANK = "FXB"  # 阜新银行
+
+pytestmark = pytest.mark.skipif(
+    not (ROOT / ".venv-superset" / "bin" / "superset").exists(),
+    reason="Superset venv missing: run `make superset-env`",
+)
+
+
+@pytest.fixture(scope="session")
+def superset_site(built_warehouse: Settings) -> Iterator[Site]:
+    """Superset provisioned once per session against the built demo warehouse (shared across modules)."""
+    yield from provision_site(built_warehouse)
+
+
+def charts_by_title(client: SupersetClient) -> dict[str, int]:
+    return {c["slice_name"]: c["id"] for c in client.list_all("/api/v1/chart/", columns=["id", "slice_name"])}
+
+
+def data_rows(client: SupersetClient, chart_id: int) -> tuple[int, list[dict[str, Any]]]:
+    payload = client.chart_data(chart_id, force=True)
+    assert payload["_status"] == 200, payload
+    result = payload["result"][0]
+    assert not result.get("error"), result.get("error")
+    return result["rowcount"], result["data"]
+
+
+def test_setup_leaves_no_missing_table_or_dashboard(superset_site: Site) -> None:
+    assert superset_site.summary["missing_tables"] == []
+    assert superset_site.summary["missing_dashboards"] == []
+    c = superset_site.client()
+    titles = {d["dashboard_title"] for d in c.list_all("/api/v1/dashboard/", columns=["dashboard_title"])}
+    assert {d.title for d in DASHBOARDS} <= titles
+
+
+def test_every_chart_of_every_dashboard_returns_data(superset_site: Site) -> None:
+    c = superset_site.client()
+    ids = charts_by_title(c)
+    empty, failed = [], []
+    for dash in DASHBOARDS:
+        for row in dash.rows:
+            for key, _ in row:
+                chart = next(ch for ch in CHARTS if ch.key == key)
+                payload = c.chart_data(ids[chart.title], force=True)
+                result = (payload.get("result") or [{}])[0]
+                if payload["_status"] != 200 or result.get("error"):
+                    failed.append((dash.title, chart.title, payload.get("message") or result.get("error")))
+                elif not result.get("rowcount"):
+                    empty.append((dash.title, chart.title))
+    assert not failed, failed
+    assert not empty, f"charts without data on the demo warehouse: {empty}"
+
+
+def _city_columns(rows: list[dict[str, Any]]) -> set[str]:
+    return {str(r[k]) for r in rows for k in ("city_code", "region_code") if k in r}
+
+
+def test_city_officer_sees_only_that_city(superset_site: Site) -> None:
+    admin_ids = charts_by_title(superset_site.client())
+    c = superset_site.client(f"city_{CITY}")
+    visible = charts_by_title(c)
+    checked = 0
+    for chart in CHARTS:
+        if chart.title not in visible:
+            continue
+        _, rows = data_rows(c, visible[chart.title])
+        cities = _city_columns(rows)
+        assert cities <= {CITY}, (chart.title, cities)
+        checked += bool(cities)
+    assert checked >= 3, "no chart exposed a city column to check"
+    # the province sees more than one city in the same chart
+    p = superset_site.client("province")
+    _, rows = data_rows(p, admin_ids["各市创新积分"])
+    assert len(_city_columns(rows)) > 1
+
+
+def _consenting(settings: Settings, bank: str) -> set[str]:
+    from innopoints import db
+
+    with db.connect("admin", settings) as conn:
+        rows = conn.execute(
+            f"select uscc from {security.CONSENT_TABLE} where bank_code = %s and is_active", (bank,)
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_bank_officer_sees_only_consenting_enterprises_and_own_loans(superset_site: Site) -> None:
+    if not superset_site.summary.get("consent_table"):
+        pytest.skip(f"{security.CONSENT_TABLE} is not built yet: bank roles are denied every enterprise")
+    consenting = _consenting(superset_site.warehouse, BANK)
+    c = superset_site.client(f"bank_{BANK}")
+    visible = charts_by_title(c)
+    assert "企业积分与等级" in visible
+    seen_uscc: set[str] = set()
+    for chart in CHARTS:
+        if chart.title not in visible:
+            continue
+        _, rows = data_rows(c, visible[chart.title])
+        seen_uscc |= {r["uscc"] for r in rows if "uscc" in r}
+        banks = {r["bank_code"] for r in rows if "bank_code" in r}
+        assert banks <= {BANK}, (chart.title, banks)
+    assert seen_uscc, "the bank officer saw no enterprise at all"
+    assert seen_uscc <= consenting, sorted(seen_uscc - consenting)[:5]
+
+
+def test_deny_by_default_for_a_data_role_without_rule(superset_site: Site) -> None:
+    """A city role has no rule on datasets without a city column: it must get no row of them."""
+    c = superset_site.client(f"city_{CITY}")
+    admin = superset_site.client()
+    datasets = security.innopoints_datasets(admin)
+    no_city = [d for d in datasets if not d.city_column]
+    for ds in no_city:
+        body = {
+            "datasource": {"id": ds.id, "type": "table"},
+            "queries": [{"columns": [], "metrics": [{"expressionType": "SQL", "sqlExpression": "COUNT(*)",
+                                                     "label": "n"}], "row_limit": 10}],
+            "result_format": "json", "result_type": "full", "force": True,
+        }
+        r = c.request("POST", "/api/v1/chart/data", expect=(200, 403, 404), json=body)
+        if r.status_code == 200:
+            assert r.json()["result"][0]["data"][0]["n"] == 0, ds.table
+
+
+def test_sql_lab_applies_rls_for_city_officer(superset_site: Site) -> None:
+    admin = superset_site.client()
+    db_id = next(d["id"] for d in admin.list_all("/api/v1/database/", columns=["id", "database_name"])
+                 if d["database_name"] == "innopoints")
+    c = superset_site.client(f"city_{CITY}")
+    res = c.post("/api/v1/sqllab/execute/", {
+        "database_id": db_id, "schema": "marts", "runAsync": False,
+        "sql": "select distinct city_code from marts.fct_enterprise_scores",
+    }, expect=(200, 202))
+    assert {r["city_code"] for r in res["data"]} == {CITY}
+
+
+def test_analyst_reads_marts_but_not_raw(superset_site: Site) -> None:
+    admin = superset_site.client()
+    db_id = next(d["id"] for d in admin.list_all("/api/v1/database/", columns=["id", "database_name"])
+                 if d["database_name"] == "innopoints")
+    c = superset_site.client("analyst")
+    ok = c.post("/api/v1/sqllab/execute/", {"database_id": db_id, "schema": "marts", "runAsync": False,
+                                            "sql": "select count(*) as n from marts.fct_enterprise_scores"})
+    assert ok["data"][0]["n"] > 0
+    r = c.request("POST", "/api/v1/sqllab/execute/", expect=(200, 400, 403, 422, 500), json={
+        "database_id": db_id, "schema": "raw", "runAsync": False, "sql": "select 1 from raw.registry limit 1"})
+    assert r.status_code != 200 or r.json().get("status") == "failed", r.text[:300]
+
+
+def test_setup_is_idempotent(superset_site: Site) -> None:
+    summary = security.apply_security(superset_site.client(), ROOT)
+    assert (summary["rls_created"], summary["rls_updated"], summary["rls_deleted"]) == (0, 0, 0)
+
+
+def test_export_round_trips_the_bundle(superset_site: Site, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from innopoints.superset.bundle import asset_files, export_bundle, load_yaml
+
+    (tmp_path / "superset").mkdir()
+    shutil.copytree(ROOT / "superset" / "assets", tmp_path / "superset" / "assets")
+    env = replace(superset_site.env, project_root=tmp_path)
+    export_bundle(superset_site.client(), env)
+
+    def uuids(root: Path) -> set[str]:
+        return {str(load_yaml(p).get("uuid")) for p in asset_files(root) if p.name != "metadata.yaml"}
+
+    assert uuids(tmp_path / "superset" / "assets") == uuids(ROOT / "superset" / "assets")
