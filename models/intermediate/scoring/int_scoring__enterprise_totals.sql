@@ -1,0 +1,144 @@
+-- Totals, grades and ranks (总分、等级、排名) per evaluated enterprise:
+-- total = sum of its indicator points (0 when vetoed); grade = the grade with the highest
+-- min_share_of_max that total / max_points reaches (V when vetoed); rank = standard competition
+-- rank ("1224") by total descending within (scheme, Y, cohort region), vetoed enterprises last;
+-- top_share = rank / evaluated in that region; points_to_next_grade = points short of the next
+-- grade's threshold (rounded up to the cent).
+
+with evaluated as (
+
+    select * from {{ ref('int_scoring__evaluated') }}
+
+),
+
+indicator_points as (
+
+    select * from {{ ref('int_scoring__indicator_points') }}
+
+),
+
+grade_bands as (
+
+    select * from {{ ref('grade_bands') }}
+
+),
+
+point_sums as (
+
+    select
+        scheme_code,
+        eval_year,
+        uscc,
+        sum(points) as total_points,
+        sum(weight) as weight_total,
+        count(*) as indicators_scored
+    from indicator_points
+    group by scheme_code, eval_year, uscc
+
+),
+
+-- each grade as a half-open share range [min_share_of_max, next grade's min_share_of_max)
+grade_ranges as (
+
+    select
+        grade,
+        label_zh,
+        min_share_of_max,
+        lead(grade) over (order by min_share_of_max) as next_grade,
+        lead(min_share_of_max) over (order by min_share_of_max) as next_min_share_of_max
+    from grade_bands
+    where min_share_of_max is not null
+
+),
+
+veto_grade as (
+
+    select grade, label_zh
+    from grade_bands
+    where min_share_of_max is null
+    order by grade
+    limit 1
+
+),
+
+totals as (
+
+    select
+        evaluated.*,
+        case when evaluated.is_vetoed then 0 else coalesce(point_sums.total_points, 0) end as total_points,
+        coalesce(point_sums.indicators_scored, 0) as indicators_scored
+    from evaluated
+    left join point_sums
+        on point_sums.scheme_code = evaluated.scheme_code
+        and point_sums.eval_year = evaluated.eval_year
+        and point_sums.uscc = evaluated.uscc
+
+),
+
+graded as (
+
+    select
+        totals.*,
+        case when totals.is_vetoed then veto_grade.grade else grade_ranges.grade end as grade,
+        case when totals.is_vetoed then veto_grade.label_zh else grade_ranges.label_zh end as grade_label_zh,
+        case when not totals.is_vetoed then grade_ranges.next_grade end as next_grade,
+        case when not totals.is_vetoed and grade_ranges.next_min_share_of_max is not null then
+            ceil((grade_ranges.next_min_share_of_max * totals.max_points - totals.total_points) * 100) / 100
+        end as points_to_next_grade
+    from totals
+    cross join veto_grade
+    left join grade_ranges
+        on not totals.is_vetoed
+        -- share >= min_share_of_max, compared without dividing: total >= min_share × max_points
+        and totals.total_points >= grade_ranges.min_share_of_max * totals.max_points
+        and (grade_ranges.next_min_share_of_max is null
+             or totals.total_points < grade_ranges.next_min_share_of_max * totals.max_points)
+
+),
+
+ranked as (
+
+    select
+        graded.*,
+        rank() over (
+            partition by scheme_code, eval_year, cohort_region_code
+            order by is_vetoed, total_points desc
+        ) as rank_in_region,
+        count(*) over (
+            partition by scheme_code, eval_year, cohort_region_code
+        ) as evaluated_in_region
+    from graded
+
+),
+
+final as (
+
+    select
+        scheme_code,
+        eval_year,
+        uscc,
+        city_code,
+        cohort_region_code,
+        stage,
+        age_years,
+        revenue_for_stage,
+        is_vetoed,
+        veto_codes,
+        veto_reasons_zh,
+        veto_count,
+        total_points,
+        max_points,
+        round(total_points / max_points, 6) as share_of_max,
+        indicators_scored,
+        grade,
+        grade_label_zh,
+        next_grade,
+        points_to_next_grade,
+        cast(rank_in_region as integer) as rank_in_region,
+        cast(evaluated_in_region as integer) as evaluated_in_region,
+        {{ exact_ratio('rank_in_region', 'evaluated_in_region', 6) }} as top_share
+    from ranked
+
+)
+
+select * from final

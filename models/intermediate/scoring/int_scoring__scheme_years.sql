@@ -1,0 +1,40 @@
+-- Scheme × evaluation year (方案-评价年度): every year from the scheme's first_year to its
+-- last_year (open when empty) for which torch statistics (火炬统计) exist.
+
+with schemes as (
+
+    select * from {{ ref('schemes') }}
+
+),
+
+torch as (
+
+    select * from {{ ref('stg_torch__statistics') }}
+
+),
+
+torch_years as (
+
+    select distinct year as eval_year
+    from torch
+
+),
+
+scheme_years as (
+
+    select
+        schemes.scheme_code,
+        torch_years.eval_year,
+        schemes.max_points,
+        schemes.cohort_level,
+        schemes.region_code as scheme_region_code,
+        schemes.min_cohort_size,
+        make_date(torch_years.eval_year, 12, 31) as year_end_date
+    from schemes
+    inner join torch_years
+        on torch_years.eval_year >= schemes.first_year
+        and (schemes.last_year is null or torch_years.eval_year <= schemes.last_year)
+
+)
+
+select * from scheme_years

@@ -1,0 +1,51 @@
+{{ config(indexes=[
+    {'columns': ['scheme_code', 'eval_year', 'uscc']},
+]) }}
+-- Indicator scores (指标得分明细): one row per (scheme, evaluation year, scored enterprise,
+-- indicator) for the non-vetoed evaluated enterprises: value, cohort, ratio, weight, points and
+-- points lost against the weight.
+
+with indicator_points as (
+
+    select * from {{ ref('int_scoring__indicator_points') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+final as (
+
+    select
+        indicator_points.scheme_code,
+        indicator_points.eval_year,
+        indicator_points.uscc,
+        indicator_points.indicator_code,
+        indicator_points.category_code,
+        indicators.category_name_zh,
+        indicators.indicator_name_zh,
+        indicators.unit,
+        indicators.display_order,
+        indicator_points.method,
+        indicator_points.city_code,
+        indicator_points.stage,
+        indicator_points.cohort_region_code,
+        indicator_points.indicator_value,
+        indicator_points.cohort_basis,
+        indicator_points.cohort_size,
+        indicator_points.ratio_numerator,
+        indicator_points.ratio_denominator,
+        indicator_points.ratio,
+        indicator_points.weight,
+        indicator_points.points,
+        indicator_points.points_lost
+    from indicator_points
+    inner join indicators
+        on indicators.indicator_code = indicator_points.indicator_code
+
+)
+
+select * from final
