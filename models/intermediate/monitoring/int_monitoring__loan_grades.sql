@@ -1,0 +1,149 @@
+-- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city:
+-- the grade in the scheme's latest publication on or before applied_date (grade_source
+-- 'publication', or 'not_in_publication' when that publication does not list the enterprise);
+-- when the scheme had no publication yet, the current score of the applied year, else of the
+-- latest year scored ('current_score'); 'none' when there is neither.
+with loans as (
+
+    select
+        loan_app_id,
+        uscc,
+        city_code,
+        applied_date
+    from {{ ref('int_monitoring__loans') }}
+
+),
+
+scheme_cities as (
+
+    select
+        scheme_code,
+        city_code
+    from {{ ref('int_monitoring__scheme_cities') }}
+
+),
+
+publications as (
+
+    select
+        publication_id,
+        scheme_code,
+        eval_year,
+        published_at
+    from {{ ref('stg_publications__publications') }}
+
+),
+
+published_scores as (
+
+    select
+        publication_id,
+        uscc,
+        total_points,
+        grade
+    from {{ ref('stg_publications__scores') }}
+
+),
+
+current_scores as (
+
+    select
+        scheme_code,
+        eval_year,
+        uscc,
+        total_points,
+        grade
+    from {{ ref('fct_enterprise_scores') }}
+
+),
+
+scheme_loans as (
+
+    select
+        sc.scheme_code,
+        l.loan_app_id,
+        l.uscc,
+        l.applied_date
+    from loans as l
+    inner join scheme_cities as sc
+        on sc.city_code = l.city_code
+
+),
+
+latest_publication as (
+
+    select
+        sl.scheme_code,
+        sl.loan_app_id,
+        p.publication_id,
+        p.eval_year,
+        row_number() over (
+            partition by sl.scheme_code, sl.loan_app_id
+            order by p.published_at desc, p.publication_id desc
+        ) as publication_rank
+    from scheme_loans as sl
+    inner join publications as p
+        on p.scheme_code = sl.scheme_code
+        and p.published_at::date <= sl.applied_date
+
+),
+
+current_score as (
+
+    select
+        sl.scheme_code,
+        sl.loan_app_id,
+        s.eval_year,
+        s.total_points,
+        s.grade,
+        row_number() over (
+            partition by sl.scheme_code, sl.loan_app_id
+            order by (s.eval_year = extract(year from sl.applied_date)) desc, s.eval_year desc
+        ) as score_rank
+    from scheme_loans as sl
+    inner join current_scores as s
+        on s.scheme_code = sl.scheme_code
+        and s.uscc = sl.uscc
+
+),
+
+resolved as (
+
+    select
+        sl.scheme_code,
+        sl.loan_app_id,
+        case
+            when lp.publication_id is not null and ps.uscc is not null then 'publication'
+            when lp.publication_id is not null then 'not_in_publication'
+            when cs.eval_year is not null then 'current_score'
+            else 'none'
+        end as grade_source,
+        lp.publication_id as grade_publication_id,
+        case
+            when lp.publication_id is not null then lp.eval_year
+            else cs.eval_year
+        end as grade_eval_year,
+        case
+            when lp.publication_id is not null then ps.grade
+            else cs.grade
+        end as grade_at_application,
+        case
+            when lp.publication_id is not null then ps.total_points
+            else cs.total_points
+        end as total_points_at_application
+    from scheme_loans as sl
+    left join latest_publication as lp
+        on lp.scheme_code = sl.scheme_code
+        and lp.loan_app_id = sl.loan_app_id
+        and lp.publication_rank = 1
+    left join published_scores as ps
+        on ps.publication_id = lp.publication_id
+        and ps.uscc = sl.uscc
+    left join current_score as cs
+        on cs.scheme_code = sl.scheme_code
+        and cs.loan_app_id = sl.loan_app_id
+        and cs.score_rank = 1
+
+)
+
+select * from resolved

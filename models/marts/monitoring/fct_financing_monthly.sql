@@ -1,0 +1,175 @@
+{{ config(
+    post_hook=[
+        "create index if not exists {{ this.name }}_scheme_year_idx on {{ this }} (scheme_code, eval_year, city_code)",
+        "analyze {{ this }}",
+    ]
+) }}
+
+-- Monthly financing facts (融资监测月度指标) by scheme, city, bank, product and grade at application.
+-- A loan counts in the month of the event each figure is about: received, withdrawn and pending by
+-- applied_month; decided, approved, rejected and approval days by decision_month; disbursement,
+-- cost and credit quality (a vintage view: status as of the feed's as_of_date) by disbursed_month.
+-- Sums and numerators/denominators re-aggregate over any rows; distinct-enterprise counts and
+-- percentiles hold for the row only.
+with loans as (
+
+    select
+        *,
+        coalesce(grade_at_application, {{ monitoring_no_grade() }}) as grade
+    from {{ ref('fct_loan_applications') }}
+
+),
+
+by_applied_month as (
+
+    select
+        applied_month as month,
+        scheme_code,
+        city_code,
+        bank_code,
+        product_code,
+        grade,
+        count(*) as applications_received,
+        count(*) filter (where is_withdrawn) as applications_withdrawn,
+        count(*) filter (where is_pending) as applications_pending
+    from loans
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+by_decision_month as (
+
+    select
+        decision_month as month,
+        scheme_code,
+        city_code,
+        bank_code,
+        product_code,
+        grade,
+        count(*) as applications_decided,
+        count(*) filter (where is_approved) as applications_approved,
+        count(*) filter (where is_rejected) as applications_rejected,
+        count(distinct uscc) as enterprises_decided,
+        count(distinct uscc) filter (where is_approved) as enterprises_approved,
+        sum(approval_days) as approval_days_sum,
+        {{ monitoring_percentile(0.5, 'approval_days') }} as approval_days_p50,
+        {{ monitoring_percentile(0.9, 'approval_days') }} as approval_days_p90
+    from loans
+    where is_decided
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+by_disbursed_month as (
+
+    select
+        disbursed_month as month,
+        scheme_code,
+        city_code,
+        bank_code,
+        product_code,
+        grade,
+        count(*) as loans_disbursed,
+        count(distinct uscc) as enterprises_financed,
+        sum(amount_disbursed) as amount_disbursed,
+        coalesce(sum(amount_disbursed) filter (where annual_rate_pct is not null), 0) as amount_with_rate,
+        coalesce(sum(amount_disbursed * annual_rate_pct), 0) as rate_pct_x_amount,
+        coalesce(sum(amount_disbursed * all_in_rate_pct), 0) as all_in_rate_pct_x_amount,
+        coalesce(sum(amount_disbursed) filter (where spread_bp is not null), 0) as amount_with_lpr,
+        coalesce(sum(amount_disbursed * spread_bp), 0) as spread_bp_x_amount,
+        coalesce(sum(amount_disbursed) filter (where saving_pct_points is not null), 0)
+            as amount_with_ordinary_rate,
+        coalesce(sum(amount_disbursed * ordinary_rate_pct) filter (where saving_pct_points is not null), 0)
+            as ordinary_rate_pct_x_amount,
+        coalesce(sum(amount_disbursed * saving_pct_points), 0) as saving_pct_points_x_amount,
+        count(*) filter (where is_overdue) as loans_overdue,
+        count(*) filter (where is_default) as loans_default,
+        coalesce(sum(outstanding_balance), 0) as outstanding_balance,
+        coalesce(sum(outstanding_balance) filter (where is_overdue), 0) as overdue_balance,
+        coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance
+    from loans
+    where is_disbursed
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+keys as (
+
+    select month, scheme_code, city_code, bank_code, product_code, grade from by_applied_month
+    union
+    select month, scheme_code, city_code, bank_code, product_code, grade from by_decision_month
+    union
+    select month, scheme_code, city_code, bank_code, product_code, grade from by_disbursed_month
+
+),
+
+joined as (
+
+    select
+        k.month,
+        extract(year from k.month)::integer as eval_year,
+        k.scheme_code,
+        k.city_code,
+        k.bank_code,
+        k.product_code,
+        k.grade,
+        coalesce(a.applications_received, 0) as applications_received,
+        coalesce(d.applications_decided, 0) as applications_decided,
+        coalesce(d.applications_approved, 0) as applications_approved,
+        coalesce(d.applications_rejected, 0) as applications_rejected,
+        coalesce(a.applications_withdrawn, 0) as applications_withdrawn,
+        coalesce(a.applications_pending, 0) as applications_pending,
+        coalesce(d.enterprises_decided, 0) as enterprises_decided,
+        coalesce(d.enterprises_approved, 0) as enterprises_approved,
+        coalesce(d.approval_days_sum, 0) as approval_days_sum,
+        d.approval_days_p50,
+        d.approval_days_p90,
+        coalesce(b.loans_disbursed, 0) as loans_disbursed,
+        coalesce(b.enterprises_financed, 0) as enterprises_financed,
+        coalesce(b.amount_disbursed, 0) as amount_disbursed,
+        coalesce(b.amount_with_rate, 0) as amount_with_rate,
+        coalesce(b.rate_pct_x_amount, 0) as rate_pct_x_amount,
+        coalesce(b.all_in_rate_pct_x_amount, 0) as all_in_rate_pct_x_amount,
+        coalesce(b.amount_with_lpr, 0) as amount_with_lpr,
+        coalesce(b.spread_bp_x_amount, 0) as spread_bp_x_amount,
+        coalesce(b.amount_with_ordinary_rate, 0) as amount_with_ordinary_rate,
+        coalesce(b.ordinary_rate_pct_x_amount, 0) as ordinary_rate_pct_x_amount,
+        coalesce(b.saving_pct_points_x_amount, 0) as saving_pct_points_x_amount,
+        coalesce(b.loans_overdue, 0) as loans_overdue,
+        coalesce(b.loans_default, 0) as loans_default,
+        coalesce(b.outstanding_balance, 0) as outstanding_balance,
+        coalesce(b.overdue_balance, 0) as overdue_balance,
+        coalesce(b.default_balance, 0) as default_balance
+    from keys as k
+    left join by_applied_month as a
+        on a.month = k.month and a.scheme_code = k.scheme_code and a.city_code = k.city_code
+        and a.bank_code = k.bank_code and a.product_code = k.product_code and a.grade = k.grade
+    left join by_decision_month as d
+        on d.month = k.month and d.scheme_code = k.scheme_code and d.city_code = k.city_code
+        and d.bank_code = k.bank_code and d.product_code = k.product_code and d.grade = k.grade
+    left join by_disbursed_month as b
+        on b.month = k.month and b.scheme_code = k.scheme_code and b.city_code = k.city_code
+        and b.bank_code = k.bank_code and b.product_code = k.product_code and b.grade = k.grade
+
+),
+
+final as (
+
+    select
+        *,
+        {{ monitoring_ratio('enterprises_approved', 'enterprises_decided') }} as enterprise_success_rate,
+        {{ monitoring_ratio('applications_approved', 'applications_decided') }} as application_success_rate,
+        {{ monitoring_ratio('approval_days_sum', 'applications_decided', 2) }} as approval_days_mean,
+        {{ monitoring_ratio('rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_rate_pct,
+        {{ monitoring_ratio('all_in_rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_all_in_rate_pct,
+        {{ monitoring_ratio('spread_bp_x_amount', 'amount_with_lpr', 2) }} as weighted_spread_bp,
+        {{ monitoring_ratio('saving_pct_points_x_amount', 'ordinary_rate_pct_x_amount') }} as saving_share,
+        {{ monitoring_ratio('loans_overdue', 'loans_disbursed') }} as overdue_rate_by_count,
+        {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
+        {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
+        {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,271 @@
+{{ config(
+    post_hook=[
+        "create index if not exists {{ this.name }}_lookup_idx on {{ this }} (eval_year, scheme_code, region_code)",
+        "analyze {{ this }}",
+    ]
+) }}
+
+-- Leadership cockpit headline (领导驾驶舱): one row per (evaluation year, scheme, region) — the
+-- scheme's own region (the province 210000 for a provincial scheme) and each of its cities — with
+-- the figures a leader asks first, so the cockpit is one query. Score figures are those of the
+-- evaluation year; loan and policy figures are those of the calendar year eval_year (decisions by
+-- decision date, disbursements by disbursement date, policy payments by payment date).
+-- city_code = region_code, so a city officer's row-level security shows that city's row only.
+with scores as (
+
+    select
+        scheme_code,
+        eval_year,
+        uscc,
+        city_code,
+        is_vetoed,
+        total_points,
+        grade
+    from {{ ref('fct_enterprise_scores') }}
+
+),
+
+loans as (
+
+    select * from {{ ref('fct_loan_applications') }}
+
+),
+
+policy as (
+
+    select
+        city_code,
+        disbursed_year,
+        days_to_disbursement,
+        is_on_time
+    from {{ ref('fct_policy_applications') }}
+    where is_disbursed
+
+),
+
+scheme_cities as (
+
+    select * from {{ ref('int_monitoring__scheme_cities') }}
+
+),
+
+scheme_region_cities as (
+
+    select * from {{ ref('int_monitoring__scheme_region_cities') }}
+
+),
+
+scheme_regions as (
+
+    select distinct
+        scheme_code,
+        region_code,
+        region_name_zh,
+        region_level
+    from scheme_region_cities
+
+),
+
+activity_years as (
+
+    select scheme_code, eval_year from scores
+    union
+    select scheme_code, decision_year from loans where decision_year is not null
+    union
+    select scheme_code, disbursed_year from loans where disbursed_year is not null
+    union
+    select sc.scheme_code, p.disbursed_year
+    from policy as p
+    inner join scheme_cities as sc
+        on sc.city_code = p.city_code
+
+),
+
+scheme_years as (
+
+    select distinct
+        y.scheme_code,
+        y.eval_year
+    from activity_years as y
+    inner join scheme_cities as sc
+        on sc.scheme_code = y.scheme_code
+    where y.eval_year >= sc.first_year
+        and (sc.last_year is null or y.eval_year <= sc.last_year)
+
+),
+
+spine as (
+
+    select
+        y.eval_year,
+        y.scheme_code,
+        r.region_code,
+        r.region_name_zh,
+        r.region_level
+    from scheme_years as y
+    inner join scheme_regions as r
+        on r.scheme_code = y.scheme_code
+
+),
+
+score_figures as (
+
+    select
+        s.scheme_code,
+        s.eval_year,
+        src.region_code,
+        count(*) as enterprises_evaluated,
+        count(*) filter (where s.is_vetoed) as enterprises_vetoed,
+        count(*) filter (where not s.is_vetoed) as enterprises_scored,
+        round(avg(s.total_points) filter (where not s.is_vetoed), 2) as mean_points,
+        round(
+            (percentile_cont(0.5) within group (order by s.total_points) filter (where not s.is_vetoed))::numeric,
+            2
+        ) as median_points,
+        count(*) filter (where s.grade = 'A') as grade_a_enterprises,
+        count(*) filter (where s.grade = 'B') as grade_b_enterprises,
+        count(*) filter (where s.grade = 'C') as grade_c_enterprises,
+        count(*) filter (where s.grade = 'D') as grade_d_enterprises,
+        count(*) filter (where s.grade = 'V') as grade_v_enterprises
+    from scores as s
+    inner join scheme_region_cities as src
+        on src.scheme_code = s.scheme_code
+        and src.city_code = s.city_code
+    group by 1, 2, 3
+
+),
+
+disbursement_figures as (
+
+    select
+        l.scheme_code,
+        l.disbursed_year as eval_year,
+        src.region_code,
+        count(*) as loans_disbursed,
+        coalesce(sum(l.amount_disbursed), 0) as amount_disbursed,
+        count(distinct l.uscc) as enterprises_financed,
+        count(distinct l.bank_code) as banks_lending,
+        coalesce(sum(l.amount_disbursed) filter (where l.annual_rate_pct is not null), 0) as amount_with_rate,
+        coalesce(sum(l.amount_disbursed * l.annual_rate_pct), 0) as rate_pct_x_amount,
+        coalesce(sum(l.amount_disbursed * l.all_in_rate_pct), 0) as all_in_rate_pct_x_amount,
+        coalesce(sum(l.amount_disbursed) filter (where l.spread_bp is not null), 0) as amount_with_lpr,
+        coalesce(sum(l.amount_disbursed * l.spread_bp), 0) as spread_bp_x_amount,
+        coalesce(sum(l.amount_disbursed * l.ordinary_rate_pct) filter (where l.saving_pct_points is not null), 0)
+            as ordinary_rate_pct_x_amount,
+        coalesce(sum(l.amount_disbursed * l.saving_pct_points), 0) as saving_pct_points_x_amount
+    from loans as l
+    inner join scheme_region_cities as src
+        on src.scheme_code = l.scheme_code
+        and src.city_code = l.city_code
+    where l.is_disbursed
+    group by 1, 2, 3
+
+),
+
+decision_figures as (
+
+    select
+        l.scheme_code,
+        l.decision_year as eval_year,
+        src.region_code,
+        count(*) as applications_decided,
+        count(*) filter (where l.is_approved) as applications_approved,
+        count(distinct l.uscc) as enterprises_decided,
+        count(distinct l.uscc) filter (where l.is_approved) as enterprises_approved,
+        {{ monitoring_percentile(0.5, 'l.approval_days') }} as approval_days_p50
+    from loans as l
+    inner join scheme_region_cities as src
+        on src.scheme_code = l.scheme_code
+        and src.city_code = l.city_code
+    where l.is_decided
+    group by 1, 2, 3
+
+),
+
+policy_figures as (
+
+    select
+        src.scheme_code,
+        p.disbursed_year as eval_year,
+        src.region_code,
+        count(*) as policy_applications_disbursed,
+        {{ monitoring_percentile(0.5, 'p.days_to_disbursement') }} as policy_days_p50,
+        count(*) filter (where p.is_on_time) as policy_disbursed_on_time
+    from policy as p
+    inner join scheme_region_cities as src
+        on src.city_code = p.city_code
+    group by 1, 2, 3
+
+),
+
+joined as (
+
+    select
+        sp.eval_year,
+        sp.scheme_code,
+        sp.region_code,
+        sp.region_code as city_code,
+        sp.region_name_zh,
+        sp.region_level,
+        coalesce(sf.enterprises_evaluated, 0) as enterprises_evaluated,
+        coalesce(sf.enterprises_scored, 0) as enterprises_scored,
+        coalesce(sf.enterprises_vetoed, 0) as enterprises_vetoed,
+        sf.mean_points,
+        sf.median_points,
+        coalesce(sf.grade_a_enterprises, 0) as grade_a_enterprises,
+        coalesce(sf.grade_b_enterprises, 0) as grade_b_enterprises,
+        coalesce(sf.grade_c_enterprises, 0) as grade_c_enterprises,
+        coalesce(sf.grade_d_enterprises, 0) as grade_d_enterprises,
+        coalesce(sf.grade_v_enterprises, 0) as grade_v_enterprises,
+        coalesce(df.loans_disbursed, 0) as loans_disbursed,
+        coalesce(df.amount_disbursed, 0) as amount_disbursed,
+        coalesce(df.enterprises_financed, 0) as enterprises_financed,
+        coalesce(df.banks_lending, 0) as banks_lending,
+        coalesce(dc.applications_decided, 0) as applications_decided,
+        coalesce(dc.applications_approved, 0) as applications_approved,
+        coalesce(dc.enterprises_decided, 0) as enterprises_decided,
+        coalesce(dc.enterprises_approved, 0) as enterprises_approved,
+        dc.approval_days_p50,
+        coalesce(df.amount_with_rate, 0) as amount_with_rate,
+        coalesce(df.rate_pct_x_amount, 0) as rate_pct_x_amount,
+        coalesce(df.all_in_rate_pct_x_amount, 0) as all_in_rate_pct_x_amount,
+        coalesce(df.amount_with_lpr, 0) as amount_with_lpr,
+        coalesce(df.spread_bp_x_amount, 0) as spread_bp_x_amount,
+        coalesce(df.ordinary_rate_pct_x_amount, 0) as ordinary_rate_pct_x_amount,
+        coalesce(df.saving_pct_points_x_amount, 0) as saving_pct_points_x_amount,
+        coalesce(pf.policy_applications_disbursed, 0) as policy_applications_disbursed,
+        coalesce(pf.policy_disbursed_on_time, 0) as policy_disbursed_on_time,
+        pf.policy_days_p50
+    from spine as sp
+    left join score_figures as sf
+        on sf.scheme_code = sp.scheme_code and sf.eval_year = sp.eval_year and sf.region_code = sp.region_code
+    left join disbursement_figures as df
+        on df.scheme_code = sp.scheme_code and df.eval_year = sp.eval_year and df.region_code = sp.region_code
+    left join decision_figures as dc
+        on dc.scheme_code = sp.scheme_code and dc.eval_year = sp.eval_year and dc.region_code = sp.region_code
+    left join policy_figures as pf
+        on pf.scheme_code = sp.scheme_code and pf.eval_year = sp.eval_year and pf.region_code = sp.region_code
+
+),
+
+final as (
+
+    select
+        *,
+        {{ monitoring_ratio('grade_a_enterprises', 'enterprises_evaluated') }} as grade_a_share,
+        {{ monitoring_ratio('grade_b_enterprises', 'enterprises_evaluated') }} as grade_b_share,
+        {{ monitoring_ratio('grade_c_enterprises', 'enterprises_evaluated') }} as grade_c_share,
+        {{ monitoring_ratio('grade_d_enterprises', 'enterprises_evaluated') }} as grade_d_share,
+        {{ monitoring_ratio('grade_v_enterprises', 'enterprises_evaluated') }} as grade_v_share,
+        {{ monitoring_ratio('enterprises_approved', 'enterprises_decided') }} as enterprise_success_rate,
+        {{ monitoring_ratio('applications_approved', 'applications_decided') }} as application_success_rate,
+        {{ monitoring_ratio('rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_rate_pct,
+        {{ monitoring_ratio('all_in_rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_all_in_rate_pct,
+        {{ monitoring_ratio('spread_bp_x_amount', 'amount_with_lpr', 2) }} as weighted_spread_bp,
+        {{ monitoring_ratio('saving_pct_points_x_amount', 'ordinary_rate_pct_x_amount') }} as saving_share,
+        {{ monitoring_ratio('policy_disbursed_on_time', 'policy_applications_disbursed') }} as policy_on_time_share
+    from joined
+
+)
+
+select * from final

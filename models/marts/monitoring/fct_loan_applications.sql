@@ -1,0 +1,84 @@
+{{ config(
+    post_hook=[
+        "create index if not exists {{ this.name }}_scheme_city_idx on {{ this }} (scheme_code, city_code, applied_year)",
+        "create index if not exists {{ this.name }}_bank_idx on {{ this }} (bank_code, scheme_code)",
+        "analyze {{ this }}",
+    ]
+) }}
+
+-- One row per (scheme, loan application) (贷款申请明细): every loan of an enterprise in the scheme's
+-- region, with the grade it carried at application under that scheme.
+with loans as (
+
+    select * from {{ ref('int_monitoring__loans') }}
+
+),
+
+grades as (
+
+    select * from {{ ref('int_monitoring__loan_grades') }}
+
+),
+
+final as (
+
+    select
+        g.scheme_code,
+        l.loan_app_id,
+        l.uscc,
+        l.enterprise_name,
+        l.city_code,
+        l.bank_code,
+        l.bank_name_zh,
+        l.product_code,
+        l.product_name_zh,
+        l.loan_type,
+        l.points_based,
+        l.applied_date,
+        l.decision_date,
+        l.disbursed_date,
+        l.applied_month,
+        l.decision_month,
+        l.disbursed_month,
+        l.applied_year,
+        l.decision_year,
+        l.disbursed_year,
+        l.decision,
+        l.is_decided,
+        l.is_approved,
+        l.is_rejected,
+        l.is_withdrawn,
+        l.is_pending,
+        l.is_disbursed,
+        l.approval_days,
+        l.amount_requested,
+        l.amount_approved,
+        l.amount_disbursed,
+        l.annual_rate_pct,
+        l.term_months,
+        l.guarantee_org,
+        l.guarantee_fee_pct,
+        l.all_in_rate_pct,
+        l.lpr_1y_pct,
+        l.spread_bp,
+        l.ordinary_rate_pct,
+        l.saving_pct_points,
+        l.saving_share,
+        l.status,
+        l.is_overdue,
+        l.is_default,
+        l.has_outcome,
+        l.outstanding_balance,
+        l.as_of_date,
+        g.grade_at_application,
+        g.total_points_at_application,
+        g.grade_source,
+        g.grade_eval_year,
+        g.grade_publication_id
+    from grades as g
+    inner join loans as l
+        on l.loan_app_id = g.loan_app_id
+
+)
+
+select * from final

@@ -1,0 +1,106 @@
+{{ config(
+    post_hook=[
+        "create index if not exists {{ this.name }}_city_year_idx on {{ this }} (city_code, disbursed_year)",
+        "analyze {{ this }}",
+    ]
+) }}
+
+-- One row per policy application (政策兑现申请明细): days to payment against the promised days of its
+-- policy type, delivery ratio, and for approved-but-unpaid applications (积压) their age as of the
+-- as-of date (the project variable as_of_date, else today).
+with applications as (
+
+    select * from {{ ref('stg_policy__applications') }}
+
+),
+
+enterprises as (
+
+    select
+        uscc,
+        name as enterprise_name,
+        city_code
+    from {{ ref('stg_registry__enterprises') }}
+
+),
+
+policy_types as (
+
+    select
+        policy_type,
+        policy_type_en,
+        promised_days
+    from {{ ref('ref_policy_types') }}
+
+),
+
+joined as (
+
+    select
+        a.policy_app_id,
+        a.uscc,
+        e.enterprise_name,
+        e.city_code,
+        a.policy_type,
+        t.policy_type_en,
+        t.promised_days,
+        a.applied_date,
+        a.approved_date,
+        a.disbursed_date,
+        a.amount_approved,
+        a.amount_disbursed,
+        {{ monitoring_as_of_date() }} as as_of_date
+    from applications as a
+    left join enterprises as e
+        on e.uscc = a.uscc
+    left join policy_types as t
+        on t.policy_type = a.policy_type
+
+),
+
+final as (
+
+    select
+        policy_app_id,
+        uscc,
+        enterprise_name,
+        city_code,
+        policy_type,
+        policy_type_en,
+        promised_days,
+        applied_date,
+        approved_date,
+        disbursed_date,
+        date_trunc('month', applied_date)::date as applied_month,
+        date_trunc('month', approved_date)::date as approved_month,
+        date_trunc('month', disbursed_date)::date as disbursed_month,
+        extract(year from applied_date)::integer as applied_year,
+        extract(year from disbursed_date)::integer as disbursed_year,
+        case
+            when disbursed_date is not null then 'disbursed'
+            when approved_date is not null then 'backlog'
+            else 'applied'
+        end as delivery_status,
+        disbursed_date is not null as is_disbursed,
+        approved_date is not null and disbursed_date is null as is_backlog,
+        amount_approved,
+        amount_disbursed,
+        {{ monitoring_ratio('amount_disbursed', 'amount_approved') }} as delivery_ratio,
+        disbursed_date - applied_date as days_to_disbursement,
+        case
+            when disbursed_date is not null then disbursed_date - applied_date <= promised_days
+        end as is_on_time,
+        case
+            when approved_date is not null and disbursed_date is null then as_of_date - approved_date
+        end as backlog_age_days,
+        case
+            when approved_date is not null and disbursed_date is null then as_of_date - applied_date
+        end as backlog_days_since_applied,
+        approved_date is not null and disbursed_date is null
+            and as_of_date - applied_date > promised_days as is_backlog_past_promise,
+        as_of_date
+    from joined
+
+)
+
+select * from final
