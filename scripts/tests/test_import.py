@@ -365,37 +365,52 @@ def test_every_batch_reconciles(warehouse: Settings, admin_conn, tmp_path: Path)
                            " rows_loaded, rows_quarantined) values ('torch', 'x', 'x', 3, 1, 1)")
 
 
+def _counts(conn: psycopg.Connection) -> dict[str, int]:
+    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("raw.torch", "audit.quarantine", "audit.import_batches")}
+
+
+@pytest.mark.parametrize("where", ["python", "postgres"])
 def test_a_failure_mid_file_leaves_nothing(warehouse: Settings, admin_conn, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from innopoints.importer import convert, load
+                                           monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """The third COPY chunk fails (a converter raises, or PostgreSQL rejects a value): nothing stays."""
+    from innopoints.importer import load
 
-    monkeypatch.setattr(load, "CHUNK_ROWS", 10)  # several COPY chunks are sent before the failure
-    real = convert.make_int
+    monkeypatch.setattr(load, "CHUNK_ROWS", 10)  # two chunks are sent through COPY before the failure
     calls = itertools.count()
+    if where == "python":
+        real_chunk = load._FileLoad._chunk
 
-    def failing_make_int(f):
-        conv = real(f)
-
-        def wrapped(s: str) -> str:
-            if next(calls) == 2 * 55:  # two int columns per row: fails on row 56
+        def failing_chunk(self, *args, **kw):
+            if next(calls) == 2:
                 raise RuntimeError("disk on fire")
-            return conv(s)
+            return real_chunk(self, *args, **kw)
 
-        return wrapped
+        monkeypatch.setattr(load._FileLoad, "_chunk", failing_chunk)
+    else:
+        real_fast_for = load.fast_for
 
-    monkeypatch.setattr(convert, "make_int", failing_make_int)
+        def bad_fast_for(c, conv):
+            fast = real_fast_for(c, conv)
+            if c.field.name != "employees":
+                return fast
+
+            def maybe_bad(col):
+                return (["not-a-number"] * len(col), []) if next(calls) == 2 else fast(col)
+
+            return maybe_bad
+
+        monkeypatch.setattr(load, "fast_for", bad_fast_for)
     rows = [torch_row() for _ in range(80)] + [torch_row(rd_expense="-1")]
     rows.insert(3, torch_row(rd_expense="-2"))  # a quarantined row before the failure
-    before = {t: admin_conn.execute(f"select count(*) from {t}").fetchone()[0]
-              for t in ("raw.torch", "audit.quarantine", "audit.import_batches")}
-    report = run(write_csv(tmp_path / "torch_atomic.csv", TORCH_HEADER, rows))
-    reason = refused(report, "rolled back", "disk on fire")
-    after = {t: admin_conn.execute(f"select count(*) from {t}").fetchone()[0] for t in before}
-    assert after == before
-    assert admin_conn.execute("select count(*) from audit.import_refusals where reason = %s",
-                              (reason,)).fetchone()[0] == 1
+    before = _counts(admin_conn)
+    name = f"torch_atomic_{where}.csv"
+    report = run(write_csv(tmp_path / name, TORCH_HEADER, rows))
+    reason = refused(report, "rolled back", "disk on fire" if where == "python" else "not-a-number")
+    assert _counts(admin_conn) == before
+    assert reason == refusal_recorded(admin_conn, name)
     monkeypatch.undo()
-    ok = one(run(tmp_path / "torch_atomic.csv"))  # fixed: the same file now loads, once
+    ok = one(run(tmp_path / name))  # fixed: the same file now loads, once
     assert (ok.status, ok.rows_loaded, ok.rows_quarantined) == ("loaded", 80, 2)
 
 

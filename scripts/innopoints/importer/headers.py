@@ -131,10 +131,10 @@ def recognise(headers: list[str]) -> FeedMatch:
     candidates: list[tuple[int, FeedMatch, list[str], list[str]]] = []
     for feed in FEEDS.values():
         match, problems, missing = _try_feed(feed, headers)
-        candidates.append((len(match.columns), match, problems, missing))
+        candidates.append((len(match.columns) + len(problems), match, problems, missing))
     candidates.sort(key=lambda c: -c[0])
     qualified = [c for c in candidates if not c[2] and not c[3] and c[0] > 0]
-    if qualified:
+    if qualified and qualified[0][0] >= candidates[0][0]:
         best = qualified[0][0]
         top = [c for c in qualified if c[0] == best]
         if len(top) > 1:

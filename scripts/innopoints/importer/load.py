@@ -16,6 +16,7 @@ from psycopg import sql
 
 from innopoints import db
 from innopoints.importer.convert import NULL, Bad, Converter, converter_for, copy_escape
+from innopoints.importer.fastcols import fast_for
 from innopoints.importer.headers import FeedMatch, Unrecognised, recognise
 from innopoints.importer.keys import KeyIndex
 from innopoints.importer.report import FileReport, ImportReport
@@ -83,6 +84,7 @@ class _FileLoad:
         self.cols: list[tuple[int, Converter]] = [
             (c.index, converter_for(self.feed, c.field, c.factor, today)) for c in match.columns
         ]
+        self.fast = [fast_for(c, conv) for c, (_, conv) in zip(match.columns, self.cols, strict=True)]
         names = [c.field.name for c in match.columns]
         self.key_pos = [names.index(k) for k in self.feed.key]
         self.key_names = self.feed.key
@@ -121,40 +123,12 @@ class _FileLoad:
         self._bad(line, fname, raw, f"{fname}: {exc.category}", reason)
 
     def run(self, rows: CsvRows | XlsxRows, write: Callable[[str], None], batch_id: int) -> None:
+        """Read rows in chunks, convert column by column, quarantine bad rows, write COPY text."""
         width = self.width
-        cols = self.cols
-        key_pos = self.key_pos
-        single_key = key_pos[0] if len(key_pos) == 1 else None
-        bid = f"\t{batch_id}\t"
-        keys = KeyIndex()
-        out: list[str] = []
-        hashes: list[int] = []
+        chunk: list[list[str]] = []
         lines: list[int] = []
-        join = "\t".join
-
-        def flush() -> None:
-            firsts = keys.resolve(hashes, lines)
-            good: list[str] = []
-            for i, first in enumerate(firsts):
-                if first:
-                    rec = out[i]
-                    vals = rec.split("\t")
-                    key = ", ".join(vals[p] for p in key_pos)
-                    kdesc = ", ".join(self.key_names)
-                    self._bad(
-                        lines[i], ", ".join(self.key_names), key, "duplicate key",
-                        f"duplicate key ({kdesc}) = ({key}): already on line {first} of this file; "
-                        "keep one row per key (the later occurrence was quarantined)",
-                    )
-                else:
-                    good.append(out[i])
-            if good:
-                write("".join(good))
-                self.loaded += len(good)
-            out.clear()
-            hashes.clear()
-            lines.clear()
-
+        keys = KeyIndex()
+        bid = f"\t{batch_id}\t"
         for line, row in rows.rows():
             if len(row) != width:
                 if not any(c.strip() for c in row):
@@ -170,24 +144,70 @@ class _FileLoad:
                               f"row has {len(row)} fields but the header has {width}; check for an "
                               "unquoted comma, a missing separator or a line break inside a value")
                     continue
-            try:
-                vals = [conv(row[idx]) for idx, conv in cols]
-            except Bad:
-                if not any(c.strip() for c in row):
+            chunk.append(row)
+            lines.append(line)
+            if len(chunk) >= CHUNK_ROWS:
+                self._chunk(chunk, lines, keys, bid, write)
+                chunk, lines = [], []
+        if chunk:
+            self._chunk(chunk, lines, keys, bid, write)
+
+    def _chunk(self, chunk: list[list[str]], lines: list[int], keys: KeyIndex, bid: str,
+               write: Callable[[str], None]) -> None:
+        columns = list(zip(*chunk, strict=True))
+        bad: set[int] = set()
+        out_cols: list[list[str]] = []
+        for (idx, conv), fast in zip(self.cols, self.fast, strict=True):
+            col = columns[idx]
+            res = fast(col)
+            if res is None:
+                vals: list[str] = []
+                for i, v in enumerate(col):
+                    try:
+                        vals.append(conv(v))
+                    except Bad:
+                        vals.append(NULL)
+                        bad.add(i)
+            else:
+                vals, failed = res
+                bad.update(failed)
+            out_cols.append(vals)
+        key_pos = self.key_pos
+        single = key_pos[0] if len(key_pos) == 1 else None
+        join = "\t".join
+        good: list[str] = []
+        hashes: list[int] = []
+        glines: list[int] = []
+        for i, vals in enumerate(zip(*out_cols, strict=True)):
+            line = lines[i]
+            if i in bad:
+                if not any(c.strip() for c in chunk[i]):
                     self.blank += 1
                     continue
                 self.read += 1
-                self._diagnose(line, row)
+                self._diagnose(line, chunk[i])
                 continue
             self.read += 1
-            hashes.append(hash(vals[single_key]) if single_key is not None
-                          else hash(tuple([vals[p] for p in key_pos])))
-            lines.append(line)
-            out.append(join(vals) + bid + str(line) + "\n")
-            if len(out) >= CHUNK_ROWS:
-                flush()
-        if out:
-            flush()
+            hashes.append(hash(vals[single]) if single is not None else hash(tuple([vals[p] for p in key_pos])))
+            glines.append(line)
+            good.append(join(vals) + bid + str(line) + "\n")
+        firsts = keys.resolve(hashes, glines)
+        if any(firsts):
+            kept: list[str] = []
+            kdesc = ", ".join(self.key_names)
+            for rec, first, line in zip(good, firsts, glines, strict=True):
+                if not first:
+                    kept.append(rec)
+                    continue
+                vals2 = rec.split("\t")
+                key = ", ".join(vals2[p] for p in key_pos)
+                self._bad(line, kdesc, key, "duplicate key",
+                          f"duplicate key ({kdesc}) = ({key}): already on line {first} of this file; "
+                          "keep one row per key (the later occurrence was quarantined)")
+            good = kept
+        if good:
+            write("".join(good))
+            self.loaded += len(good)
 
 
 def _record_refusal(conn: psycopg.Connection, rep: FileReport, sha: str | None) -> None:
