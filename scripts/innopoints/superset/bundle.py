@@ -64,6 +64,9 @@ def build_zip(assets_dir: Path, reporter_params: dict[str, Any]) -> tuple[bytes,
             if rel.startswith("databases/"):
                 data["sqlalchemy_uri"] = reporter_uri(reporter_params, masked=True)
                 passwords[rel] = str(reporter_params["password"])
+            elif rel.startswith("datasets/"):
+                # the catalog is this machine's warehouse database: SQL Lab permission checks compare it
+                data["catalog"] = str(reporter_params["dbname"])
             elif rel == "metadata.yaml":
                 data["type"] = "assets"
                 data["timestamp"] = datetime.now(UTC).isoformat()
@@ -148,6 +151,8 @@ def export_bundle(client: SupersetClient, env: SupersetEnv) -> list[str]:
                 data["sqlalchemy_uri"] = committed_db["sqlalchemy_uri"]
             selected[_stable_name(kind, data, existing, name)] = data
         elif str(data.get("uuid")) in {"datasets": ours_datasets, "charts": ours_charts}.get(kind, set()):
+            if kind == "datasets":
+                data["catalog"] = None  # set per machine at import
             selected[_stable_name(kind, data, existing, name)] = data
         elif kind == "dashboards":
             uuids = chart_uuids(data)

@@ -33,7 +33,7 @@ USCC_COLUMN = "uscc"
 # Enterprises whose consent to the bank is in force today. The consent mart is built by dbt.
 CONSENT_TABLE = "marts.dim_bank_consents"
 CONSENT_CLAUSE = (
-    "{col} IN (SELECT c.uscc FROM " + CONSENT_TABLE + " c WHERE c.bank_code = '{bank}' AND c.is_active)"
+    "{col} IN (SELECT c.uscc FROM " + CONSENT_TABLE + " c WHERE c.bank_code = '{bank}' AND c.is_in_force)"
 )
 
 # Which dashboards (by slug) each kind of role may open (DASHBOARD_RBAC).
@@ -271,10 +271,12 @@ def apply_role_permissions(
         if spec.kind in ("analyst", "city", "province"):
             ids |= sql_lab
         if spec.kind == "analyst":
-            marts = perms.get(("schema_access", f"[{DATABASE_NAME}].[marts]"))
-            if marts is None:
+            # Superset 6 names schema permissions with the catalog (the PostgreSQL database) when known.
+            marts = [pid for (perm, view), pid in perms.items() if perm == "schema_access"
+                     and view.startswith(f"[{DATABASE_NAME}].") and view.endswith(".[marts]")]
+            if not marts:
                 raise SupersetError("no schema_access permission on [innopoints].[marts]: is the database imported?")
-            ids.add(marts)
+            ids.update(marts)
         client.post(
             f"/api/v1/security/roles/{role_ids[spec.name]}/permissions", {"permission_view_menu_ids": sorted(ids)}
         )
