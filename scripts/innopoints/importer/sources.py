@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIP_NAMES = frozenset({"manifest.json"})
-SKIP_SUFFIXES = frozenset({".md"})
+SKIP_SUFFIXES = frozenset({".md", ".json", ".jsonl"})  # notes, manifests, bad-row ledgers
 CHUNK = 1 << 20
 
 
