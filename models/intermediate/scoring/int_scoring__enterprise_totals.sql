@@ -83,7 +83,7 @@ graded as (
         case when totals.is_vetoed then veto_grade.label_zh else grade_ranges.label_zh end as grade_label_zh,
         case when not totals.is_vetoed then grade_ranges.next_grade end as next_grade,
         case when not totals.is_vetoed and grade_ranges.next_min_share_of_max is not null then
-            ceil((grade_ranges.next_min_share_of_max * totals.max_points - totals.total_points) * 100) / 100
+            round(ceil((grade_ranges.next_min_share_of_max * totals.max_points - totals.total_points) * 100) / 100, 2)
         end as points_to_next_grade
     from totals
     cross join veto_grade
