@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from innopoints import cluster, db
 from innopoints.config import Settings, get_settings, reset_settings
 
