@@ -27,6 +27,7 @@ from .reference import (
     DISTRICT_SUFFIXES,
     GIVEN_CHARS,
     INDUSTRIES,
+    PILOT_CITIES,
     SURNAMES,
     Reference,
 )
@@ -677,8 +678,10 @@ def _consents_and_loans(
     weights = np.zeros((len(ctx.city_codes), nb))
     for ci, code in enumerate(ctx.city_codes):
         for bi, b in enumerate(banks):
-            weights[ci, bi] = 1.0 if b.region_code == "210000" else (1.5 if b.region_code == code else 0.05)
+            elsewhere = PILOT_CITIES.get(code, (0.0, 0.05))[1]
+            weights[ci, bi] = 1.0 if b.region_code == "210000" else (1.5 if b.region_code == code else elsewhere)
     w = weights[city]
+    uptake = np.array([PILOT_CITIES.get(code, (0.0, 0.0))[0] for code in ctx.city_codes])[city]
 
     def pick(wm: np.ndarray) -> np.ndarray:
         cum = np.cumsum(wm, axis=1)
@@ -687,7 +690,7 @@ def _consents_and_loans(
 
     alive_end = np.where(dereg == INT_NULL, cutoff, np.minimum(dereg, cutoff))
     c_start = np.maximum(est + 30, window_start)
-    k1 = (rng.random(n) < sigmoid(-1.1 + 0.5 * q)) & (c_start < alive_end - 30)
+    k1 = (rng.random(n) < sigmoid(-1.1 + 0.5 * q + uptake)) & (c_start < alive_end - 30)
     k2 = k1 & (rng.random(n) < 0.3)
     first = pick(w)
     w2 = w.copy()
