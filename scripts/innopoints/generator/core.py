@@ -154,6 +154,7 @@ def file_plan(years: tuple[int, int], ref: Reference) -> list[FileSpec]:
                     f"torch_{y}",
                     "torch",
                     "xlsx",
+                    dates="cell",
                     units=torch_units,
                     header_aliases={"year": "统计年度"},
                     row_estimate=0.85,
