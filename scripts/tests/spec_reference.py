@@ -274,6 +274,7 @@ def compute(conn: psycopg.Connection) -> Result:
                     pts = round2(w * ratio)
                     total += pts
                     result.points[(code, y, u, c)] = {"points": pts, "ratio": ratio, "value": v,
+                                                      "method": indicators[c]["method"],
                                                       "cohort_size": len(cohort)}
                 info[u]["total"] = total
             for u in evaluated:
