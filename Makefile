@@ -29,11 +29,12 @@ $(STAMP): requirements/pipeline.lock pyproject.toml
 db: venv
 	$(BIN)/innopoints db start
 
-# Headless Chromium for the browser tests comes from Debian (needs root to install).
+# Headless Chromium and CJK fonts for the browser tests come from Debian (this step needs root).
+BROWSER_PKGS := chromium fonts-noto-cjk
 browser:
-	@if [ -x /usr/bin/chromium ]; then true; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "browser tests need Debian's chromium: run 'sudo apt-get install chromium' (this step needs root)"; fi
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then true; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; \
+	else echo "browser tests need Debian's $(BROWSER_PKGS): run 'sudo apt-get install $(BROWSER_PKGS)' (needs root)"; fi
 
 -include mk/*.mk
 
