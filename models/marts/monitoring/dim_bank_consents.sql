@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_bank_idx on {{ this }} (bank_code, is_in_force)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['bank_code', 'is_in_force']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Enterprises' consents to share their score with a bank (企业授权), with whether each is in force on

@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_scheme_year_idx on {{ this }} (scheme_code, eval_year, city_code)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Monthly financing facts (融资监测月度指标) by scheme, city, bank, product and grade at application.

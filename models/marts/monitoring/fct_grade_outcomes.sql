@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_scheme_year_idx on {{ this }} (scheme_code, eval_year, city_code)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Does the grade mean anything (等级与审批、不良): approval and default rates by the grade loans carried

@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_lookup_idx on {{ this }} (eval_year, scheme_code, region_code)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['eval_year', 'scheme_code', 'region_code']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Leadership cockpit headline (领导驾驶舱): one row per (evaluation year, scheme, region) — the

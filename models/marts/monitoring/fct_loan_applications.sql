@@ -1,9 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_scheme_city_idx on {{ this }} (scheme_code, city_code, applied_year)",
-        "create index if not exists {{ this.name }}_bank_idx on {{ this }} (bank_code, scheme_code)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['scheme_code', 'city_code', 'applied_year']}, {'columns': ['bank_code', 'scheme_code']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- One row per (scheme, loan application) (贷款申请明细): every loan of an enterprise in the scheme's

@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_city_year_idx on {{ this }} (city_code, disbursed_year)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['city_code', 'disbursed_year']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- One row per policy application (政策兑现申请明细): days to payment against the promised days of its

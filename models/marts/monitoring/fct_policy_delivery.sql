@@ -1,8 +1,6 @@
 {{ config(
-    post_hook=[
-        "create index if not exists {{ this.name }}_year_city_idx on {{ this }} (eval_year, city_code)",
-        "analyze {{ this }}",
-    ]
+    indexes=[{'columns': ['eval_year', 'city_code']}],
+    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Policy delivery efficiency (政策兑现效率) by month, city and policy type. An application counts in
