@@ -1,0 +1,129 @@
+"""The whole path in one call: import → dbt build → validate → publish → (push), stopping at the first
+failure with the reason. `innopoints run` and `innopoints demo` call ``run_pipeline``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from innopoints import db
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    bank_code: str
+    publication_id: int
+    scheme_code: str
+
+
+def _step(name: str) -> None:
+    print(f"\n== {name} ==", flush=True)
+
+
+def _stop(step: str, reason: str) -> int:
+    print(f"\ninnopoints run: stopped at {step}: {reason}", flush=True)
+    return 1
+
+
+def latest_years(schemes: list[str] | None, year: int | None) -> list[tuple[str, int]]:
+    """(scheme, year) to publish: the given schemes (default all) × the given year (default each one's latest)."""
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        known = [r[0] for r in conn.execute("select scheme_code from marts.dim_scheme order by scheme_code")]
+        wanted = schemes or known
+        unknown = [s for s in wanted if s not in known]
+        if unknown:
+            raise ValueError(f"unknown scheme(s) {', '.join(unknown)}; schemes: {', '.join(known)}")
+        out = []
+        for s in wanted:
+            y = year or conn.execute("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = %s",
+                                     (s,)).fetchone()[0]
+            if y is not None:
+                out.append((s, int(y)))
+        return out
+
+
+def push_targets(published: dict[str, int]) -> list[PushTarget]:
+    """One publication per partner bank: the published scheme of the bank's own region (a city scheme
+    for a city bank), else of the region above it (the province); among several, the most specific
+    (a scheme that is no other candidate's parent, e.g. LN-2025 over MOST-2024), then the larger scale."""
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        banks = conn.execute("select bank_code, region_code from seeds.ref_banks order by bank_code").fetchall()
+        parents = dict(conn.execute("select region_code, parent_code from seeds.regions").fetchall())
+        schemes: dict[str, Any] = {r[0]: r[1:] for r in conn.execute(
+            "select scheme_code, region_code, parent_scheme, max_points from marts.dim_scheme")}
+    out = []
+    for bank, region in banks:
+        chain = []
+        r = region
+        while r:
+            chain.append(r)
+            r = parents.get(r)
+        cands = [s for s in published if s in schemes and schemes[s][0] in chain]
+        if not cands:
+            continue
+        parent_of = {schemes[s][1] for s in cands}
+
+        def key(s: str, chain: list[str] = chain, parent_of: set[str] = parent_of) -> tuple[int, int, float, str]:
+            return (chain.index(schemes[s][0]), 1 if s in parent_of else 0, -float(schemes[s][2] or 0), s)
+
+        best = min(cands, key=key)
+        out.append(PushTarget(bank, published[best], best))
+    return out
+
+
+def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool,
+                 out_dir: Path) -> int:
+    from innopoints.commands.dbt_cmd import build
+    from innopoints.publication.publish import PublicationRefused, publish
+    from innopoints.publication.push import push as push_one
+    from innopoints.quality.runner import validate
+
+    if import_dir is not None:
+        _step(f"import {import_dir}")
+        from innopoints.importer import import_path
+
+        report = import_path(import_dir)
+        print(report.summary(), flush=True)
+        if report.files_refused:
+            return _stop("import", f"{report.files_refused} file(s) refused (see above and audit.import_refusals); "
+                         "fix or remove them and run again")
+    _step("dbt build")
+    try:
+        build()
+    except RuntimeError as exc:
+        return _stop("dbt build", str(exc))
+    _step("validate (data-quality gate)")
+    outcome = validate()
+    print(outcome.report(), flush=True)
+    if not outcome.success:
+        return _stop("validate", f"{len(outcome.failed)} check(s) failed; nothing was published")
+    _step("publish")
+    try:
+        targets = latest_years(schemes, year)
+    except ValueError as exc:
+        return _stop("publish", str(exc))
+    if not targets:
+        return _stop("publish", "no scores to publish (no scheme has an evaluated year)")
+    published: dict[str, int] = {}
+    for s, y in targets:
+        try:
+            p = publish(s, y)
+        except PublicationRefused as exc:
+            return _stop("publish", str(exc))
+        published[s] = p.publication_id
+        what = "published" if p.created else "unchanged, already published"
+        print(f"{what}: publication {p.publication_id} = {s} {y}, {p.n_enterprises} enterprises, "
+              f"sha256 {p.content_sha256[:16]}…, validation {p.dq_run_id}", flush=True)
+    if push:
+        _step(f"push to partner banks -> {out_dir}")
+        for t in push_targets(published):
+            try:
+                r = push_one(t.bank_code, t.publication_id, out_dir)
+            except Exception as exc:
+                return _stop("push", f"{t.bank_code}: {exc}")
+            print(f"push {r.push_id}: {t.bank_code} <- publication {t.publication_id} ({t.scheme_code}), "
+                  f"{r.n_enterprises} enterprises with consent on {r.push_date}: {r.xlsx.name}, {r.csv.name}",
+                  flush=True)
+    print("\ninnopoints run: done", flush=True)
+    return 0

@@ -1,0 +1,265 @@
+"""`innopoints push`: the 科技型企业积分情况表 of one publication for one partner bank.
+
+Only enterprises whose consent (企业授权) to that bank is in force on the push date are in it:
+``granted_date <= date and (revoked_date is null or revoked_date > date)``, read from the latest
+delivery of each (uscc, bank) in raw.consents, so a revocation counts from the moment it is
+imported (no rebuild needed). Written as XLSX (cover sheet 封面 + the table) and CSV (UTF-8 with
+BOM, for Excel); every text cell is neutralised against formula injection; numbers stay numbers.
+Every push is recorded in audit.bank_pushes / bank_push_enterprises with the files' sha256.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from innopoints import db
+from innopoints.publication.publish import pause_point
+
+TITLE = "科技型企业积分情况表"
+TZ = ZoneInfo("Asia/Shanghai")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+BASE_COLUMNS: list[tuple[str, str]] = [
+    ("rank_in_region", "排名"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("city_name_zh", "所属地市"),
+    ("stage_name_zh", "企业阶段"),
+    ("total_points", "创新积分"),
+    ("max_points", "满分"),
+    ("grade", "等级"),
+    ("grade_label_zh", "等级说明"),
+    ("evaluated_in_region", "参评企业数"),
+    ("top_share", "排名百分位"),
+    ("points_to_next_grade", "距上一等级差分"),
+    ("veto", "一票否决"),
+]
+
+
+class PushError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class PushResult:
+    push_id: int
+    bank_code: str
+    publication_id: int
+    push_date: date
+    n_enterprises: int
+    xlsx: Path
+    csv: Path
+    xlsx_sha256: str
+    csv_sha256: str
+
+
+def safe_text(value: Any) -> Any:
+    """A value for a spreadsheet cell: text that a spreadsheet would run as a formula gets a leading
+    apostrophe; numbers, dates and None are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def today() -> date:
+    return datetime.now(TZ).date()
+
+
+CONSENTS_IN_FORCE = """
+with latest as (
+    select distinct on (uscc, bank_code) uscc, bank_code, granted_date, revoked_date
+    from raw.consents
+    where bank_code = %(bank)s
+    order by uscc, bank_code, _batch_id desc, _line desc
+)
+select uscc from latest
+where granted_date <= %(date)s and (revoked_date is null or revoked_date > %(date)s)
+"""
+
+
+def _rows(conn: Any, publication_id: int, bank: str, on: date) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    cur = conn.execute(
+        f"""
+        with consented as ({CONSENTS_IN_FORCE})
+        select s.*
+        from audit.publication_scores as s
+        join consented as c on c.uscc = s.uscc
+        where s.publication_id = %(pub)s
+        order by s.is_vetoed, s.rank_in_region nulls last, s.uscc
+        """, {"bank": bank, "date": on, "pub": publication_id})
+    names = [d.name for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    cats = conn.execute(
+        "select category_code, max(category_name_zh) from audit.publication_indicator_points "
+        "where publication_id = %s group by category_code order by min(display_order), category_code",
+        (publication_id,)).fetchall()
+    points = conn.execute(
+        "select uscc, category_code, sum(points), sum(weight) from audit.publication_indicator_points "
+        "where publication_id = %s group by uscc, category_code", (publication_id,)).fetchall()
+    by = {(u, c): (p, w) for u, c, p, w in points}
+    for r in rows:
+        r["veto"] = ",".join(r["veto_codes"]) if r.get("veto_codes") else ""
+        for code, _ in cats:
+            r[f"cat_{code}"] = by.get((r["uscc"], code), (Decimal("0.00"), None))[0]
+    return rows, [(c, n or c) for c, n in cats]
+
+
+def _columns(cats: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return BASE_COLUMNS[:8] + [(f"cat_{c}", f"{n}得分") for c, n in cats] + BASE_COLUMNS[8:]
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return float(v)
+    return safe_text(v)
+
+
+def _cover(pub: dict[str, Any], bank: tuple[str, str], on: date, n: int, push_id: int) -> list[tuple[str, Any]]:
+    return [
+        ("推送编号", push_id),
+        ("发布编号", pub["publication_id"]),
+        ("积分方案", f"{pub['scheme_code']} {pub['scheme_name_zh'] or ''}".strip()),
+        ("评价年度", pub["eval_year"]),
+        ("满分", float(pub["max_points"])),
+        ("推送日期", on.isoformat()),
+        ("接收银行", f"{bank[1]}（{bank[0]}）"),
+        ("企业数", n),
+        ("发布时间", pub["published_at"].astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")),
+        ("数据校验批次", pub["dq_run_id"]),
+        ("程序版本", pub["code_version"]),
+        ("内容哈希(SHA-256)", pub["content_sha256"]),
+        ("范围说明", "仅含推送日期当日已授权本行查询创新积分且授权未撤销的企业；排名为同一方案同一比较区域内的名次"
+                  "（并列同名次，一票否决企业排在最后）。"),
+    ]
+
+
+def _grade_lines(pub: dict[str, Any]) -> list[tuple[str, str, str]]:
+    bands = pub["grade_bands"] or []
+    mx = float(pub["max_points"])
+    out = []
+    for b in bands:
+        m = b.get("min_share_of_max")
+        if m is None:
+            cond = "存在一票否决情形（如研发费用为零或缺失、列入严重违法失信名单），积分记为0"
+        else:
+            cond = f"积分 ≥ 满分的{m:.0%}（≥ {m * mx:g} 分）" if m > 0 else "其余参评企业"
+        out.append((b["grade"], b.get("label_zh") or "", cond))
+    return out
+
+
+def build_xlsx(pub: dict[str, Any], bank: tuple[str, str], on: date, rows: list[dict[str, Any]],
+               cats: list[tuple[str, str]], push_id: int) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "封面"
+    cover.append([TITLE])
+    cover["A1"].font = Font(bold=True, size=14)
+    cover.append([])
+    for k, v in _cover(pub, bank, on, len(rows), push_id):
+        cover.append([k, _cell(v)])
+    cover.append([])
+    cover.append(["等级说明"])
+    cover.cell(row=cover.max_row, column=1).font = Font(bold=True)
+    cover.append(["等级", "名称", "条件"])
+    for g in _grade_lines(pub):
+        cover.append([_cell(x) for x in g])
+    cover.column_dimensions["A"].width = 18
+    cover.column_dimensions["B"].width = 60
+    cover.column_dimensions["C"].width = 50
+    for row in cover.iter_rows():
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(c.value, str):
+                c.data_type = "s"  # never a formula
+    ws = wb.create_sheet(TITLE[:31])
+    cols = _columns(cats)
+    ws.append([zh for _, zh in cols])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append([_cell(r.get(key)) for key, _ in cols])
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    ws.freeze_panes = "C2"
+    widths = {"统一社会信用代码": 22, "企业名称": 36}
+    for i, (_, zh) in enumerate(cols, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths.get(zh, max(10, len(zh) * 2 + 2))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build_csv(rows: list[dict[str, Any]], cats: list[tuple[str, str]]) -> bytes:
+    cols = _columns(cats)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([zh for _, zh in cols])
+    for r in rows:
+        w.writerow(["" if r.get(k) is None else safe_text(r.get(k)) if isinstance(r.get(k), str) else r.get(k)
+                    for k, _ in cols])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = None) -> PushResult:
+    """Write and record the push of ``publication_id`` to ``bank_code`` on date ``on`` (default today)."""
+    on = on or today()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with db.connect(db.PUBLISHER) as conn:
+        try:
+            with conn.transaction():
+                bank = conn.execute("select bank_code, bank_name_zh from seeds.ref_banks where bank_code = %s",
+                                    (bank_code,)).fetchone()
+                if bank is None:
+                    known = [r[0] for r in conn.execute("select bank_code from seeds.ref_banks order by 1")]
+                    raise PushError(f"unknown bank {bank_code!r}; partner banks (seeds/reference/ref_banks.csv): "
+                                    f"{', '.join(known)}")
+                cur = conn.execute("select * from audit.publications where publication_id = %s", (publication_id,))
+                r = cur.fetchone()
+                if r is None:
+                    raise PushError(f"no publication {publication_id}: see `innopoints publish --list`")
+                pub = dict(zip([d.name for d in cur.description], r, strict=True))
+                rows, cats = _rows(conn, publication_id, bank_code, on)
+                push_id = conn.execute(
+                    "select nextval(pg_get_serial_sequence('audit.bank_pushes', 'push_id'))").fetchone()[0]
+                stem = f"push{push_id:05d}_{bank_code}_{pub['scheme_code']}_{pub['eval_year']}_{on:%Y%m%d}"
+                xlsx_bytes = build_xlsx(pub, (bank[0], bank[1]), on, rows, cats, push_id)
+                csv_bytes = build_csv(rows, cats)
+                files = {}
+                for suffix, data in ((".xlsx", xlsx_bytes), (".csv", csv_bytes)):
+                    path = out_dir / f"{stem}{suffix}"
+                    path.write_bytes(data)
+                    written.append(path)
+                    files[suffix] = (path, hashlib.sha256(data).hexdigest())
+                conn.execute(
+                    "insert into audit.bank_pushes (push_id, bank_code, publication_id, push_date, n_enterprises, "
+                    "files, xlsx_file, xlsx_sha256, csv_file, csv_sha256) "
+                    "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (push_id, bank_code, publication_id, on, len(rows),
+                     json.dumps([{"file": p.name, "sha256": h} for p, h in files.values()]),
+                     files[".xlsx"][0].name, files[".xlsx"][1], files[".csv"][0].name, files[".csv"][1]))
+                with conn.cursor() as c:
+                    c.executemany("insert into audit.bank_push_enterprises (push_id, uscc) values (%s, %s)",
+                                  [(push_id, row["uscc"]) for row in rows])
+                pause_point("push-before-commit")
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise
+    return PushResult(push_id, bank_code, publication_id, on, len(rows), files[".xlsx"][0], files[".csv"][0],
+                      files[".xlsx"][1], files[".csv"][1])

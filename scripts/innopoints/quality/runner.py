@@ -1,0 +1,323 @@
+"""`innopoints validate`: run the gate (GX checkpoints + dbt source freshness), keep every result in
+audit.dq_results with one audit.dq_runs row, write Data Docs, say in a few lines what failed."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from innopoints import db
+from innopoints.feeds import FEEDS
+from innopoints.quality import context as gxc
+from innopoints.quality import state
+from innopoints.quality.suites import SuiteSpec, all_suites
+
+
+@dataclass
+class CheckResult:
+    suite_name: str
+    area: str
+    expectation_type: str
+    success: bool
+    check: str = ""
+    asset_name: str | None = None
+    feed: str | None = None
+    column_name: str | None = None
+    description: str | None = None
+    observed_value: Any = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    element_count: int | None = None
+    exception_message: str | None = None
+    covered_batch_id: int | None = None
+    gx_batch_id: str | None = None
+    run_time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    details: Any = None  # a few offending rows, for the report only
+
+    @property
+    def label(self) -> str:
+        col = f".{self.column_name}" if self.column_name else ""
+        return f"{self.suite_name}: {self.check or self.expectation_type}{col}"
+
+
+@dataclass
+class ValidationOutcome:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    results: list[CheckResult]
+    covered_batches: dict[str, int | None]
+    marts_fingerprint: str | None
+    data_summary: dict[str, Any]
+    code_version: str
+    data_docs: str | None = None
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def gx_success(self) -> bool:
+        return all(r.success for r in self.results if r.area != "freshness")
+
+    @property
+    def freshness_success(self) -> bool | None:
+        fr = [r for r in self.results if r.area == "freshness"]
+        return all(r.success for r in fr) if fr else None
+
+    @property
+    def success(self) -> bool:
+        return not self.failed and bool(self.results)
+
+    def report(self, limit: int = 25) -> str:
+        by_area: dict[str, list[CheckResult]] = {}
+        for r in self.results:
+            by_area.setdefault(r.area, []).append(r)
+        lines = [f"validation {self.run_id}: {'PASSED' if self.success else 'FAILED'} "
+                 f"({len(self.results) - len(self.failed)}/{len(self.results)} checks passed)"]
+        for area, rs in by_area.items():
+            bad = sum(not r.success for r in rs)
+            lines.append(f"  {area:<10} {len(rs) - bad:>4} passed  {bad:>3} failed")
+        for r in self.failed[:limit]:
+            what = r.exception_message or _short(r.observed_value, r.unexpected_count)
+            lines.append(f"  FAIL {r.label} — {r.description or ''} [{what}]")
+            if r.details:
+                lines.append(f"       e.g. {_short(r.details, None)[:300]}")
+        if len(self.failed) > limit:
+            lines.append(f"  … and {len(self.failed) - limit} more (see audit.dq_results, run_id = '{self.run_id}')")
+        covered = ", ".join(f"{k}≤{v}" for k, v in self.covered_batches.items() if v is not None)
+        lines.append(f"  data: import batches {covered or 'none'}; scoring marts "
+                     f"{(self.marts_fingerprint or 'absent')[:12]}")
+        if self.data_docs:
+            lines.append(f"  Data Docs: {self.data_docs}")
+        if not self.success:
+            lines.append("  Nothing can be published until this passes: fix the data (re-deliver the feed), "
+                         "then `innopoints build` and `innopoints validate` again.")
+        return "\n".join(lines)
+
+
+def _short(observed: Any, unexpected: int | None) -> str:
+    if unexpected is not None and observed is None:
+        return f"{unexpected} unexpected"
+    text = json.dumps(observed, ensure_ascii=False, default=str)
+    extra = f", {unexpected} unexpected" if unexpected else ""
+    return f"observed {text[:160]}{extra}"
+
+
+def _jsonable(v: Any) -> Any:
+    return json.loads(json.dumps(v, default=str)) if v is not None else None
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX puts either one {raised_exception, exception_message} or one such dict per metric."""
+    if not isinstance(info, dict):
+        return None
+    if "raised_exception" in info:
+        return str(info.get("exception_message"))[:2000] if info.get("raised_exception") else None
+    msgs = [str(v.get("exception_message")) for v in info.values()
+            if isinstance(v, dict) and v.get("raised_exception")]
+    return " | ".join(dict.fromkeys(m.split("\n[SQL:")[0] for m in msgs))[:2000] or None
+
+
+def _batch_id(meta: dict[str, Any]) -> str | None:
+    bid = meta.get("active_batch_id") or meta.get("batch_id")
+    if bid:
+        return str(bid)
+    bd = meta.get("active_batch_definition")
+    return str(getattr(bd, "name", bd)) if bd else None
+
+
+def _new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int | None]) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    for vr in result.run_results.values():
+        spec = specs.get(vr.suite_name)
+        run_time = datetime.now(UTC)
+        meta = vr.meta or {}
+        rt = meta.get("run_id")
+        if rt is not None and getattr(rt, "run_time", None) is not None:
+            run_time = rt.run_time
+        gx_batch = _batch_id(meta)
+        for er in vr.results:
+            cfg = er.expectation_config
+            res = er.result or {}
+            exc = er.exception_info or {}
+            exc_msg = _exception_message(exc)
+            emeta = cfg.meta or {}
+            observed = res.get("observed_value")
+            details = res.get("details", {}).get("unexpected_rows") if isinstance(res.get("details"), dict) else None
+            if details is None:
+                details = res.get("partial_unexpected_list")
+            feed = spec.feed if spec else None
+            out.append(CheckResult(
+                suite_name=vr.suite_name,
+                area=spec.area if spec else "unknown",
+                expectation_type=cfg.type,
+                success=bool(er.success),
+                check=emeta.get("check", ""),
+                asset_name=spec.relation if spec else None,
+                feed=feed,
+                column_name=emeta.get("column") or cfg.kwargs.get("column"),
+                description=cfg.description,
+                observed_value=_jsonable(observed),
+                unexpected_count=res.get("unexpected_count") if res.get("unexpected_count") is not None
+                else (observed if cfg.type == "unexpected_rows_expectation" and isinstance(observed, int) else None),
+                unexpected_percent=res.get("unexpected_percent"),
+                element_count=res.get("element_count"),
+                exception_message=exc_msg,
+                covered_batch_id=covered.get(feed) if feed else None,
+                gx_batch_id=gx_batch,
+                run_time=run_time,
+                details=_jsonable(details[:3]) if isinstance(details, list) and details else None,
+            ))
+    return out
+
+
+def run_freshness() -> list[CheckResult]:
+    """`dbt source freshness` in a private target dir; one result per source table with a freshness rule."""
+    from innopoints.commands.dbt_cmd import dbt
+
+    with tempfile.TemporaryDirectory(prefix="innopoints-freshness-") as tmp:
+        out = Path(tmp) / "sources.json"
+        r = dbt(["source", "freshness", "--target-path", tmp, "--output", str(out)], check=False, capture=True)
+        if not out.exists():
+            tail = ((r.stdout or "") + (r.stderr or ""))[-1500:]
+            return [CheckResult(suite_name="dbt_source_freshness", area="freshness",
+                                expectation_type="dbt_source_freshness", check="freshness", success=False,
+                                exception_message=f"dbt source freshness did not run (exit {r.returncode}): {tail}")]
+        data = json.loads(out.read_text())
+    results: list[CheckResult] = []
+    for item in data.get("results", []):
+        uid = item.get("unique_id", "")  # source.innopoints.<source>.<table>
+        parts = uid.split(".")
+        source_table = ".".join(parts[-2:])
+        status = item.get("status")
+        age = item.get("max_loaded_at_time_ago_in_s")
+        crit = item.get("criteria") or {}
+        results.append(CheckResult(
+            suite_name="dbt_source_freshness", area="freshness", expectation_type="dbt_source_freshness",
+            check="freshness", success=status in ("pass", "warn"), asset_name=source_table,
+            feed=parts[-1] if parts[-1] in FEEDS else None,
+            description=f"source {source_table} loaded recently enough (dbt source freshness: {status})",
+            observed_value={"status": status, "max_loaded_at": item.get("max_loaded_at"),
+                            "age_hours": round(age / 3600, 2) if isinstance(age, int | float) else None,
+                            "warn_after": crit.get("warn_after"), "error_after": crit.get("error_after")},
+            exception_message=(item.get("message") or None) if status not in ("pass", "warn") else None,
+        ))
+    return results
+
+
+def _record(outcome: ValidationOutcome) -> None:
+    failed = [{"check": r.label, "observed": r.observed_value, "unexpected_count": r.unexpected_count,
+               "error": r.exception_message} for r in outcome.failed]
+    with db.connect(db.TRANSFORMER) as conn, conn.transaction():
+        max_batch = max((v for v in outcome.covered_batches.values() if v is not None), default=None)
+        conn.execute(
+            "insert into audit.dq_runs (run_id, started_at, finished_at, success, gx_success, freshness_success, "
+            "n_checks, n_failed, covered_batches, max_batch_id, marts_fingerprint, data_summary, failed_checks, "
+            "code_version) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (outcome.run_id, outcome.started_at, outcome.finished_at, outcome.success, outcome.gx_success,
+             outcome.freshness_success, len(outcome.results), len(outcome.failed),
+             json.dumps(outcome.covered_batches), max_batch, outcome.marts_fingerprint,
+             json.dumps(outcome.data_summary, default=str), json.dumps(failed, ensure_ascii=False, default=str),
+             outcome.code_version))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.dq_results (run_id, suite_name, area, asset_name, feed, expectation_type, "
+                "check_name, column_name, description, success, observed_value, unexpected_count, unexpected_percent, "
+                "element_count, exception_message, covered_batch_id, gx_batch_id, run_time) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(outcome.run_id, r.suite_name, r.area, r.asset_name, r.feed,
+                  r.expectation_type, r.check or None, r.column_name, r.description,
+                  r.success, json.dumps(r.observed_value, ensure_ascii=False, default=str)
+                  if r.observed_value is not None else None,
+                  r.unexpected_count, r.unexpected_percent, r.element_count, r.exception_message,
+                  r.covered_batch_id, r.gx_batch_id, r.run_time) for r in outcome.results])
+
+
+def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    started = datetime.now(UTC)
+    run_id = _new_run_id(started)
+    specs = {s.name: s for s in all_suites()}
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        covered = state.feed_batches(conn)
+        fingerprint = state.marts_fingerprint(conn)
+        summary: dict[str, Any] = {"raw_rows": state.raw_row_counts(conn),
+                                   "marts": {r: state.relation_summary(conn, r) for r in state.PUBLISHED_RELATIONS}}
+        existing = {s.relation for s in specs.values() if gxc.relation_exists(conn, s.relation)}
+
+    results: list[CheckResult] = []
+    for s in specs.values():
+        if s.relation not in existing:
+            results.append(CheckResult(
+                suite_name=s.name, area=s.area, expectation_type="relation_exists", check="relation_exists",
+                success=False, asset_name=s.relation, feed=s.feed,
+                description=f"{s.relation} exists", observed_value=False,
+                exception_message=f"{s.relation} does not exist: run `innopoints build` first"))
+
+    context = gxc.get_context()
+    gxc.sync(context, specs.values(), existing)
+    rid = RunIdentifier(run_name=run_id, run_time=started)
+    for area, cp_name in gxc.CHECKPOINTS.items():
+        area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
+        if not area_specs:
+            continue
+        cp = gxc._get(context.checkpoints, cp_name)
+        runnable = cp is not None and all(specs[v.name].relation in existing for v in cp.validation_definitions
+                                          if v.name in specs)
+        if runnable:
+            results += _parse_gx(cp.run(run_id=rid), specs, covered)
+        else:  # a table of the checkpoint is missing: run what can run, suite by suite
+            for s in area_specs:
+                vd = context.validation_definitions.get(s.name)
+                vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
+                results += _parse_gx(_Wrap(vr), specs, covered)
+    docs = None
+    try:
+        sites = context.build_data_docs()
+        docs = next(iter(sites.values()), None)
+    except Exception as exc:  # docs are a by-product; the verdict stands
+        docs = f"(Data Docs not written: {exc})"
+
+    if freshness:
+        results += run_freshness()
+
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        covered_end = state.feed_batches(conn)
+        fingerprint_end = state.marts_fingerprint(conn)
+    stable = covered_end == covered and fingerprint_end == fingerprint
+    results.append(CheckResult(
+        suite_name="gate", area="gate", expectation_type="data_unchanged_during_run", check="data_unchanged",
+        success=stable, description="no import or build happened while the validation ran",
+        observed_value={"batches_before": covered, "batches_after": covered_end,
+                        "marts_before": fingerprint, "marts_after": fingerprint_end} if not stable else None,
+        exception_message=None if stable else "data changed during validation: run `innopoints validate` again"))
+
+    outcome = ValidationOutcome(
+        run_id=run_id, started_at=started, finished_at=datetime.now(UTC), results=results,
+        covered_batches=covered, marts_fingerprint=fingerprint, data_summary=summary,
+        code_version=state.code_version(), data_docs=docs)
+    if record:
+        _record(outcome)
+    return outcome
+
+
+@dataclass
+class _Wrap:
+    """Make a single validation result look like a checkpoint result for _parse_gx."""
+
+    vr: Any
+
+    @property
+    def run_results(self) -> dict[str, Any]:
+        return {"one": self.vr}

@@ -1,0 +1,256 @@
+"""Suites on the scoring marts (marts.fct_enterprise_scores, marts.fct_indicator_scores): the rules of
+scoring.md that must hold whatever the data, re-derived independently from staging and the seeds.
+
+fct_enterprise_scores:
+- the contract's columns exist; keys, total, max, grade never null;
+- every evaluated enterprise is scored exactly once per scheme and year, and nobody else is:
+  evaluated = registry city in the scheme's region, existing at Y-12-31, with a torch row for Y,
+  over the years first_year..last_year with torch data (re-derived from staging + seeds);
+- no enterprise of another region in a city scheme, and the score's city is the registry's;
+- 0 <= total <= max_points, and max_points is the scheme's (seeds.schemes);
+- grade consistent with grade_bands (first band whose min share <= total / max), vetoed → V and 0;
+- rank within 1..evaluated_in_region, top_share = rank / evaluated;
+- sane metrics per (scheme, year): vetoed share <= MAX_VETO_SHARE, mean share of the non-vetoed
+  within MEAN_SHARE_RANGE.
+fct_indicator_scores:
+- keys unique, 0 <= points <= weight, points_lost = weight - points, 0 <= ratio <= 1;
+- the breakdown adds up to the total; a vetoed enterprise has no points; no orphan rows.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import great_expectations as gx
+
+from innopoints.config import get_settings
+from innopoints.quality.suites import SuiteSpec, check
+
+E = gx.expectations
+
+SCORES = "marts.fct_enterprise_scores"
+INDICATORS = "marts.fct_indicator_scores"
+
+SCORE_COLUMNS = [
+    "scheme_code", "eval_year", "uscc", "enterprise_name", "city_code", "industry_section", "stage",
+    "is_vetoed", "veto_codes", "total_points", "max_points", "grade", "rank_in_region",
+    "evaluated_in_region", "top_share", "points_to_next_grade",
+]
+INDICATOR_COLUMNS = [
+    "scheme_code", "eval_year", "uscc", "indicator_code", "category_code", "indicator_value",
+    "cohort_size", "ratio", "weight", "points", "points_lost",
+]
+
+MAX_VETO_SHARE = 0.6
+MEAN_SHARE_RANGE = (0.05, 0.95)
+
+
+def grades() -> list[str]:
+    with open(get_settings().project_root / "seeds" / "scoring" / "grade_bands.csv",
+              encoding="utf-8-sig", newline="") as fh:
+        return sorted(r["grade"] for r in csv.DictReader(fh))
+
+
+EVALUATED_SQL = """
+with schemes as (
+    select scheme_code, region_code, first_year, last_year from seeds.schemes
+),
+scheme_cities as (
+    select s.scheme_code, r.region_code as city_code
+    from schemes as s
+    join seeds.regions as r
+      on r.level = 'city' and (r.region_code = s.region_code or r.parent_code = s.region_code)
+),
+scheme_years as (
+    select distinct s.scheme_code, t.year as eval_year
+    from schemes as s
+    join staging.stg_torch__statistics as t
+      on t.year >= s.first_year and (s.last_year is null or t.year <= s.last_year)
+),
+evaluated as (
+    select y.scheme_code, y.eval_year, e.uscc
+    from scheme_years as y
+    join scheme_cities as c on c.scheme_code = y.scheme_code
+    join staging.stg_registry__enterprises as e
+      on e.city_code = c.city_code
+     and e.established_date <= make_date(y.eval_year, 12, 31)
+     and (e.deregistered_date is null or e.deregistered_date > make_date(y.eval_year, 12, 31))
+    join staging.stg_torch__statistics as t on t.uscc = e.uscc and t.year = y.eval_year
+),
+scored as (
+    select scheme_code, eval_year, uscc, count(*) as n_scores from {batch} as t group by 1, 2, 3
+)
+select
+    coalesce(v.scheme_code, s.scheme_code) as scheme_code,
+    coalesce(v.eval_year, s.eval_year) as eval_year,
+    coalesce(v.uscc, s.uscc) as uscc,
+    case when s.uscc is null then 'evaluated but not scored'
+         when v.uscc is null then 'scored but not evaluated'
+         else 'scored more than once' end as problem
+from evaluated as v
+full join scored as s
+  on s.scheme_code = v.scheme_code and s.eval_year = v.eval_year and s.uscc = v.uscc
+where v.uscc is null or s.uscc is null or s.n_scores > 1
+"""
+
+CITY_SCHEME_SQL = """
+select s.scheme_code, s.eval_year, s.uscc, s.city_code, e.city_code as registry_city, c.region_code
+from {batch} as s
+join seeds.schemes as c on c.scheme_code = s.scheme_code
+left join staging.stg_registry__enterprises as e on e.uscc = s.uscc
+where s.city_code is distinct from e.city_code
+   or (c.cohort_level = 'city' and s.city_code is distinct from c.region_code)
+"""
+
+GRADE_SQL = """
+select s.scheme_code, s.eval_year, s.uscc, s.is_vetoed, s.total_points, s.max_points, s.grade,
+       expected.grade as expected_grade
+from {batch} as s
+left join lateral (
+    select g.grade
+    from seeds.grade_bands as g
+    where g.min_share_of_max is not null
+      and g.min_share_of_max <= s.total_points / nullif(s.max_points, 0)
+    order by g.min_share_of_max desc
+    limit 1
+) as expected on true
+where (s.is_vetoed and (s.total_points <> 0
+        or s.grade is distinct from (select grade from seeds.grade_bands where min_share_of_max is null)))
+   or (not s.is_vetoed and s.grade is distinct from expected.grade)
+"""
+
+METRICS_SQL = f"""
+select scheme_code, eval_year, count(*) as n_scored,
+       avg(is_vetoed::int) as veto_share,
+       avg(total_points / nullif(max_points, 0)) filter (where not is_vetoed) as mean_share
+from {{batch}}
+group by scheme_code, eval_year
+having avg(is_vetoed::int) > {MAX_VETO_SHARE}
+    or coalesce(avg(total_points / nullif(max_points, 0)) filter (where not is_vetoed), 0)
+       not between {MEAN_SHARE_RANGE[0]} and {MEAN_SHARE_RANGE[1]}
+"""
+
+BREAKDOWN_SQL = f"""
+select s.scheme_code, s.eval_year, s.uscc, s.total_points, coalesce(sum(i.points), 0) as sum_points
+from {SCORES} as s
+left join {{batch}} as i
+  on i.scheme_code = s.scheme_code and i.eval_year = s.eval_year and i.uscc = s.uscc
+group by s.scheme_code, s.eval_year, s.uscc, s.total_points
+having s.total_points <> coalesce(sum(i.points), 0)
+"""
+
+VETO_POINTS_SQL = f"""
+select i.scheme_code, i.eval_year, i.uscc, i.indicator_code, i.points
+from {{batch}} as i
+join {SCORES} as s on s.scheme_code = i.scheme_code and s.eval_year = i.eval_year and s.uscc = i.uscc
+where s.is_vetoed and i.points <> 0
+"""
+
+ORPHAN_SQL = f"""
+select i.scheme_code, i.eval_year, i.uscc, count(*) as n_rows
+from {{batch}} as i
+left join {SCORES} as s on s.scheme_code = i.scheme_code and s.eval_year = i.eval_year and s.uscc = i.uscc
+where s.uscc is null
+group by 1, 2, 3
+"""
+
+
+def _flat(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def scores_suite() -> SuiteSpec:
+    exps = [
+        check(E.ExpectTableColumnsToMatchSet(
+            column_set=SCORE_COLUMNS, exact_match=False,
+            description="fct_enterprise_scores has the columns publication and dashboards read"), "columns"),
+        check(E.ExpectTableRowCountToBeBetween(min_value=1, description="there are scores to publish"),
+              "not_empty"),
+    ]
+    for c in ("scheme_code", "eval_year", "uscc", "is_vetoed", "total_points", "max_points", "grade",
+              "rank_in_region", "evaluated_in_region"):
+        exps.append(check(E.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null"),
+                          "not_null", c))
+    exps += [
+        check(E.ExpectCompoundColumnsToBeUnique(
+            column_list=["scheme_code", "eval_year", "uscc"],
+            description="one score per enterprise, scheme and year"), "unique_score"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(EVALUATED_SQL),
+            description=("every evaluated enterprise (registry city in the scheme's region, existing at Y-12-31, "
+                         "torch row for Y) is scored exactly once per scheme and year, and no one else")),
+            "evaluated_scored_once"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(CITY_SCHEME_SQL),
+            description="no enterprise of another region in a city scheme; the score's city is the registry's"),
+            "region_consistent", "city_code"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select s.scheme_code, s.eval_year, s.uscc, s.total_points, s.max_points, c.max_points "
+                "as scheme_max from {batch} as s left join seeds.schemes as c on c.scheme_code = s.scheme_code "
+                "where s.total_points < 0 or s.total_points > s.max_points "
+                "or s.max_points is distinct from c.max_points"),
+            description="0 <= total_points <= max_points, and max_points is the scheme's (seeds.schemes)"),
+            "total_within_max", "total_points"),
+        check(E.ExpectColumnValuesToBeInSet(column="grade", value_set=grades(),
+                                            description="grade is one of seeds/scoring/grade_bands.csv"),
+              "in_set", "grade"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(GRADE_SQL),
+            description=("grade is the first band whose min share <= total / max_points; a vetoed enterprise "
+                         "has grade V and total 0")), "grade_consistent", "grade"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select scheme_code, eval_year, uscc, rank_in_region, evaluated_in_region, top_share "
+                "from {batch} where rank_in_region < 1 or rank_in_region > evaluated_in_region "
+                "or abs(top_share - rank_in_region::numeric / nullif(evaluated_in_region, 0)) > 0.000001"),
+            description="1 <= rank <= evaluated in region, top_share = rank / evaluated"),
+            "rank_consistent", "rank_in_region"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(METRICS_SQL),
+            description=(f"per scheme and year: vetoed share <= {MAX_VETO_SHARE:.0%}, mean share of max of the "
+                         f"non-vetoed within {MEAN_SHARE_RANGE[0]:.0%}..{MEAN_SHARE_RANGE[1]:.0%}")),
+            "metrics_sane"),
+    ]
+    return SuiteSpec(name="marts_enterprise_scores", area="marts", schema="marts", table="fct_enterprise_scores",
+                     expectations=tuple(exps),
+                     notes="Scores per enterprise, scheme and year (企业创新积分): the rules of scoring.md.")
+
+
+def indicators_suite() -> SuiteSpec:
+    exps = [
+        check(E.ExpectTableColumnsToMatchSet(
+            column_set=INDICATOR_COLUMNS, exact_match=False,
+            description="fct_indicator_scores has the columns publication and dashboards read"), "columns"),
+    ]
+    for c in ("scheme_code", "eval_year", "uscc", "indicator_code", "points", "weight"):
+        exps.append(check(E.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null"),
+                          "not_null", c))
+    exps += [
+        check(E.ExpectCompoundColumnsToBeUnique(
+            column_list=["scheme_code", "eval_year", "uscc", "indicator_code"],
+            description="one row per enterprise, scheme, year and indicator"), "unique_indicator"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select scheme_code, eval_year, uscc, indicator_code, weight, points, points_lost, ratio "
+                "from {batch} where points < 0 or points > weight "
+                "or points_lost is distinct from weight - points or ratio < 0 or ratio > 1"),
+            description="0 <= points <= weight, points_lost = weight - points, 0 <= ratio <= 1"),
+            "points_within_weight", "points"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(BREAKDOWN_SQL),
+            description="the indicator points add up to the enterprise's total"), "breakdown_adds_up", "points"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(VETO_POINTS_SQL),
+            description="a vetoed enterprise gets no indicator points"), "vetoed_no_points", "points"),
+        check(E.UnexpectedRowsExpectation(
+            unexpected_rows_query=_flat(ORPHAN_SQL),
+            description="every indicator row belongs to a scored enterprise"), "no_orphans"),
+    ]
+    return SuiteSpec(name="marts_indicator_scores", area="marts", schema="marts", table="fct_indicator_scores",
+                     expectations=tuple(exps),
+                     notes="Points per enterprise and indicator (指标得分): bounds and consistency with the total.")
+
+
+def suites() -> list[SuiteSpec]:
+    return [scores_suite(), indicators_suite()]

@@ -1,0 +1,105 @@
+-- Data-quality gate bookkeeping (issue 5): one row per `innopoints validate` run and one per check
+-- result. Written by the validation step, which connects as innopoints_transformer (the role that
+-- already reads raw, audit and marts); append-only, read by dbt (fct_dq_results) and publication.
+
+-- GB 32100-2015 check character of a unified social credit code, for SQL checks (the Python twin
+-- is innopoints.uscc). Null for null; false for anything that is not 18 characters of the charset.
+create or replace function audit.uscc_is_valid(code text) returns boolean
+language sql immutable strict parallel safe as $$
+    select case
+        when code !~ '^[0-9A-HJ-NPQRTUWXY]{18}$' then false
+        else substr(
+            '0123456789ABCDEFGHJKLMNPQRTUWXY',
+            (31 - (
+                select sum(
+                    (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(code, i, 1)) - 1)
+                    * (power(3, i - 1)::bigint % 31)
+                )::bigint % 31
+                from generate_series(1, 17) as i
+            )::int) % 31 + 1,
+            1
+        ) = substr(code, 18, 1)
+    end
+$$;
+comment on function audit.uscc_is_valid(text) is
+    'True when the text is an 18-character USCC (统一社会信用代码) whose GB 32100-2015 check character is right.';
+
+create table if not exists audit.dq_runs (
+    run_id text primary key,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    success boolean not null,
+    gx_success boolean not null,
+    freshness_success boolean,
+    n_checks integer not null,
+    n_failed integer not null,
+    covered_batches jsonb not null,
+    max_batch_id bigint,
+    marts_fingerprint text,
+    data_summary jsonb not null default '{}'::jsonb,
+    failed_checks jsonb not null default '[]'::jsonb,
+    code_version text,
+    run_by text not null default current_user,
+    constraint dq_runs_counts check (n_failed between 0 and n_checks)
+);
+comment on table audit.dq_runs is
+    'One row per `innopoints validate` run (数据质量校验): outcome, and the exact data it validated '
+    '(max import batch per feed, fingerprint of the scoring marts). Publication requires the latest run to '
+    'have passed on the current data. Append-only.';
+
+create table if not exists audit.dq_results (
+    result_id bigint generated always as identity primary key,
+    run_id text not null references audit.dq_runs (run_id),
+    suite_name text not null,
+    area text not null,
+    asset_name text,
+    feed text,
+    expectation_type text not null,
+    check_name text,
+    column_name text,
+    description text,
+    success boolean not null,
+    observed_value jsonb,
+    unexpected_count bigint,
+    unexpected_percent numeric,
+    element_count bigint,
+    exception_message text,
+    covered_batch_id bigint,
+    gx_batch_id text,
+    run_time timestamptz not null
+);
+alter table audit.dq_results add column if not exists check_name text;
+create index if not exists dq_results_run_idx on audit.dq_results (run_id);
+comment on table audit.dq_results is
+    'Every check of every validation run (校验结果): suite, expectation, column, success, observed value, '
+    'unexpected count, run time, asset and the import batch it covered. Append-only.';
+
+-- Append-only: nobody updates, deletes or truncates the bookkeeping of a run.
+create or replace function audit.forbid_change() returns trigger language plpgsql as $$
+begin
+    raise exception 'audit.% is append-only: % is not allowed (records are immutable; append a new one)',
+        tg_table_name, tg_op
+        using errcode = 'insufficient_privilege';
+end
+$$;
+
+do $$
+declare t text;
+begin
+    foreach t in array array['dq_runs', 'dq_results'] loop
+        execute format('drop trigger if exists %I_immutable on audit.%I', t, t);
+        execute format('create trigger %I_immutable before update or delete on audit.%I '
+                       'for each row execute function audit.forbid_change()', t, t);
+        execute format('drop trigger if exists %I_no_truncate on audit.%I', t, t);
+        execute format('create trigger %I_no_truncate before truncate on audit.%I '
+                       'for each statement execute function audit.forbid_change()', t, t);
+        execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
+                       'innopoints_transformer, innopoints_reporter, innopoints_publisher', t);
+    end loop;
+end
+$$;
+
+grant usage on schema audit to innopoints_transformer, innopoints_publisher;
+grant execute on function audit.uscc_is_valid(text) to innopoints_transformer, innopoints_loader;
+grant select, insert on audit.dq_runs, audit.dq_results to innopoints_transformer;
+grant select on audit.dq_runs, audit.dq_results, audit.import_batches to innopoints_publisher;
