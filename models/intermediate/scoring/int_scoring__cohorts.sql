@@ -52,9 +52,18 @@ final as (
             as cohort_size,
         bool_or(stage_members < min_cohort_size) over (
             partition by scheme_code, eval_year, cohort_region_code
-        ) as region_has_fallback
+        ) as region_has_fallback,
+        -- integer ids of the percentile partitions (for the window over the long form):
+        -- this stage's own cohort, and the all-stages cohort of the region
+        cast(2 * dense_rank() over (order by scheme_code, eval_year, cohort_region_code, stage) as integer)
+            as stage_partition_id,
+        cast(2 * dense_rank() over (order by scheme_code, eval_year, cohort_region_code) - 1 as integer)
+            as all_stages_partition_id
     from with_region
 
 )
 
-select * from final
+select
+    final.*,
+    case when uses_all_stages then all_stages_partition_id else stage_partition_id end as cohort_partition_id
+from final

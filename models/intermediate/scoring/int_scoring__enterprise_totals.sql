@@ -11,9 +11,10 @@ with evaluated as (
 
 ),
 
+-- the points as materialized once, in the indicator-score mart (see int_scoring__indicator_points)
 indicator_points as (
 
-    select * from {{ ref('int_scoring__indicator_points') }}
+    select * from {{ ref('fct_indicator_scores') }}
 
 ),
 

@@ -1,6 +1,7 @@
 -- Evaluated enterprises (参评企业) per scheme and evaluation year, with their stage (发展阶段),
 -- cohort region (比较地区: the province or the enterprise's city, as the scheme's cohort_level
 -- says) and vetoes (一票否决: every code that applies).
+{{ config(post_hook=['analyze {{ this }}']) }}
 
 with coverage as (
 
@@ -43,6 +44,10 @@ veto_summary as (
 final as (
 
     select
+        -- a compact integer key for the heavy long-form steps (stable within one build)
+        cast(row_number() over (
+            order by coverage.scheme_code, coverage.eval_year, coverage.uscc
+        ) as integer) as evaluated_id,
         coverage.scheme_code,
         coverage.eval_year,
         coverage.uscc,

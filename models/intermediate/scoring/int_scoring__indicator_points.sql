@@ -1,6 +1,9 @@
+{{ config(materialized='view') }}
 -- Indicator points (指标得分) of the non-vetoed evaluated enterprises, one row per indicator the
 -- scheme weights for the enterprise's stage: points = round(weight × ratio, 2), half away from
 -- zero, in exact decimal arithmetic (percentile: weight × numerator / denominator).
+-- A view: marts.fct_indicator_scores is its one materialization (the long form is the largest
+-- relation of the warehouse, so it is written once).
 
 with ratios as (
 

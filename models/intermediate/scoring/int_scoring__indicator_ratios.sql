@@ -5,10 +5,26 @@
 --   ratio = 0 when the value is null or <= 0, else (members whose value <= v, null as 0) / size,
 --   kept as the exact fraction ratio_numerator / ratio_denominator.
 -- bands (分档): the largest ratio among the indicator's bands with min_value <= v; 0 when none.
+-- The percentile window runs over narrow rows (integer partition and indicator keys, the value,
+-- the row's evaluated_id); the enterprise's attributes are joined back afterwards.
 
-with indicator_values as (
+-- referenced twice (percentile, bands) but never materialized: each reference reads only its
+-- method's rows, and a materialized copy of the long form would be far larger than recomputing
+with indicator_values as not materialized (
 
     select * from {{ ref('int_scoring__indicator_values') }}
+
+),
+
+evaluated as (
+
+    select * from {{ ref('int_scoring__evaluated') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
 
 ),
 
@@ -40,11 +56,16 @@ band_ranges as (
 percentile_values as (
 
     select
-        indicator_values.*,
-        cohorts.cohort_key,
-        cohorts.cohort_basis,
-        cohorts.cohort_size,
-        cohorts.region_has_fallback
+        indicator_values.evaluated_id,
+        indicator_values.indicator_key,
+        indicator_values.indicator_code,
+        indicator_values.indicator_value,
+        cohorts.stage_partition_id,
+        cohorts.all_stages_partition_id,
+        cohorts.cohort_partition_id,
+        cohorts.region_has_fallback,
+        cohorts.uses_all_stages,
+        cohorts.cohort_size
     from indicator_values
     inner join cohorts
         on cohorts.scheme_code = indicator_values.scheme_code
@@ -55,20 +76,32 @@ percentile_values as (
 
 ),
 
--- every value is a member of its stage cohort, and also of the all-stages cohort ('*') of its
--- region when some stage there falls back to it
+-- every value is a member of its stage cohort, and also of the all-stages cohort of its region
+-- when some stage there falls back to it
 memberships as (
 
     select
-        percentile_values.*,
-        stage as membership_key
+        evaluated_id,
+        indicator_key,
+        indicator_code,
+        indicator_value,
+        uses_all_stages,
+        cohort_size,
+        stage_partition_id as partition_id,
+        cohort_partition_id
     from percentile_values
 
     union all
 
     select
-        percentile_values.*,
-        '*' as membership_key
+        evaluated_id,
+        indicator_key,
+        indicator_code,
+        indicator_value,
+        uses_all_stages,
+        cohort_size,
+        all_stages_partition_id as partition_id,
+        cohort_partition_id
     from percentile_values
     where region_has_fallback
 
@@ -77,9 +110,15 @@ memberships as (
 counted as (
 
     select
-        memberships.*,
+        evaluated_id,
+        indicator_code,
+        indicator_value,
+        uses_all_stages,
+        cohort_size,
+        partition_id,
+        cohort_partition_id,
         count(*) over (
-            partition by scheme_code, eval_year, cohort_region_code, membership_key, indicator_code
+            partition by partition_id, indicator_key
             order by coalesce(indicator_value, 0)
             range between unbounded preceding and current row
         ) as members_at_or_below
@@ -87,28 +126,44 @@ counted as (
 
 ),
 
+-- keep the membership that is the enterprise's own cohort
+own_counts as (
+
+    select
+        evaluated_id,
+        indicator_code,
+        indicator_value,
+        uses_all_stages,
+        cohort_size,
+        cast(case when indicator_value > 0 then members_at_or_below else 0 end as bigint) as ratio_numerator
+    from counted
+    where partition_id = cohort_partition_id
+
+),
+
 percentile_ratios as (
 
     select
-        scheme_code,
-        eval_year,
-        uscc,
-        city_code,
-        cohort_region_code,
-        stage,
-        indicator_code,
-        category_code,
-        method,
-        value_source,
-        indicator_value,
-        cohort_basis,
-        cohort_size,
-        cast(case when indicator_value > 0 then members_at_or_below else 0 end as bigint) as ratio_numerator,
-        cohort_size as ratio_denominator,
-        cast(null as numeric) as band_min_value
-    from counted
-    -- keep the membership that is the enterprise's own cohort
-    where membership_key = cohort_key
+        evaluated.scheme_code,
+        evaluated.eval_year,
+        evaluated.uscc,
+        evaluated.city_code,
+        evaluated.cohort_region_code,
+        evaluated.stage,
+        own_counts.indicator_code,
+        indicators.category_code,
+        indicators.method,
+        indicators.value_source,
+        own_counts.indicator_value,
+        case when own_counts.uses_all_stages then 'all_stages' else 'stage' end as cohort_basis,
+        own_counts.cohort_size,
+        own_counts.ratio_numerator,
+        own_counts.cohort_size as ratio_denominator
+    from own_counts
+    inner join evaluated
+        on evaluated.evaluated_id = own_counts.evaluated_id
+    inner join indicators
+        on indicators.indicator_code = own_counts.indicator_code
 
 ),
 
@@ -126,8 +181,6 @@ band_ratios as (
         indicator_values.method,
         indicator_values.value_source,
         indicator_values.indicator_value,
-        cast(null as text) as cohort_basis,
-        cast(null as bigint) as cohort_size,
         band_ranges.ratio as band_ratio,
         band_ranges.min_value as band_min_value
     from indicator_values
@@ -158,7 +211,7 @@ final as (
         ratio_numerator,
         ratio_denominator,
         cast(null as numeric) as band_ratio,
-        band_min_value,
+        cast(null as numeric) as band_min_value,
         {{ exact_ratio('ratio_numerator', 'ratio_denominator', 6) }} as ratio
     from percentile_ratios
 
@@ -176,8 +229,8 @@ final as (
         method,
         value_source,
         indicator_value,
-        cohort_basis,
-        cohort_size,
+        cast(null as text) as cohort_basis,
+        cast(null as bigint) as cohort_size,
         cast(null as bigint) as ratio_numerator,
         cast(null as bigint) as ratio_denominator,
         coalesce(band_ratio, 0) as band_ratio,

@@ -32,21 +32,32 @@ indicators as (
 
 scheme_indicators as (
 
-    select distinct
-        scheme_weights.scheme_code,
-        indicators.indicator_code,
-        indicators.category_code,
-        indicators.method,
-        indicators.value_source
-    from scheme_weights
-    inner join indicators
-        on indicators.indicator_code = scheme_weights.indicator_code
+    select
+        scheme_code,
+        indicator_code,
+        category_code,
+        method,
+        value_source,
+        -- a compact integer key of the indicator (for the window over the long form)
+        cast(dense_rank() over (order by indicator_code) as integer) as indicator_key
+    from (
+        select distinct
+            scheme_weights.scheme_code,
+            indicators.indicator_code,
+            indicators.category_code,
+            indicators.method,
+            indicators.value_source
+        from scheme_weights
+        inner join indicators
+            on indicators.indicator_code = scheme_weights.indicator_code
+    ) as used
 
 ),
 
 final as (
 
     select
+        evaluated.evaluated_id,
         evaluated.scheme_code,
         evaluated.eval_year,
         evaluated.uscc,
@@ -54,6 +65,7 @@ final as (
         evaluated.cohort_region_code,
         evaluated.stage,
         scheme_indicators.indicator_code,
+        scheme_indicators.indicator_key,
         scheme_indicators.category_code,
         scheme_indicators.method,
         scheme_indicators.value_source,

@@ -1,6 +1,8 @@
-{{ config(indexes=[
-    {'columns': ['scheme_code', 'eval_year', 'uscc']},
-]) }}
+{{ config(
+    indexes=[{'columns': ['scheme_code', 'eval_year', 'uscc']}],
+    pre_hook=["set local work_mem = '256MB'"],
+    post_hook=['analyze {{ this }}'],
+) }}
 -- Indicator scores (指标得分明细): one row per (scheme, evaluation year, scored enterprise,
 -- indicator) for the non-vetoed evaluated enterprises: value, cohort, ratio, weight, points and
 -- points lost against the weight.
@@ -27,12 +29,10 @@ final as (
         indicator_points.category_code,
         indicators.category_name_zh,
         indicators.indicator_name_zh,
-        indicators.unit,
         indicators.display_order,
         indicator_points.method,
         indicator_points.city_code,
         indicator_points.stage,
-        indicator_points.cohort_region_code,
         indicator_points.indicator_value,
         indicator_points.cohort_basis,
         indicator_points.cohort_size,

@@ -1,0 +1,59 @@
+"""Scoring commands: `innopoints explain` (an enterprise's score breakdown) and `innopoints docs`
+(the dbt documentation site for analysts)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import sys
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from innopoints.scoring.explain import ExplainError, explain
+
+    try:
+        return explain(args.uscc, args.scheme, args.year, as_json=args.json)
+    except ExplainError as exc:
+        print(f"innopoints explain: {exc}", file=sys.stderr)
+        return 2
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from innopoints.commands.db_cmd import ensure_ready
+    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.config import get_settings
+
+    ensure_ready()
+    dbt(["docs", "generate"])
+    target = get_settings().project_root / "target"
+    print(f"documentation generated in {target} (index.html, manifest.json, catalog.json)")
+    if args.no_serve:
+        return 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(target))
+    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
+        print(f"serving the dbt docs on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser(
+        "explain",
+        help="an enterprise's score breakdown (积分说明): indicators, points lost, next grade",
+        description="Print the score breakdown an officer shows an enterprise, read from the marts.",
+    )
+    e.add_argument("uscc", help="unified social credit code (统一社会信用代码), 18 characters")
+    e.add_argument("--scheme", help="scheme code, e.g. LN-2025 (default: every scheme the enterprise is scored in)")
+    e.add_argument("--year", type=int, help="evaluation year (default: the latest scored year)")
+    e.add_argument("--json", action="store_true", help="machine-readable output")
+    e.set_defaults(func=_explain)
+
+    d = sub.add_parser("docs", help="generate the dbt documentation and serve it locally for analysts")
+    d.add_argument("--no-serve", action="store_true", help="only generate (target/index.html)")
+    d.add_argument("--port", type=int, default=8080)
+    d.add_argument("--host", default="127.0.0.1")
+    d.set_defaults(func=_docs)
