@@ -5,9 +5,10 @@ SUPERSET_VENV  ?= .venv-superset
 SUPERSET_LOCK  ?= requirements/superset.lock
 SUPERSET_STAMP := $(SUPERSET_VENV)/.installed-from-lock
 SUPERSET_UV    ?= $(shell if [ -x .venv/bin/uv ]; then echo .venv/bin/uv; else command -v uv; fi)
-SUPERSET_PY    ?= python3.11
+# Superset 6.1 supports Python 3.10-3.12: prefer python3.11, else the system python3.
+SUPERSET_PY    ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 
-.PHONY: superset-env superset-setup superset-serve superset-stop superset-export browser-deps
+.PHONY: superset-env superset-setup superset-serve superset-stop superset-export
 
 ## superset-env: create .venv-superset from requirements/superset.lock (idempotent, stamp file)
 superset-env: $(SUPERSET_STAMP)
@@ -32,7 +33,4 @@ superset-stop:
 superset-export:
 	.venv/bin/innopoints superset export
 
-## browser-deps: Debian Chromium and CJK fonts for the browser test and screenshots
-browser-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then :; else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
+# Headless Chromium and CJK fonts for the browser test come from the main Makefile's `make browser`.

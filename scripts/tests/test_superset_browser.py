@@ -13,6 +13,7 @@ import pytest
 from innopoints.config import Settings
 from innopoints.superset.assets_spec import DASHBOARDS
 from innopoints.superset.env import read_json
+from innopoints.superset.security import AUDIENCE
 from innopoints.superset.testing import Site, provision_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,7 +56,11 @@ def _wait_for_charts(page, expected: int, timeout_s: float = 90.0) -> tuple[int,
     raise AssertionError(f"charts still loading after {timeout_s}s ({page.locator(holder).count()}/{expected})")
 
 
-@pytest.mark.parametrize("user", ["admin", "city_210900"])
+def _kind(user: str) -> str:
+    return "province" if user == "admin" else user.split("_", 1)[0]
+
+
+@pytest.mark.parametrize("user", ["admin", "city_210900", "bank_FXB"])
 def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, user: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -70,9 +75,11 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
             ctx = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="zh-CN")
             page = ctx.new_page()
             _login(page, env.base_url, creds["username"], creds["password"])
+            opened = 0
             for dash in DASHBOARDS:
-                if user != "admin" and dash.slug in ("data-quality",):
+                if _kind(user) not in AUDIENCE[dash.slug]:
                     continue
+                opened += 1
                 expected = sum(len(row) for row in dash.rows)
                 page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/")
                 n, secs = _wait_for_charts(page, expected)
@@ -92,4 +99,5 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
                 print(f"{dash.slug} as {user}: {n} charts in {secs:.1f}s -> {shot}")
         finally:
             browser.close()
+    assert opened >= 2, f"{user} may open {opened} dashboard(s) only"
     assert not problems, problems

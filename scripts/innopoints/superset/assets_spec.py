@@ -24,6 +24,8 @@ class Dataset:
     metrics: tuple[Metric, ...] = ()
     description: str | None = None
     main_dttm: str | None = None
+    # calculated columns: name -> SQL over the table's own columns (e.g. a year for the year filter)
+    expressions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Chart:
     height: int = 50
     description: str | None = None
     ignore_filters: tuple[str, ...] = ()  # native filter columns that must not apply to this chart
+    # True only where clean demo data legitimately has no row (e.g. no quarantined row); the API test
+    # still requires the query to succeed
+    may_be_empty: bool = False
+    where: str = ""  # a fixed, simple WHERE on the mart's own columns (e.g. "is_latest_run")
 
 
 @dataclass(frozen=True)
@@ -182,11 +188,111 @@ DATASETS: tuple[Dataset, ...] = (
         "Loan applications with the grade at application — 贷款申请",
         main_dttm="applied_date",
     ),
+    Dataset(
+        "fct_policy_delivery",
+        {"month": ("DATE", "月份"), **YEAR, **CITY, "policy_type": ("VARCHAR", "政策类型"),
+         "applications_received": ("INTEGER", "申请笔数"), "applications_approved": ("INTEGER", "批准笔数"),
+         "amount_approved": ("NUMERIC", "批准金额"), "applications_disbursed": ("INTEGER", "兑现笔数"),
+         "disbursed_on_time": ("INTEGER", "按时兑现笔数"), "days_to_disbursement_sum": ("INTEGER", "兑现天数合计"),
+         "amount_disbursed": ("NUMERIC", "兑现金额"), "amount_approved_of_disbursed": ("NUMERIC", "已兑现申请批准金额"),
+         "backlog_count": ("INTEGER", "积压笔数"), "backlog_amount": ("NUMERIC", "积压金额"),
+         "backlog_age_days_sum": ("INTEGER", "积压天数合计"), "backlog_age_days_max": ("INTEGER", "最长积压天数"),
+         "backlog_past_promise_count": ("INTEGER", "超期积压笔数")},
+        (Metric("pd_received", "SUM(applications_received)", "政策申请笔数", ",d"),
+         Metric("pd_approved", "SUM(applications_approved)", "批准笔数", ",d"),
+         Metric("pd_disbursed", "SUM(applications_disbursed)", "兑现笔数", ",d"),
+         Metric("pd_amount_wan", "SUM(amount_disbursed) / 1e4", "兑现金额（万元）", ",.1f"),
+         _ratio("pd_on_time", "disbursed_on_time", "applications_disbursed", "按时兑现率"),
+         _ratio("pd_mean_days", "days_to_disbursement_sum", "applications_disbursed", "平均兑现天数", ".1f"),
+         _ratio("pd_delivery_ratio", "amount_disbursed", "amount_approved_of_disbursed", "兑现比例"),
+         Metric("pd_backlog", "SUM(backlog_count)", "积压笔数", ",d"),
+         Metric("pd_backlog_wan", "SUM(backlog_amount) / 1e4", "积压金额（万元）", ",.1f"),
+         Metric("pd_backlog_overdue", "SUM(backlog_past_promise_count)", "超期积压笔数", ",d"),
+         Metric("pd_backlog_age_max", "MAX(backlog_age_days_max)", "最长积压天数", ",d"),
+         _ratio("pd_backlog_age_mean", "backlog_age_days_sum", "backlog_count", "平均积压天数", ".0f")),
+        "Policy delivery by month, city and policy type — 政策兑现效率",
+        main_dttm="month",
+    ),
+    Dataset(
+        "fct_policy_applications",
+        {"policy_app_id": ("VARCHAR", "政策申请编号"), "uscc": ("VARCHAR", "统一社会信用代码"),
+         "enterprise_name": ("VARCHAR", "企业名称"), **CITY, "policy_type": ("VARCHAR", "政策类型"),
+         "promised_days": ("INTEGER", "承诺兑现天数"), "applied_date": ("DATE", "申请日期"),
+         "applied_year": ("INTEGER", "申请年度"), "disbursed_year": ("INTEGER", "兑现年度"),
+         "delivery_status": ("VARCHAR", "兑现状态"), "is_disbursed": ("BOOLEAN", "已兑现"),
+         "is_backlog": ("BOOLEAN", "积压"), "amount_approved": ("NUMERIC", "批准金额"),
+         "days_to_disbursement": ("INTEGER", "兑现天数"), "is_on_time": ("BOOLEAN", "按时兑现"),
+         "backlog_age_days": ("INTEGER", "积压天数"), "is_backlog_past_promise": ("BOOLEAN", "超期积压"),
+         **YEAR},
+        (Metric("pa_p50_days", "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days_to_disbursement)",
+                "兑现天数中位数", ".0f"),
+         Metric("pa_p90_days", "PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days_to_disbursement)",
+                "兑现天数P90", ".0f"),
+         Metric("pa_promised", "AVG(promised_days)", "承诺天数", ".0f"),
+         Metric("pa_backlog", "COUNT(*) FILTER (WHERE is_backlog)", "积压笔数", ",d"),
+         Metric("pa_applications", "COUNT(*)", "申请笔数", ",d")),
+        "Policy applications with days to payment and backlog age — 政策兑现申请明细",
+        main_dttm="applied_date",
+        # the year filter: year of payment, else of application (as fct_policy_delivery counts them)
+        expressions={"eval_year": "COALESCE(disbursed_year, applied_year)"},
+    ),
+    Dataset(
+        "fct_dq_results",
+        {"run_id": ("VARCHAR", "校验编号"), "run_started_at": ("TIMESTAMP", "校验开始时间"),
+         "run_date": ("DATE", "校验日期"), "run_success": ("BOOLEAN", "本次校验通过"),
+         "is_latest_run": ("BOOLEAN", "最新一次校验"), "suite_name": ("VARCHAR", "校验套件"),
+         "area": ("VARCHAR", "校验范围"), "asset_name": ("VARCHAR", "校验对象"), "feed": ("VARCHAR", "数据源"),
+         "expectation_type": ("VARCHAR", "期望类型"), "check_name": ("VARCHAR", "校验项"),
+         "column_name": ("VARCHAR", "字段"), "description": ("VARCHAR", "说明"), "success": ("BOOLEAN", "通过"),
+         "failed_count": ("INTEGER", "失败数"), "observed_value_text": ("VARCHAR", "观测值"),
+         "unexpected_count": ("INTEGER", "异常行数"), "element_count": ("INTEGER", "检查行数"),
+         "run_time": ("TIMESTAMP", "校验时间")},
+        (Metric("dq_checks", "COUNT(*)", "校验项数", ",d"),
+         Metric("dq_failed", "SUM(failed_count)", "未通过项数", ",d"),
+         Metric("dq_pass_share", "AVG(CASE WHEN success THEN 1.0 ELSE 0 END)", "通过率", ".1%"),
+         Metric("dq_runs", "COUNT(DISTINCT run_id)", "校验次数", ",d"),
+         Metric("dq_unexpected", "SUM(unexpected_count)", "异常行数", ",d"),
+         Metric("dq_rows", "SUM(element_count)", "检查行数", ",d"),
+         Metric("dq_last_run", "TO_CHAR(MAX(run_started_at), 'YYYY-MM-DD HH24:MI')", "最近校验时间")),
+        "Every check of every validation run — 数据质量校验结果",
+        main_dttm="run_started_at",
+    ),
+    Dataset(
+        "fct_import_batches",
+        {"batch_id": ("INTEGER", "批次号"), "feed": ("VARCHAR", "数据源"), "file_name": ("VARCHAR", "文件名"),
+         "loaded_at": ("TIMESTAMP", "导入时间"), "loaded_date": ("DATE", "导入日期"),
+         "rows_read": ("INTEGER", "读取行数"), "rows_loaded": ("INTEGER", "入库行数"),
+         "rows_quarantined": ("INTEGER", "隔离行数"), "quarantine_share": ("NUMERIC", "隔离比例")},
+        (Metric("ib_batches", "COUNT(*)", "导入批次", ",d"),
+         Metric("ib_read", "SUM(rows_read)", "读取行数", ",d"),
+         Metric("ib_loaded", "SUM(rows_loaded)", "入库行数", ",d"),
+         Metric("ib_quarantined", "SUM(rows_quarantined)", "隔离行数", ",d"),
+         _ratio("ib_quarantine_share", "rows_quarantined", "rows_read", "隔离比例", ".2%"),
+         Metric("ib_last_loaded", "TO_CHAR(MAX(loaded_at), 'YYYY-MM-DD HH24:MI')", "最近导入时间"),
+         Metric("ib_days_since", "CURRENT_DATE - MAX(loaded_date)", "距今天数", ",d")),
+        "Import batches per feed: freshness and quarantine — 数据导入批次",
+        main_dttm="loaded_at",
+    ),
+    Dataset(
+        "fct_quarantine_summary",
+        {"batch_id": ("INTEGER", "批次号"), "feed": ("VARCHAR", "数据源"), "reason": ("VARCHAR", "隔离原因"),
+         "file_name": ("VARCHAR", "文件名"), "loaded_date": ("DATE", "导入日期"),
+         "rows_quarantined": ("INTEGER", "隔离记录数"), "lines_quarantined": ("INTEGER", "隔离行数"),
+         "fields": ("VARCHAR", "问题字段")},
+        (Metric("qs_lines", "SUM(lines_quarantined)", "隔离行数", ",d"),
+         Metric("qs_records", "SUM(rows_quarantined)", "隔离记录数", ",d")),
+        "Quarantined rows by batch, feed and reason — 隔离记录汇总",
+        main_dttm="loaded_date",
+    ),
 )
 
 S, IND, COV, FIN, LOAN = (
     "fct_enterprise_scores", "fct_indicator_scores", "fct_score_coverage", "fct_financing_monthly",
     "fct_loan_applications",
+)
+PD, PA, DQ, IB, QS = (
+    "fct_policy_delivery", "fct_policy_applications", "fct_dq_results", "fct_import_batches",
+    "fct_quarantine_summary",
 )
 
 # -- charts -----------------------------------------------------------------------------------
@@ -238,6 +344,59 @@ CHARTS: tuple[Chart, ...] = (
           x_axis="bank_name_zh"),
     Chart("fm_risk", "不良贷款（风险补偿）", FIN, "table", ["disbursed", "default_rate", "default_rate_balance"],
           ["bank_code"], row_limit=50),
+    # 政策兑现
+    Chart("pd_received", "政策申请笔数", PD, "big_number_total", ["pd_received"], height=25, number_format=",d"),
+    Chart("pd_disbursed", "兑现笔数", PD, "big_number_total", ["pd_disbursed"], height=25, number_format=",d"),
+    Chart("pd_amount", "兑现金额（万元）", PD, "big_number_total", ["pd_amount_wan"], height=25, number_format=",.1f"),
+    Chart("pd_on_time", "按时兑现率", PD, "big_number_total", ["pd_on_time"], height=25, number_format=".1%"),
+    Chart("pd_mean_days", "平均兑现天数", PD, "big_number_total", ["pd_mean_days"], height=25, number_format=".1f"),
+    Chart("pd_backlog", "积压笔数（已批准未兑现）", PD, "big_number_total", ["pd_backlog"], height=25,
+          number_format=",d"),
+    Chart("pd_by_type", "各类政策兑现情况", PD, "table",
+          ["pd_received", "pd_approved", "pd_disbursed", "pd_amount_wan", "pd_on_time", "pd_mean_days",
+           "pd_delivery_ratio", "pd_backlog"], ["policy_type"], row_limit=50),
+    Chart("pd_days", "兑现天数与承诺天数（按政策类型）", PA, "echarts_timeseries_bar",
+          ["pa_p50_days", "pa_p90_days", "pa_promised"], x_axis="policy_type", number_format=".0f"),
+    Chart("pd_trend", "月度申请与兑现", PD, "echarts_timeseries_line", ["pd_received", "pd_disbursed"],
+          x_axis="month", time_grain="P1M"),
+    Chart("pd_on_time_trend", "月度按时兑现率", PD, "echarts_timeseries_line", ["pd_on_time"], x_axis="month",
+          time_grain="P1M", number_format=".0%"),
+    Chart("pd_backlog_table", "积压情况（按政策类型）", PD, "table",
+          ["pd_backlog", "pd_backlog_wan", "pd_backlog_overdue", "pd_backlog_age_mean", "pd_backlog_age_max"],
+          ["policy_type"], row_limit=50, ignore_filters=("eval_year",),
+          description="积压按批准月份计入；不随年度筛选，显示统计日的全部积压"),
+    Chart("pd_by_city", "各市政策兑现", PD, "table",
+          ["pd_received", "pd_disbursed", "pd_on_time", "pd_mean_days", "pd_delivery_ratio", "pd_backlog"],
+          ["city_code"], row_limit=50),
+    # 数据质量
+    Chart("dq_runs", "校验次数", DQ, "big_number_total", ["dq_runs"], height=25, number_format=",d"),
+    Chart("dq_pass", "最近一次校验通过率", DQ, "big_number_total", ["dq_pass_share"], height=25,
+          number_format=".1%", where="is_latest_run"),
+    Chart("dq_failed_n", "最近一次未通过校验项", DQ, "big_number_total", ["dq_failed"], height=25,
+          number_format=",d", where="is_latest_run"),
+    Chart("dq_quarantined_n", "隔离行数（全部批次）", IB, "big_number_total", ["ib_quarantined"], height=25,
+          number_format=",d"),
+    Chart("dq_trend", "各校验套件通过率（历次校验）", DQ, "echarts_timeseries_line", ["dq_pass_share"],
+          ["suite_name"], x_axis="run_started_at", time_grain="PT1M", number_format=".0%"),
+    Chart("dq_by_suite", "最近一次校验结果（按套件）", DQ, "table",
+          ["dq_checks", "dq_failed", "dq_pass_share", "dq_unexpected", "dq_rows", "dq_last_run"],
+          ["area", "suite_name"], row_limit=200, order_by="dq_failed", where="is_latest_run"),
+    Chart("dq_failures", "未通过的校验（明细）", DQ, "table", [],
+          ["run_date", "suite_name", "check_name", "column_name", "unexpected_count", "observed_value_text",
+           "description"], row_limit=200, order_by="run_date", where="NOT success", may_be_empty=True,
+          description="历次校验中未通过的检查；校验全部通过时为空"),
+    Chart("dq_source_freshness", "数据源新鲜度（dbt source freshness，最近一次）", DQ, "table", [],
+          ["feed", "asset_name", "success", "observed_value_text"], row_limit=100, order_by="asset_name",
+          order_asc=True, where="area = 'freshness' AND is_latest_run"),
+    Chart("dq_freshness", "各数据源导入情况", IB, "table",
+          ["ib_last_loaded", "ib_days_since", "ib_batches", "ib_read", "ib_loaded", "ib_quarantined",
+           "ib_quarantine_share"], ["feed"], row_limit=50, order_by="ib_days_since"),
+    Chart("dq_quarantine", "隔离行数（按数据源与原因）", QS, "echarts_timeseries_bar", ["qs_lines"], ["reason"],
+          x_axis="feed", stacked=True, number_format=",d", may_be_empty=True,
+          description="导入时未通过行级检查而隔离的行；干净的数据没有隔离行"),
+    Chart("dq_coverage_city", "参评覆盖率（各市）", COV, "echarts_timeseries_bar", ["evaluated_share"],
+          x_axis="city_name_zh", sort_by_metric=True, number_format=".0%"),
+    Chart("dq_coverage_reason", "未参评原因", COV, "table", ["enterprises"], ["reason_zh"], row_limit=20),
     # 企业积分画像
     Chart("ep_list", "企业积分与等级", S, "table", [],
           ["uscc", "enterprise_name", "city_name_zh", "eval_year", "total_points", "grade", "rank_in_region",
@@ -269,6 +428,21 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("fm_rate_lpr", 6), ("fm_by_grade", 6)],
         [("fm_days", 6), ("fm_risk", 6)],
     ], "Funnel, banks and products, rate vs LPR, approval and default by grade"),
+    Dashboard("policy-delivery", "政策兑现", [
+        [("pd_received", 2), ("pd_disbursed", 2), ("pd_amount", 2), ("pd_on_time", 2), ("pd_mean_days", 2),
+         ("pd_backlog", 2)],
+        [("pd_by_type", 12)],
+        [("pd_days", 6), ("pd_backlog_table", 6)],
+        [("pd_trend", 6), ("pd_on_time_trend", 6)],
+        [("pd_by_city", 12)],
+    ], "Policy delivery by type: days to payment against the promise, on-time share, backlog"),
+    Dashboard("data-quality", "数据质量", [
+        [("dq_runs", 3), ("dq_pass", 3), ("dq_failed_n", 3), ("dq_quarantined_n", 3)],
+        [("dq_trend", 7), ("dq_by_suite", 5)],
+        [("dq_failures", 12)],
+        [("dq_source_freshness", 6), ("dq_freshness", 6)],
+        [("dq_quarantine", 5), ("dq_coverage_city", 4), ("dq_coverage_reason", 3)],
+    ], "Validation results per suite over time, quarantined rows, source freshness, coverage"),
     Dashboard("enterprise-profile", "企业积分画像", [
         [("ep_list", 12)],
         [("ep_breakdown", 7), ("ep_history", 5)],

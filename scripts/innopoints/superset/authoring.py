@@ -39,7 +39,7 @@ def dataset_yaml(ds: spec.Dataset) -> dict[str, Any]:
                 "advanced_data_type": None,
                 "groupby": True,
                 "filterable": True,
-                "expression": None,
+                "expression": ds.expressions.get(name),
                 "description": None,
                 "python_date_format": None,
                 "extra": {},
@@ -175,6 +175,11 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
             "column": col, "groupby": [], "bins": c.bins, "cumulative": False, "normalize": False}}]})
     else:
         raise ValueError(f"{c.key}: unsupported viz {c.viz}")
+    if c.where:
+        base["adhoc_filters"] = [{"expressionType": "SQL", "sqlExpression": c.where, "clause": "WHERE",
+                                  "subject": None, "operator": None, "comparator": None, "isExtra": False,
+                                  "isNew": False, "filterOptionName": f"static_{c.key}"}]
+        q["extras"]["where"] = f"({c.where})"
     return base, [q]
 
 

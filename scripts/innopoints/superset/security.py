@@ -5,8 +5,8 @@ Roles (one Superset role each, self-contained: Gamma's UI permissions + data acc
 - ``analyst``: the same plus SQL Lab on schema ``marts`` only;
 - ``city_<region_code>`` (14): datasets with a city column, rows of that city only (dashboards and
   SQL Lab: RLS_IN_SQLLAB is on);
-- ``bank_<bank_code>`` (8): datasets keyed by enterprise or bank only, rows of enterprises whose
-  consent to that bank is in force, and that bank's loans only.
+- ``bank_<bank_code>`` (8): the score tables (BANK_ENTERPRISE_TABLES) and tables keyed by bank only,
+  rows of enterprises whose consent to that bank is in force, and that bank's loans only.
 
 Deny by default: for every dataset a Base filter ``1 = 0`` applies to every role except the
 privileged ones and the roles that hold a Regular filter on that dataset. A user with a data role
@@ -30,6 +30,9 @@ PRIVILEGED = ("province", "leadership", "analyst")
 CITY_COLUMNS = ("city_code", "region_code")
 BANK_COLUMN = "bank_code"
 USCC_COLUMN = "uscc"
+# Per-enterprise tables a bank officer may read (the published score, grade and breakdown); any other
+# table keyed by enterprise (policy applications, coverage, ...) stays denied to banks.
+BANK_ENTERPRISE_TABLES = ("fct_enterprise_scores", "fct_indicator_scores")
 # Enterprises whose consent to the bank is in force today. The consent mart is built by dbt.
 CONSENT_TABLE = "marts.dim_bank_consents"
 CONSENT_CLAUSE = (
@@ -143,7 +146,7 @@ def datasets_for(spec: RoleSpec, datasets: list[DatasetInfo]) -> list[DatasetInf
     if spec.kind == "city":
         return [d for d in datasets if d.city_column]
     if spec.kind == "bank":
-        return [d for d in datasets if USCC_COLUMN in d.columns or BANK_COLUMN in d.columns]
+        return [d for d in datasets if d.table_name in BANK_ENTERPRISE_TABLES or BANK_COLUMN in d.columns]
     raise SupersetError(f"unknown role kind {spec.kind}")
 
 
