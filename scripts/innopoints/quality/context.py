@@ -64,6 +64,28 @@ def _same_suite(existing: Any, desired: Any) -> bool:
             and (existing.notes or None) == (desired.notes or None))
 
 
+def _update_suite(current: Any, desired: Any) -> None:
+    """Rewrite a stored suite to the desired expectations, keeping the ids of unchanged ones (so the
+    regenerated JSON differs only where the code did)."""
+    def key(e: Any) -> str:
+        d = e.configuration.to_json_dict()
+        d.pop("id", None)
+        d.pop("rendered_content", None)
+        return json.dumps(d, sort_keys=True, default=str)
+
+    pool: dict[str, list[Any]] = {}
+    for e in current.expectations:
+        pool.setdefault(key(e), []).append(e)
+    kept = []
+    for e in desired.expectations:
+        same = pool.get(key(e))
+        kept.append(same.pop(0) if same else e)
+    current.expectations = kept
+    current.notes = desired.notes
+    current.meta = desired.meta
+    current.save()
+
+
 def _get(store: Any, name: str) -> Any | None:
     try:
         return store.get(name)
@@ -102,8 +124,7 @@ def sync(context: Any, specs: Iterable[SuiteSpec], existing_relations: set[str] 
         if current is None:
             context.suites.add(desired)
         elif not _same_suite(current, desired):
-            context.suites.delete(spec.name)
-            context.suites.add(desired)
+            _update_suite(current, desired)
         asset = next((a for a in ds.assets if a.name == spec.name), None)
         if asset is not None and (asset.table_name != spec.table or asset.schema_name != spec.schema):
             ds.delete_asset(spec.name)

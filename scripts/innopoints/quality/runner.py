@@ -24,7 +24,7 @@ class CheckResult:
     area: str
     expectation_type: str
     success: bool
-    check: str = ""
+    check_name: str = ""
     asset_name: str | None = None
     feed: str | None = None
     column_name: str | None = None
@@ -42,7 +42,7 @@ class CheckResult:
     @property
     def label(self) -> str:
         col = f".{self.column_name}" if self.column_name else ""
-        return f"{self.suite_name}: {self.check or self.expectation_type}{col}"
+        return f"{self.suite_name}: {self.check_name or self.expectation_type}{col}"
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
                 area=spec.area if spec else "unknown",
                 expectation_type=cfg.type,
                 success=bool(er.success),
-                check=emeta.get("check", ""),
+                check_name=emeta.get("check", ""),
                 asset_name=spec.relation if spec else None,
                 feed=feed,
                 column_name=emeta.get("column") or cfg.kwargs.get("column"),
@@ -191,7 +191,7 @@ def run_freshness() -> list[CheckResult]:
         if not out.exists():
             tail = ((r.stdout or "") + (r.stderr or ""))[-1500:]
             return [CheckResult(suite_name="dbt_source_freshness", area="freshness",
-                                expectation_type="dbt_source_freshness", check="freshness", success=False,
+                                expectation_type="dbt_source_freshness", check_name="freshness", success=False,
                                 exception_message=f"dbt source freshness did not run (exit {r.returncode}): {tail}")]
         data = json.loads(out.read_text())
     results: list[CheckResult] = []
@@ -204,7 +204,7 @@ def run_freshness() -> list[CheckResult]:
         crit = item.get("criteria") or {}
         results.append(CheckResult(
             suite_name="dbt_source_freshness", area="freshness", expectation_type="dbt_source_freshness",
-            check="freshness", success=status in ("pass", "warn"), asset_name=source_table,
+            check_name="freshness", success=status in ("pass", "warn"), asset_name=source_table,
             feed=parts[-1] if parts[-1] in FEEDS else None,
             description=f"source {source_table} loaded recently enough (dbt source freshness: {status})",
             observed_value={"status": status, "max_loaded_at": item.get("max_loaded_at"),
@@ -236,7 +236,7 @@ def _record(outcome: ValidationOutcome) -> None:
                 "element_count, exception_message, covered_batch_id, gx_batch_id, run_time) "
                 "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [(outcome.run_id, r.suite_name, r.area, r.asset_name, r.feed,
-                  r.expectation_type, r.check or None, r.column_name, r.description,
+                  r.expectation_type, r.check_name or None, r.column_name, r.description,
                   r.success, json.dumps(r.observed_value, ensure_ascii=False, default=str)
                   if r.observed_value is not None else None,
                   r.unexpected_count, r.unexpected_percent, r.element_count, r.exception_message,
@@ -260,7 +260,7 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
     for s in specs.values():
         if s.relation not in existing:
             results.append(CheckResult(
-                suite_name=s.name, area=s.area, expectation_type="relation_exists", check="relation_exists",
+                suite_name=s.name, area=s.area, expectation_type="relation_exists", check_name="relation_exists",
                 success=False, asset_name=s.relation, feed=s.feed,
                 description=f"{s.relation} exists", observed_value=False,
                 exception_message=f"{s.relation} does not exist: run `innopoints build` first"))
@@ -297,7 +297,7 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
         fingerprint_end = state.marts_fingerprint(conn)
     stable = covered_end == covered and fingerprint_end == fingerprint
     results.append(CheckResult(
-        suite_name="gate", area="gate", expectation_type="data_unchanged_during_run", check="data_unchanged",
+        suite_name="gate", area="gate", expectation_type="data_unchanged_during_run", check_name="data_unchanged",
         success=stable, description="no import or build happened while the validation ran",
         observed_value={"batches_before": covered, "batches_after": covered_end,
                         "marts_before": fingerprint, "marts_after": fingerprint_end} if not stable else None,

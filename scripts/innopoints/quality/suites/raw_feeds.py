@@ -11,7 +11,7 @@ Per feed:
   codes in the reference seeds;
 - the natural key is unique within each delivery (_batch_id);
 - every row's _batch_id is an import batch of this feed (audit.import_batches);
-- the latest delivery of each scope (year, bank: DELIVERY_SCOPE) has at least ROW_COUNT_MIN_RATIO of
+- the latest delivery of each scope (year, bank: DELIVERY_SCOPE) has more than ROW_COUNT_MIN_RATIO of
   the rows of the previous delivery of the same feed and scope ("half its rows missing");
 - distribution shift of the main money fields: the median of the latest delivery of each scope lies
   inside a plausible absolute range and within ×MEDIAN_SHIFT of the median of the earlier (plausible)
@@ -214,8 +214,8 @@ def _delivery_checks(feed: Feed) -> list:
                 " lag(n_rows) over (partition by scope order by batch_id) as previous_n_rows,"
                 " row_number() over (partition by scope order by batch_id desc) as recency from deliveries)"
                 " select batch_id, file_name, scope, n_rows, previous_batch_id, previous_n_rows from ordered"
-                f" where recency = 1 and previous_n_rows > 0 and n_rows < {ROW_COUNT_MIN_RATIO} * previous_n_rows"),
-            description=(f"the latest delivery of each scope has at least {ROW_COUNT_MIN_RATIO:.0%} of the rows of "
+                f" where recency = 1 and previous_n_rows > 0 and n_rows <= {ROW_COUNT_MIN_RATIO} * previous_n_rows"),
+            description=(f"the latest delivery of each scope has more than {ROW_COUNT_MIN_RATIO:.0%} of the rows of "
                          "the previous delivery of the same feed and scope"
                          + (f" ({DELIVERY_SCOPE[feed.name]})" if feed.name in DELIVERY_SCOPE else ""))),
             "row_count_vs_previous"),
