@@ -5,21 +5,30 @@
 --   * every percentile row's cohort size is the number of non-vetoed evaluated enterprises of
 --     its cohort (the stage in the cohort region, or all stages there below min_cohort_size);
 -- and vetoed enterprises have total 0 and no rows.
-with scores as (
-    select * from {{ ref('fct_enterprise_scores') }}
-),
-
-schemes as (
-    select * from {{ ref('schemes') }}
-),
-
-weights as (
-    select * from {{ ref('scheme_weights') }}
+with breakdown as (
+    select
+        indicator_scores.scheme_code,
+        indicator_scores.eval_year,
+        indicator_scores.uscc,
+        sum(indicator_scores.points) as sum_points,
+        count(*) as n_rows,
+        sum(indicator_scores.weight) as weight_total,
+        count(*) filter (where weights.indicator_code is null or weights.weight <> indicator_scores.weight)
+            as n_unweighted,
+        min(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as min_cohort_size,
+        max(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as max_cohort_size,
+        count(*) filter (where indicator_scores.method = 'percentile') as n_percentile
+    from {{ ref('fct_indicator_scores') }} as indicator_scores
+    left join {{ ref('scheme_weights') }} as weights
+        on weights.scheme_code = indicator_scores.scheme_code
+        and weights.stage = indicator_scores.stage
+        and weights.indicator_code = indicator_scores.indicator_code
+    group by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
 ),
 
 stage_weights as (
     select scheme_code, stage, count(*) as n_weights, sum(weight) as weight_total
-    from weights
+    from {{ ref('scheme_weights') }}
     group by scheme_code, stage
 ),
 
@@ -28,7 +37,7 @@ members as (
         scheme_code, eval_year, cohort_region_code, stage,
         count(*) as stage_members,
         sum(count(*)) over (partition by scheme_code, eval_year, cohort_region_code) as region_members
-    from scores
+    from {{ ref('fct_enterprise_scores') }}
     where not is_vetoed
     group by scheme_code, eval_year, cohort_region_code, stage
 ),
@@ -39,37 +48,8 @@ expected_cohorts as (
         case when members.stage_members < schemes.min_cohort_size
              then members.region_members else members.stage_members end as cohort_size
     from members
-    inner join schemes on schemes.scheme_code = members.scheme_code
-),
-
-breakdown as (
-    select
-        indicator_scores.scheme_code,
-        indicator_scores.eval_year,
-        indicator_scores.uscc,
-        sum(indicator_scores.points) as sum_points,
-        count(*) as n_rows,
-        sum(indicator_scores.weight) as weight_total,
-        count(*) filter (where weights.indicator_code is null or weights.weight <> indicator_scores.weight)
-            as n_unweighted,
-        count(*) filter (where indicator_scores.method = 'percentile'
-                           and indicator_scores.cohort_size is distinct from expected_cohorts.cohort_size)
-            as n_bad_cohort
-    from {{ ref('fct_indicator_scores') }} as indicator_scores
-    left join scores
-        on scores.scheme_code = indicator_scores.scheme_code
-        and scores.eval_year = indicator_scores.eval_year
-        and scores.uscc = indicator_scores.uscc
-    left join weights
-        on weights.scheme_code = indicator_scores.scheme_code
-        and weights.stage = scores.stage
-        and weights.indicator_code = indicator_scores.indicator_code
-    left join expected_cohorts
-        on expected_cohorts.scheme_code = indicator_scores.scheme_code
-        and expected_cohorts.eval_year = indicator_scores.eval_year
-        and expected_cohorts.cohort_region_code = scores.cohort_region_code
-        and expected_cohorts.stage = scores.stage
-    group by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
+    inner join {{ ref('schemes') }} as schemes
+        on schemes.scheme_code = members.scheme_code
 )
 
 select
@@ -82,8 +62,10 @@ select
     breakdown.n_rows,
     stage_weights.n_weights,
     breakdown.n_unweighted,
-    breakdown.n_bad_cohort
-from scores
+    breakdown.min_cohort_size,
+    breakdown.max_cohort_size,
+    expected_cohorts.cohort_size as expected_cohort_size
+from {{ ref('fct_enterprise_scores') }} as scores
 full outer join breakdown
     on breakdown.scheme_code = scores.scheme_code
     and breakdown.eval_year = scores.eval_year
@@ -91,6 +73,11 @@ full outer join breakdown
 left join stage_weights
     on stage_weights.scheme_code = scores.scheme_code
     and stage_weights.stage = scores.stage
+left join expected_cohorts
+    on expected_cohorts.scheme_code = scores.scheme_code
+    and expected_cohorts.eval_year = scores.eval_year
+    and expected_cohorts.cohort_region_code = scores.cohort_region_code
+    and expected_cohorts.stage = scores.stage
 where scores.uscc is null
    or (scores.is_vetoed and (scores.total_points <> 0 or breakdown.uscc is not null))
    or (not scores.is_vetoed and (
@@ -98,4 +85,6 @@ where scores.uscc is null
         or coalesce(breakdown.n_rows, 0) <> stage_weights.n_weights
         or breakdown.weight_total is distinct from stage_weights.weight_total
         or breakdown.n_unweighted <> 0
-        or breakdown.n_bad_cohort <> 0))
+        or (breakdown.n_percentile > 0 and (
+            breakdown.min_cohort_size is distinct from expected_cohorts.cohort_size
+            or breakdown.max_cohort_size is distinct from expected_cohorts.cohort_size))))

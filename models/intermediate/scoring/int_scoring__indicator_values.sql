@@ -18,39 +18,9 @@ source_values as (
 
 ),
 
-scheme_weights as (
-
-    select * from {{ ref('scheme_weights') }}
-
-),
-
-indicators as (
-
-    select * from {{ ref('indicators') }}
-
-),
-
 scheme_indicators as (
 
-    select
-        scheme_code,
-        indicator_code,
-        category_code,
-        method,
-        value_source,
-        -- a compact integer key of the indicator (for the window over the long form)
-        cast(dense_rank() over (order by indicator_code) as integer) as indicator_key
-    from (
-        select distinct
-            scheme_weights.scheme_code,
-            indicators.indicator_code,
-            indicators.category_code,
-            indicators.method,
-            indicators.value_source
-        from scheme_weights
-        inner join indicators
-            on indicators.indicator_code = scheme_weights.indicator_code
-    ) as used
+    select * from {{ ref('int_scoring__scheme_indicators') }}
 
 ),
 
@@ -69,20 +39,17 @@ final as (
         scheme_indicators.category_code,
         scheme_indicators.method,
         scheme_indicators.value_source,
-        pairs.indicator_value
+        case scheme_indicators.value_source
+        {%- for vs in scoring_value_sources() %}
+            when '{{ vs }}' then cast(source_values.{{ vs }} as numeric)
+        {%- endfor %}
+        end as indicator_value
     from evaluated
     inner join source_values
         on source_values.uscc = evaluated.uscc
         and source_values.eval_year = evaluated.eval_year
-    cross join lateral (
-        values
-        {%- for vs in scoring_value_sources() %}
-            ('{{ vs }}', cast(source_values.{{ vs }} as numeric)){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as pairs (value_source, indicator_value)
     inner join scheme_indicators
         on scheme_indicators.scheme_code = evaluated.scheme_code
-        and scheme_indicators.value_source = pairs.value_source
 
 )
 

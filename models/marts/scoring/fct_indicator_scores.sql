@@ -1,5 +1,5 @@
 {{ config(
-    indexes=[{'columns': ['scheme_code', 'eval_year', 'uscc']}],
+    indexes=[{'columns': ['scheme_code', 'eval_year', 'uscc', 'indicator_code'], 'unique': true}],
     pre_hook=["set local work_mem = '256MB'"],
     post_hook=['analyze {{ this }}'],
 ) }}
