@@ -1,0 +1,221 @@
+"""Publication: only behind a passed gate on exactly the data published; append-only and immutable;
+a publish killed before COMMIT leaves nothing. The tests of this module run in order on a private
+copy of the built warehouse (each step builds on the one before)."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from innopoints import db
+from innopoints.config import Settings
+from innopoints.publication.publish import PublicationRefused, publish, verify
+from innopoints.quality.runner import validate
+
+from .test_quality_support import admin, import_file, private_copy, read_csv, rebuild_models, write_csv
+
+STATE: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def wh(built_warehouse: Settings, demo_dir: Path) -> Iterator[Settings]:
+    yield from private_copy(built_warehouse, demo_dir)
+
+
+def _year(scheme: str = "LN-2025") -> int:
+    return admin("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = %s", (scheme,))[0][0]
+
+
+def _snapshot(pid: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], tuple[Any, ...]]:
+    return (admin("select * from audit.publication_scores where publication_id = %s order by uscc", (pid,)),
+            admin("select * from audit.publication_indicator_points where publication_id = %s "
+                  "order by uscc, indicator_code", (pid,)),
+            admin("select * from audit.publications where publication_id = %s", (pid,))[0])
+
+
+def _counts() -> tuple[int, int, int]:
+    return admin("select (select count(*) from audit.publications), (select count(*) from audit.publication_scores), "
+                 "(select count(*) from audit.publication_indicator_points)")[0]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "innopoints"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+
+
+def _swap_weights(scheme: str, a: str, b: str) -> None:
+    """Exchange two indicators' weights in every stage (the stage totals, hence max_points, stay)."""
+    admin("""
+        update seeds.scheme_weights as w set weight = o.weight
+        from seeds.scheme_weights as o
+        where w.scheme_code = %(s)s and o.scheme_code = %(s)s and w.stage = o.stage
+          and ((w.indicator_code = %(a)s and o.indicator_code = %(b)s)
+            or (w.indicator_code = %(b)s and o.indicator_code = %(a)s))
+    """, {"s": scheme, "a": a, "b": b})
+
+
+def test_publish_is_refused_while_the_data_is_not_validated(wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
+    # whatever validation the copied warehouse holds, a new delivery makes it stale
+    header, rows = read_csv(demo_dir / "consents.csv")
+    import_file(write_csv(tmp_path / "consents_again.csv", header, rows))
+    before = _counts()
+    with pytest.raises(PublicationRefused, match="innopoints validate"):
+        publish("LN-2025", _year())
+    r = _cli("publish", "--scheme", "LN-2025", "--year", str(_year()))
+    assert r.returncode == 1 and "refused" in r.stderr and "innopoints validate" in r.stderr, r.stderr
+    assert _counts() == before
+
+
+def test_publish_after_a_passed_validation(wh: Settings) -> None:
+    out = validate()
+    assert out.success, out.report()
+    year = _year()
+    p = publish("LN-2025", year)
+    assert p.created and p.dq_run_id == out.run_id
+    n = admin("select count(*) from marts.fct_enterprise_scores where scheme_code = 'LN-2025' and eval_year = %s",
+              (year,))[0][0]
+    assert p.n_enterprises == n
+    head = admin("select scheme_code, eval_year, dq_run_id, code_version, source_batches, source_batch_ids, "
+                 "n_indicator_rows, grade_bands from audit.publications where publication_id = %s",
+                 (p.publication_id,))[0]
+    assert head[:3] == ("LN-2025", year, out.run_id) and head[3]
+    current = dict(admin("select feed, max(batch_id) from audit.import_batches group by feed"))
+    assert {k: v for k, v in head[4].items() if v is not None} == current
+    assert sorted(head[5]) == [r[0] for r in admin("select batch_id from audit.import_batches order by 1")]
+    assert head[6] == admin("select count(*) from marts.fct_indicator_scores where scheme_code = 'LN-2025' "
+                            "and eval_year = %s", (year,))[0][0]
+    assert [g["grade"] for g in head[7]][:4] == ["A", "B", "C", "D"]
+    # the published rows are the mart's rows
+    diff = admin("""
+        select count(*) from marts.fct_enterprise_scores as m
+        full join (select * from audit.publication_scores where publication_id = %s) as p on p.uscc = m.uscc
+        where (m.scheme_code = 'LN-2025' and m.eval_year = %s or m.uscc is null)
+          and (p.uscc is null or m.uscc is null or p.total_points <> m.total_points or p.grade <> m.grade
+               or p.rank_in_region is distinct from m.rank_in_region)
+    """, (p.publication_id, year))[0][0]
+    assert diff == 0
+    again = publish("LN-2025", year)
+    assert not again.created and again.publication_id == p.publication_id
+    STATE["a"] = p
+    STATE["a_rows"] = _snapshot(p.publication_id)
+
+
+def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    assert proc.stdout is not None
+    seen = ""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if ready:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            seen += line
+            if marker in line:
+                return seen
+    raise AssertionError(f"{marker!r} not seen; output: {seen}; stderr: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def test_killing_publish_before_commit_leaves_no_partial_publication(wh: Settings) -> None:
+    year = _year("MOST-2024")
+    before = _counts()
+    exe = wh.project_root / ".venv" / "bin" / "innopoints"
+    proc = subprocess.Popen(
+        [str(exe), "publish", "--scheme", "MOST-2024", "--year", str(year)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "INNOPOINTS_TEST_PAUSE_AT": "publish-before-commit"})
+    try:
+        _read_until(proc, "PAUSED AT publish-before-commit", 300)
+        # every row is written, nothing is committed
+        busy = admin("select state from pg_stat_activity where datname = current_database() "
+                     "and application_name = 'innopoints publish'")
+        assert busy and busy[0][0] == "idle in transaction"
+        assert _counts() == before
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.time() + 30
+    while admin("select count(*) from pg_stat_activity where datname = current_database() "
+                "and application_name = 'innopoints publish'")[0][0] and time.time() < deadline:
+        time.sleep(0.2)
+    assert _counts() == before
+    # the lock went with the dead session: the same publication goes through now
+    p = publish("MOST-2024", year)
+    assert p.created
+    assert _counts()[0] == before[0] + 1
+
+
+def test_old_publication_survives_new_data_and_new_weights(wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
+    a = STATE["a"]
+    year = a.eval_year
+    # new source data: a corrected torch delivery raising some enterprises' R&D expense
+    torch = sorted(demo_dir.glob(f"torch_{year}.*"))[0]
+    header, rows = read_csv(torch)
+    col = next(i for i, h in enumerate(header) if h.startswith("研发费用"))
+    for r in rows[:40]:
+        if r[col]:
+            r[col] = f"{Decimal(r[col].replace(',', '')) * 3:.2f}"
+    import_file(write_csv(tmp_path / f"torch_{year}_corrected.csv", header, rows))
+    with pytest.raises(PublicationRefused, match="imported after the latest validation"):
+        publish("LN-2025", year)
+    # new weights (an officer's seed change), then the rebuild
+    _swap_weights("LN-2025", "T01", "G01")
+    rebuild_models()
+    out = validate()
+    assert out.success, out.report()
+    b = publish("LN-2025", year)
+    assert b.created and b.publication_id != a.publication_id
+    assert b.content_sha256 != a.content_sha256
+    assert _snapshot(a.publication_id) == STATE["a_rows"]
+    ok, msg = verify(a.publication_id)
+    assert ok, msg
+    changed = admin("""
+        select count(*) from audit.publication_scores as a
+        join audit.publication_scores as b on b.uscc = a.uscc
+        where a.publication_id = %s and b.publication_id = %s and a.total_points <> b.total_points
+    """, (a.publication_id, b.publication_id))[0][0]
+    assert changed > 0
+    STATE["b"] = b
+
+
+def test_a_rebuild_that_changes_scores_after_validation_blocks_publication(wh: Settings) -> None:
+    _swap_weights("LN-2025", "T01", "G01")  # back
+    rebuild_models()
+    before = _counts()
+    with pytest.raises(PublicationRefused, match="rebuilt with different content"):
+        publish("LN-2025", STATE["a"].eval_year)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("role", [db.PUBLISHER, db.LOADER, db.TRANSFORMER, db.REPORTER])
+def test_no_role_may_change_a_publication(wh: Settings, role: str) -> None:
+    pid = STATE["a"].publication_id
+    for stmt in (f"update audit.publication_scores set total_points = 0 where publication_id = {pid}",
+                 f"delete from audit.publication_indicator_points where publication_id = {pid}",
+                 f"update audit.publications set scheme_code = 'X' where publication_id = {pid}",
+                 "truncate audit.publication_scores"):
+        with db.connect(role) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(stmt)
+
+
+def test_even_the_owner_cannot_change_a_publication(wh: Settings) -> None:
+    pid = STATE["a"].publication_id
+    for stmt in (f"update audit.publication_scores set total_points = 0 where publication_id = {pid}",
+                 f"delete from audit.publications where publication_id = {pid}",
+                 "truncate audit.publication_indicator_points cascade",
+                 "delete from audit.dq_results"):
+        with db.connect("admin") as conn, pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute(stmt)
+    assert _snapshot(pid) == STATE["a_rows"]
