@@ -1,0 +1,183 @@
+"""Bank push: only enterprises whose consent to that bank is in force on the push date, a revocation
+imported after a push respected by the next one, Chinese columns, a cover sheet, formula-safe cells,
+and a record of every push with the files' hashes. Private copy of the built warehouse."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import subprocess
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from innopoints.config import Settings
+from innopoints.publication.publish import publish
+from innopoints.publication.push import PushError, build_csv, build_xlsx, push, safe_text
+from innopoints.quality.runner import validate
+from openpyxl import load_workbook
+
+from .test_quality_support import admin, import_file, private_copy, write_csv
+
+STATE: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def wh(built_warehouse: Settings, demo_dir: Path) -> Iterator[Settings]:
+    yield from private_copy(built_warehouse, demo_dir)
+
+
+@pytest.fixture(scope="module")
+def publication(wh: Settings) -> Any:
+    out = validate()
+    assert out.success, out.report()
+    year = admin("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = 'LN-2025'")[0][0]
+    return publish("LN-2025", year)
+
+
+def consented(bank: str, on: date) -> set[str]:
+    """Consent in force on a date, computed here in Python from every raw delivery (latest wins)."""
+    latest: dict[str, tuple[int, int, date, date | None]] = {}
+    for uscc, b, granted, revoked, batch, line in admin(
+            "select uscc, bank_code, granted_date, revoked_date, _batch_id, _line from raw.consents"):
+        if b != bank:
+            continue
+        if uscc not in latest or (batch, line) > latest[uscc][:2]:
+            latest[uscc] = (batch, line, granted, revoked)
+    return {u for u, (_, _, g, r) in latest.items() if g <= on and (r is None or r > on)}
+
+
+def published(pid: int) -> set[str]:
+    return {r[0] for r in admin("select uscc from audit.publication_scores where publication_id = %s", (pid,))}
+
+
+def busiest_bank(pid: int, on: date) -> str:
+    banks = [r[0] for r in admin("select distinct bank_code from raw.consents order by 1")]
+    return max(banks, key=lambda b: (len(consented(b, on) & published(pid)), b))
+
+
+def test_push_holds_exactly_the_consented_enterprises(publication: Any, tmp_path: Path) -> None:
+    on = date(publication.eval_year + 1, 6, 30)
+    bank = busiest_bank(publication.publication_id, on)
+    expected = consented(bank, on) & published(publication.publication_id)
+    assert expected and len(expected) < len(published(publication.publication_id))
+    r = push(bank, publication.publication_id, tmp_path, on)
+    assert r.n_enterprises == len(expected)
+    rec = admin("select bank_code, publication_id, push_date, n_enterprises, xlsx_file, xlsx_sha256, csv_file, "
+                "csv_sha256 from audit.bank_pushes where push_id = %s", (r.push_id,))[0]
+    assert rec[:4] == (bank, publication.publication_id, on, len(expected))
+    assert {u for (u,) in admin("select uscc from audit.bank_push_enterprises where push_id = %s",
+                                (r.push_id,))} == expected
+    for path, name, digest in ((r.xlsx, rec[4], rec[5]), (r.csv, rec[6], rec[7])):
+        assert path.name == name and hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+    data = r.csv.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header = rows[0]
+    for col in ("统一社会信用代码", "企业名称", "所属地市", "创新积分", "满分", "等级", "排名",
+                "技术创新指标得分", "成长经营指标得分", "辅助指标得分", "辽宁特色指标得分"):
+        assert col in header, header
+    assert {row[header.index("统一社会信用代码")] for row in rows[1:]} == expected
+
+    wb = load_workbook(r.xlsx)
+    assert wb.sheetnames == ["封面", "科技型企业积分情况表"]
+    cover = {row[0]: row[1] for row in wb["封面"].iter_rows(values_only=True) if row[0]}
+    assert cover["发布编号"] == publication.publication_id
+    assert cover["推送日期"] == on.isoformat()
+    assert bank in cover["接收银行"]
+    assert str(publication.eval_year) == str(cover["评价年度"]) and "LN-2025" in cover["积分方案"]
+    grades = [row[0] for row in wb["封面"].iter_rows(values_only=True)]
+    assert {"A", "B", "C", "D", "V"} <= set(grades)
+    table = list(wb["科技型企业积分情况表"].iter_rows(values_only=True))
+    assert list(table[0]) == header and len(table) == len(expected) + 1
+    i_total, i_uscc = header.index("创新积分"), header.index("统一社会信用代码")
+    scores = dict(admin("select uscc, total_points from audit.publication_scores where publication_id = %s",
+                        (publication.publication_id,)))
+    for row in table[1:]:
+        assert isinstance(row[i_total], int | float)  # numbers stay numbers
+        assert Decimal(str(row[i_total])).quantize(Decimal("0.01")) == scores[row[i_uscc]]
+    STATE.update(bank=bank, on=on, first=r, expected=expected)
+
+
+def test_a_consent_revoked_after_a_push_is_respected_by_the_next_push(publication: Any, tmp_path: Path) -> None:
+    bank, on, first, expected = STATE["bank"], STATE["on"], STATE["first"], STATE["expected"]
+    gone = sorted(expected)[0]
+    granted = admin("select granted_date from raw.consents where uscc = %s and bank_code = %s "
+                    "order by _batch_id desc, _line desc limit 1", (gone, bank))[0][0]
+    revoked = on + timedelta(days=1)
+    header = ["统一社会信用代码", "银行代码", "授权日期", "撤销日期"]
+    import_file(write_csv(tmp_path / "consents_revocation.csv", header,
+                          [[gone, bank, granted.isoformat(), revoked.isoformat()]]))
+    after = push(bank, publication.publication_id, tmp_path / "after", revoked)
+    sent = {u for (u,) in admin("select uscc from audit.bank_push_enterprises where push_id = %s", (after.push_id,))}
+    assert gone not in sent and sent == expected - {gone}
+    # on the day before the revocation the consent was still in force
+    before = push(bank, publication.publication_id, tmp_path / "before", on)
+    assert {u for (u,) in admin("select uscc from audit.bank_push_enterprises where push_id = %s",
+                                (before.push_id,))} == expected
+    # and what the first push sent is still on record
+    assert gone in {u for (u,) in admin("select uscc from audit.bank_push_enterprises where push_id = %s",
+                                        (first.push_id,))}
+
+
+def test_push_command(publication: Any, wh: Settings, tmp_path: Path) -> None:
+    exe = wh.project_root / ".venv" / "bin" / "innopoints"
+    r = subprocess.run([str(exe), "push", "--bank", STATE["bank"], "--publication", str(publication.publication_id),
+                        "--out", str(tmp_path), "--date", STATE["on"].isoformat()],
+                       capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert r.returncode == 0, r.stderr
+    assert len(list(tmp_path.glob("*.xlsx"))) == 1 and len(list(tmp_path.glob("*.csv"))) == 1
+    bad = subprocess.run([str(exe), "push", "--bank", "NOSUCH", "--publication", str(publication.publication_id),
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert bad.returncode == 1 and "unknown bank" in bad.stderr and "BOCLN" in bad.stderr
+
+
+def test_unknown_publication_is_refused(publication: Any, tmp_path: Path) -> None:
+    with pytest.raises(PushError, match="no publication"):
+        push(STATE["bank"], 999_999, tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
+
+
+def test_cells_are_safe_against_formula_injection(tmp_path: Path) -> None:
+    assert safe_text("=1") == "'=1" and safe_text("正常企业") == "正常企业" and safe_text(12.5) == 12.5
+    pub = {"publication_id": 1, "scheme_code": "LN-2025", "scheme_name_zh": "=x", "eval_year": 2024,
+           "max_points": Decimal("150"), "published_at": __import__("datetime").datetime.now().astimezone(),
+           "dq_run_id": "r", "code_version": "-v", "content_sha256": "h",
+           "grade_bands": [{"grade": "A", "min_share_of_max": 0.45, "label_zh": "优秀"}]}
+    rows = [{"rank_in_region": i + 1, "uscc": "91210100MA0000000X", "enterprise_name": name, "city_name_zh": "@沈阳",
+             "stage_name_zh": "成长期", "total_points": Decimal("-1.50") if i == 0 else Decimal("88.20"),
+             "max_points": Decimal("150.00"), "grade": "A", "grade_label_zh": "优秀", "evaluated_in_region": 9,
+             "top_share": Decimal("0.111111"), "points_to_next_grade": None, "veto": "", "cat_T": Decimal("40.10")}
+            for i, name in enumerate(HOSTILE)]
+    cats = [("T", "技术创新指标")]
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(build_xlsx(pub, ("BOCLN", "=bank"), date(2025, 6, 30), rows, cats, 7))
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                if isinstance(c.value, str):
+                    assert not c.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, c.coordinate)
+    table = list(wb["科技型企业积分情况表"].iter_rows(values_only=True))
+    names = [r[table[0].index("企业名称")] for r in table[1:]]
+    assert names == ["'" + h.replace("\r", "\n") for h in HOSTILE]  # XML stores \r as \n
+    totals = [r[table[0].index("创新积分")] for r in table[1:]]
+    assert totals[0] == -1.5 and isinstance(totals[1], float)  # a number, even a negative one, stays a number
+    text = build_csv(rows, cats).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    for row in parsed[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            if cell.startswith("-"):
+                Decimal(cell)  # only numbers may start with a minus sign
+    assert [r[parsed[0].index("企业名称")] for r in parsed[1:]] == ["'" + h for h in HOSTILE]
