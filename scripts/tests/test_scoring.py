@@ -243,10 +243,10 @@ def test_paper_case_by_hand(paper_db: Settings) -> None:
     assert p1["L08"]["indicator_value"] is None and p1["L08"]["points"] == 0
     # T 37.00 + G 19.00 + A 5.00 + L 10.00
     assert s1["total_points"] == Decimal("71.00") and s1["grade"] == "A" and s1["stage"] == "growth"
-    # E2 (startup): R&D staff null -> 0; revenue growth 0.5, the highest -> 3/3 × 8; tech SME -> 0.6 × 6
+    # E2 (startup): R&D staff null -> 0; revenue growth 0.5, the highest -> 3/3 × 8; tech SME (A03 = 1) -> 0.5 × 6
     assert p2["T03"]["indicator_value"] is None and p2["T03"]["points"] == 0
     assert p2["T01"]["points"] == Decimal("3.33")
-    assert p2["G02"]["points"] == Decimal("8.00") and p2["A03"]["points"] == Decimal("3.60")
+    assert p2["G02"]["points"] == Decimal("8.00") and p2["A03"]["points"] == Decimal("3.00")
     assert p2["L10"]["points"] == 0  # one administrative penalty in 2024
     # E3 (mature): the largest R&D expense -> 7; two standards in the window (one in 2021 is not) -> 0.7 × 3
     assert p3["T01"]["points"] == Decimal("7.00") and p3["T09"]["points"] == Decimal("2.10")
@@ -263,7 +263,7 @@ def test_paper_case_by_hand(paper_db: Settings) -> None:
 def test_paper_case_matches_reference(paper_db: Settings) -> None:
     with db.connect("admin", paper_db) as conn:
         n, _, problems = compare_with_reference(conn)
-    assert n == 5 + 4 + 3 + 3 + 3 + 2  # 2024: MOST 5, LN 5, FX 4; 2023: MOST 3, LN 3, FX 2
+    assert n == 5 + 5 + 4 + 3 + 3 + 2  # 2024: MOST 5, LN 5, FX 4; 2023: MOST 3, LN 3, FX 2
     assert not problems, "\n".join(problems[:20])
 
 
@@ -313,6 +313,7 @@ def _append_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _project_copy_with_new_scheme(dest: Path) -> Path:
+    dest.mkdir(parents=True)
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(ROOT / name, dest / name)
     for d in ("models", "macros", "seeds", "snapshots", "tests", "analyses"):
@@ -352,7 +353,7 @@ def test_new_scheme_by_seed_rows_only(paper_db: Settings, tmp_path: Path) -> Non
             n, _, problems = compare_with_reference(conn, project / "seeds")
         assert new["total_points"] == new["max_points"] == 130
         assert cats == {"K1", "K2", "K3", "K4"} and years == {2024}
-        assert n == 5 + 4 + 3 + 3 + 3 + 2 + 5
+        assert n == 5 + 5 + 4 + 3 + 3 + 2 + 5  # and REV-2025 2024: 5
         assert not problems, "\n".join(problems[:20])
     finally:
         with _using_database(paper_db.db_name):
