@@ -1,4 +1,4 @@
-{{ config(post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
 -- Source values (指标取值口径) per enterprise and evaluation year, one column per value_source
 -- code of the indicators seed. Derived for the non-vetoed evaluated enterprises of any scheme.
 -- Rules (scoring.md): a missing source row or field gives null (counts of rows give 0); ratios

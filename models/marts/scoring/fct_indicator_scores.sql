@@ -1,4 +1,7 @@
+{#- unlogged: the largest relation of the warehouse is derived data, rebuilt by every build; writing
+    it without WAL halves its cost. A server crash empties it until the next `innopoints build`. -#}
 {{ config(
+    unlogged=true,
     indexes=[{'columns': ['scheme_code', 'eval_year', 'uscc', 'indicator_code'], 'unique': true}],
     pre_hook=["set local work_mem = '256MB'"],
     post_hook=['analyze {{ this }}'],
