@@ -1,0 +1,72 @@
+"""`innopoints run` as a function: the whole path leaves a publication per scheme and one push per
+bank; a refused file stops it at import, a failed validation stops it before anything is published.
+Private copy of the built warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from innopoints.config import Settings
+from innopoints.publication.pipeline import run_pipeline
+
+from .test_quality_support import admin, private_copy, read_csv, write_csv
+
+
+@pytest.fixture(scope="module")
+def wh(built_warehouse: Settings, demo_dir: Path) -> Iterator[Settings]:
+    yield from private_copy(built_warehouse, demo_dir)
+
+
+def _n_publications() -> int:
+    return admin("select count(*) from audit.publications")[0][0]
+
+
+def test_run_publishes_every_scheme_and_pushes_one_file_per_bank(wh: Settings, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "innopoints run: done" in out
+    latest = dict(admin("select scheme_code, max(eval_year) from marts.fct_enterprise_scores group by 1"))
+    pubs = dict(admin("select scheme_code, max(eval_year) from audit.publications group by 1"))
+    assert pubs == latest
+    banks = dict(admin("select bank_code, region_code from seeds.ref_banks"))
+    pushed = admin("select p.bank_code, q.scheme_code from audit.bank_pushes as p "
+                   "join audit.publications as q using (publication_id)")
+    assert sorted(b for b, _ in pushed) == sorted(banks)
+    for bank, scheme in pushed:  # a Fuxin bank gets the Fuxin scheme, the others the provincial one
+        assert scheme == ("FX-2025" if banks[bank] == "210900" else "LN-2025"), (bank, scheme)
+    assert len(list(tmp_path.glob("*.xlsx"))) == len(banks) == len(list(tmp_path.glob("*.csv")))
+    # a second run publishes nothing new: the scores are the same
+    n = _n_publications()
+    assert run_pipeline(import_dir=None, schemes=["LN-2025"], year=None, push=False, out_dir=tmp_path) == 0
+    assert _n_publications() == n
+
+
+def test_run_stops_at_a_refused_file(wh: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "mystery.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    n = _n_publications()
+    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=False, out_dir=tmp_path) == 1
+    assert "stopped at import" in capsys.readouterr().out
+    assert _n_publications() == n
+
+
+def test_run_stops_when_the_gate_fails(wh: Settings, demo_dir: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    year = admin("select max(year) from raw.torch")[0][0]
+    header, rows = read_csv(sorted(demo_dir.glob(f"torch_{year}.*"))[0])
+    col = next(i for i, h in enumerate(header) if h.startswith("营业收入"))
+    for r in rows:
+        if r[col]:
+            r[col] = f"{Decimal(r[col].replace(',', '')) * 1000:.2f}"
+    (tmp_path / "feed").mkdir()
+    write_csv(tmp_path / "feed" / f"torch_{year}_yuan.csv", header, rows)
+    n = _n_publications()
+    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=True, out_dir=tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "stopped at validate" in out and "median_shift" in out
+    assert _n_publications() == n
+    assert not list(tmp_path.glob("*.xlsx"))
