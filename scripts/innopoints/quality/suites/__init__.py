@@ -8,7 +8,7 @@ alias it (``{batch} as s``). Every expectation carries ``meta.check`` (a short s
 audit.dq_results) and, when it is about one column, ``meta.column``.
 
 Areas: ``raw`` (one suite per source feed: suites/raw_feeds.py) and ``marts`` (scoring marts:
-suites/scoring_marts.py).
+suites/scoring_marts.py; metrics of the monitoring marts: suites/monitoring_marts.py).
 """
 
 from __future__ import annotations
@@ -54,6 +54,6 @@ def check(e: Expectation, name: str, column: str | None = None) -> Expectation:
 
 
 def all_suites() -> list[SuiteSpec]:
-    from innopoints.quality.suites import raw_feeds, scoring_marts
+    from innopoints.quality.suites import monitoring_marts, raw_feeds, scoring_marts
 
-    return [*raw_feeds.suites(), *scoring_marts.suites()]
+    return [*raw_feeds.suites(), *scoring_marts.suites(), *monitoring_marts.suites()]
