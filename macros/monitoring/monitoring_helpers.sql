@@ -35,3 +35,9 @@
 {% macro monitoring_percentile(fraction, expression) -%}
     round((percentile_cont({{ fraction }}) within group (order by {{ expression }}))::numeric, 2)
 {%- endmacro %}
+
+{#- city_code of rows about enterprises missing from the registry (地市未知), where a table's key
+    needs a city. -#}
+{% macro monitoring_unknown_city() -%}
+    'unknown'
+{%- endmacro %}

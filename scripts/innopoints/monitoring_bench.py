@@ -67,8 +67,8 @@ HEADLINE_QUERIES: dict[str, str] = {
                count(*) filter (where financed_by_bank_after) as financed
         from marts.fct_bank_pushes group by bank_code""",
     "bank_consents": """
-        select bank_code, count(*) filter (where is_in_force) as in_force from marts.dim_bank_consents
-        group by bank_code""",
+        select bank_code, sum(consents_in_force) as in_force, sum(consents_revoked) as revoked
+        from marts.fct_bank_consents_summary group by bank_code""",
     "import_batches": """
         select feed, sum(rows_read) as rows_read, sum(rows_quarantined) as quarantined
         from marts.fct_import_batches group by feed""",

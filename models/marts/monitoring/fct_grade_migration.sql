@@ -3,6 +3,7 @@
 -- of this year, by city. An enterprise evaluated in only one of the two years moves from or to
 -- 'N' (未参评). movement compares the grades' order in grade_bands (higher min_share_of_max is
 -- better; V is below every grade): up, down, same, entered, left.
+-- One pass over the scores: lag/lead give each row its neighbour years, so no full outer join.
 with scores as (
 
     select
@@ -33,70 +34,83 @@ scheme_years as (
 
 ),
 
-year_pairs as (
+with_neighbours as (
 
     select
-        cur.scheme_code,
-        cur.eval_year,
-        cur.eval_year - 1 as previous_year
-    from scheme_years as cur
-    inner join scheme_years as prev
-        on prev.scheme_code = cur.scheme_code
-        and prev.eval_year = cur.eval_year - 1
+        scheme_code,
+        eval_year,
+        uscc,
+        city_code,
+        grade,
+        lag(eval_year) over by_enterprise as previous_scored_year,
+        lag(grade) over by_enterprise as previous_grade,
+        lead(eval_year) over by_enterprise as next_scored_year
+    from scores
+    window by_enterprise as (partition by scheme_code, uscc order by eval_year)
 
 ),
 
-current_year as (
+arrivals as (
 
+    -- every enterprise scored in a year whose previous year the scheme scored: stayed or entered
     select
-        yp.scheme_code,
-        yp.eval_year,
-        s.uscc,
-        s.city_code,
-        s.grade
-    from year_pairs as yp
-    inner join scores as s
-        on s.scheme_code = yp.scheme_code
-        and s.eval_year = yp.eval_year
+        w.scheme_code,
+        w.eval_year,
+        w.city_code,
+        case when w.previous_scored_year = w.eval_year - 1 then w.previous_grade end as grade_from,
+        w.grade as grade_to
+    from with_neighbours as w
+    inner join scheme_years as y
+        on y.scheme_code = w.scheme_code
+        and y.eval_year = w.eval_year - 1
 
 ),
 
-previous_year as (
+departures as (
 
+    -- scored in a year but not in the next year the scheme scored: left
     select
-        yp.scheme_code,
-        yp.eval_year,
-        s.uscc,
-        s.city_code,
-        s.grade
-    from year_pairs as yp
-    inner join scores as s
-        on s.scheme_code = yp.scheme_code
-        and s.eval_year = yp.previous_year
+        w.scheme_code,
+        w.eval_year + 1 as eval_year,
+        w.city_code,
+        w.grade as grade_from,
+        null::text as grade_to
+    from with_neighbours as w
+    inner join scheme_years as y
+        on y.scheme_code = w.scheme_code
+        and y.eval_year = w.eval_year + 1
+    where w.next_scored_year is distinct from w.eval_year + 1
 
 ),
 
 moves as (
 
+    select * from arrivals
+    union all
+    select * from departures
+
+),
+
+positioned as (
+
     select
-        coalesce(c.scheme_code, p.scheme_code) as scheme_code,
-        coalesce(c.eval_year, p.eval_year) as eval_year,
-        coalesce(c.city_code, p.city_code) as city_code,
-        coalesce(p.grade, {{ monitoring_no_grade() }}) as grade_from,
-        coalesce(c.grade, {{ monitoring_no_grade() }}) as grade_to,
-        p.grade is null as entered,
-        c.grade is null as left_scheme,
-        pg.grade_position as position_from,
-        cg.grade_position as position_to
-    from current_year as c
-    full outer join previous_year as p
-        on p.scheme_code = c.scheme_code
-        and p.eval_year = c.eval_year
-        and p.uscc = c.uscc
-    left join grade_order as pg
-        on pg.grade = p.grade
-    left join grade_order as cg
-        on cg.grade = c.grade
+        m.scheme_code,
+        m.eval_year,
+        m.city_code,
+        coalesce(m.grade_from, {{ monitoring_no_grade() }}) as grade_from,
+        coalesce(m.grade_to, {{ monitoring_no_grade() }}) as grade_to,
+        case
+            when m.grade_from is null then 'entered'
+            when m.grade_to is null then 'left'
+            when gt.grade_position < gf.grade_position then 'up'
+            when gt.grade_position > gf.grade_position then 'down'
+            else 'same'
+        end as movement
+    from moves as m
+    left join grade_order as gf
+        on gf.grade = m.grade_from
+    left join grade_order as gt
+        on gt.grade = m.grade_to
 
 ),
 
@@ -109,15 +123,9 @@ final as (
         city_code,
         grade_from,
         grade_to,
-        case
-            when entered then 'entered'
-            when left_scheme then 'left'
-            when position_to < position_from then 'up'
-            when position_to > position_from then 'down'
-            else 'same'
-        end as movement,
+        movement,
         count(*) as enterprises
-    from moves
+    from positioned
     group by 1, 2, 3, 4, 5, 6, 7
 
 )

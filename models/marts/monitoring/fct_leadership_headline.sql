@@ -53,6 +53,15 @@ scheme_region_cities as (
 
 ),
 
+region_cities as (
+
+    select
+        region_code,
+        city_code
+    from {{ ref('int_monitoring__region_cities') }}
+
+),
+
 scheme_regions as (
 
     select distinct
@@ -106,93 +115,147 @@ spine as (
 
 ),
 
+scheme_own_region as (
+
+    -- a scheme's own region is the union of its cities; when that region is itself a city
+    -- (a city scheme) the city row already says it all
+    select distinct
+        scheme_code,
+        scheme_region_code,
+        scheme_region_code not in (select city_code from scheme_cities) as is_multi_city
+    from scheme_cities
+
+),
+
+score_groups as (
+
+    -- grouping sets: per city, and per scheme over all its cities, in one pass over the scores
+    select
+        scheme_code,
+        eval_year,
+        city_code,
+        grouping(city_code) as is_all_cities,
+        count(*) as enterprises_evaluated,
+        count(*) filter (where is_vetoed) as enterprises_vetoed,
+        count(*) filter (where not is_vetoed) as enterprises_scored,
+        round(avg(total_points) filter (where not is_vetoed), 2) as mean_points,
+        round(
+            (percentile_cont(0.5) within group (order by total_points) filter (where not is_vetoed))::numeric,
+            2
+        ) as median_points,
+        count(*) filter (where grade = 'A') as grade_a_enterprises,
+        count(*) filter (where grade = 'B') as grade_b_enterprises,
+        count(*) filter (where grade = 'C') as grade_c_enterprises,
+        count(*) filter (where grade = 'D') as grade_d_enterprises,
+        count(*) filter (where grade = 'V') as grade_v_enterprises
+    from scores
+    group by grouping sets ((scheme_code, eval_year, city_code), (scheme_code, eval_year))
+
+),
+
+disbursement_groups as (
+
+    select
+        scheme_code,
+        disbursed_year as eval_year,
+        city_code,
+        grouping(city_code) as is_all_cities,
+        count(*) as loans_disbursed,
+        coalesce(sum(amount_disbursed), 0) as amount_disbursed,
+        count(distinct uscc) as enterprises_financed,
+        count(distinct bank_code) as banks_lending,
+        coalesce(sum(amount_disbursed) filter (where annual_rate_pct is not null), 0) as amount_with_rate,
+        coalesce(sum(amount_disbursed * annual_rate_pct), 0) as rate_pct_x_amount,
+        coalesce(sum(amount_disbursed * all_in_rate_pct), 0) as all_in_rate_pct_x_amount,
+        coalesce(sum(amount_disbursed) filter (where spread_bp is not null), 0) as amount_with_lpr,
+        coalesce(sum(amount_disbursed * spread_bp), 0) as spread_bp_x_amount,
+        coalesce(sum(amount_disbursed * ordinary_rate_pct) filter (where saving_pct_points is not null), 0)
+            as ordinary_rate_pct_x_amount,
+        coalesce(sum(amount_disbursed * saving_pct_points), 0) as saving_pct_points_x_amount
+    from loans
+    where is_disbursed
+    group by grouping sets ((scheme_code, disbursed_year, city_code), (scheme_code, disbursed_year))
+
+),
+
+decision_groups as (
+
+    select
+        scheme_code,
+        decision_year as eval_year,
+        city_code,
+        grouping(city_code) as is_all_cities,
+        count(*) as applications_decided,
+        count(*) filter (where is_approved) as applications_approved,
+        count(distinct uscc) as enterprises_decided,
+        count(distinct uscc) filter (where is_approved) as enterprises_approved,
+        {{ monitoring_percentile(0.5, 'approval_days') }} as approval_days_p50
+    from loans
+    where is_decided
+    group by grouping sets ((scheme_code, decision_year, city_code), (scheme_code, decision_year))
+
+),
+
 score_figures as (
 
     select
-        s.scheme_code,
-        s.eval_year,
-        src.region_code,
-        count(*) as enterprises_evaluated,
-        count(*) filter (where s.is_vetoed) as enterprises_vetoed,
-        count(*) filter (where not s.is_vetoed) as enterprises_scored,
-        round(avg(s.total_points) filter (where not s.is_vetoed), 2) as mean_points,
-        round(
-            (percentile_cont(0.5) within group (order by s.total_points) filter (where not s.is_vetoed))::numeric,
-            2
-        ) as median_points,
-        count(*) filter (where s.grade = 'A') as grade_a_enterprises,
-        count(*) filter (where s.grade = 'B') as grade_b_enterprises,
-        count(*) filter (where s.grade = 'C') as grade_c_enterprises,
-        count(*) filter (where s.grade = 'D') as grade_d_enterprises,
-        count(*) filter (where s.grade = 'V') as grade_v_enterprises
-    from scores as s
-    inner join scheme_region_cities as src
-        on src.scheme_code = s.scheme_code
-        and src.city_code = s.city_code
-    group by 1, 2, 3
+        g.*,
+        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
+    from score_groups as g
+    inner join scheme_own_region as r
+        on r.scheme_code = g.scheme_code
+    where g.is_all_cities = 0 or r.is_multi_city
 
 ),
 
 disbursement_figures as (
 
     select
-        l.scheme_code,
-        l.disbursed_year as eval_year,
-        src.region_code,
-        count(*) as loans_disbursed,
-        coalesce(sum(l.amount_disbursed), 0) as amount_disbursed,
-        count(distinct l.uscc) as enterprises_financed,
-        count(distinct l.bank_code) as banks_lending,
-        coalesce(sum(l.amount_disbursed) filter (where l.annual_rate_pct is not null), 0) as amount_with_rate,
-        coalesce(sum(l.amount_disbursed * l.annual_rate_pct), 0) as rate_pct_x_amount,
-        coalesce(sum(l.amount_disbursed * l.all_in_rate_pct), 0) as all_in_rate_pct_x_amount,
-        coalesce(sum(l.amount_disbursed) filter (where l.spread_bp is not null), 0) as amount_with_lpr,
-        coalesce(sum(l.amount_disbursed * l.spread_bp), 0) as spread_bp_x_amount,
-        coalesce(sum(l.amount_disbursed * l.ordinary_rate_pct) filter (where l.saving_pct_points is not null), 0)
-            as ordinary_rate_pct_x_amount,
-        coalesce(sum(l.amount_disbursed * l.saving_pct_points), 0) as saving_pct_points_x_amount
-    from loans as l
-    inner join scheme_region_cities as src
-        on src.scheme_code = l.scheme_code
-        and src.city_code = l.city_code
-    where l.is_disbursed
-    group by 1, 2, 3
+        g.*,
+        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
+    from disbursement_groups as g
+    inner join scheme_own_region as r
+        on r.scheme_code = g.scheme_code
+    where g.is_all_cities = 0 or r.is_multi_city
 
 ),
 
 decision_figures as (
 
     select
-        l.scheme_code,
-        l.decision_year as eval_year,
-        src.region_code,
-        count(*) as applications_decided,
-        count(*) filter (where l.is_approved) as applications_approved,
-        count(distinct l.uscc) as enterprises_decided,
-        count(distinct l.uscc) filter (where l.is_approved) as enterprises_approved,
-        {{ monitoring_percentile(0.5, 'l.approval_days') }} as approval_days_p50
-    from loans as l
-    inner join scheme_region_cities as src
-        on src.scheme_code = l.scheme_code
-        and src.city_code = l.city_code
-    where l.is_decided
-    group by 1, 2, 3
+        g.*,
+        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
+    from decision_groups as g
+    inner join scheme_own_region as r
+        on r.scheme_code = g.scheme_code
+    where g.is_all_cities = 0 or r.is_multi_city
+
+),
+
+policy_by_region as (
+
+    -- policy is not scheme-specific: computed once per region, then shown under every scheme
+    select
+        rc.region_code,
+        p.disbursed_year as eval_year,
+        count(*) as policy_applications_disbursed,
+        {{ monitoring_percentile(0.5, 'p.days_to_disbursement') }} as policy_days_p50,
+        count(*) filter (where p.is_on_time) as policy_disbursed_on_time
+    from policy as p
+    inner join region_cities as rc
+        on rc.city_code = p.city_code
+    group by 1, 2
 
 ),
 
 policy_figures as (
 
     select
-        src.scheme_code,
-        p.disbursed_year as eval_year,
-        src.region_code,
-        count(*) as policy_applications_disbursed,
-        {{ monitoring_percentile(0.5, 'p.days_to_disbursement') }} as policy_days_p50,
-        count(*) filter (where p.is_on_time) as policy_disbursed_on_time
-    from policy as p
-    inner join scheme_region_cities as src
-        on src.city_code = p.city_code
-    group by 1, 2, 3
+        sr.scheme_code,
+        pr.*
+    from policy_by_region as pr
+    inner join scheme_regions as sr
+        on sr.region_code = pr.region_code
 
 ),
 
