@@ -1,20 +1,18 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(
+    unlogged=true,
+    pre_hook=["{{ scoring_analyze_inputs() }}", "set local work_mem = '256MB'"],
+    post_hook=['analyze {{ this }}'],
+) }}
 -- Source values (指标取值口径) per enterprise and evaluation year, one column per value_source
 -- code of the indicators seed. Derived for the non-vetoed evaluated enterprises of any scheme.
 -- Rules (scoring.md): a missing source row or field gives null (counts of rows give 0); ratios
 -- in exact decimal arithmetic rounded half away from zero to 6 places; money in yuan.
 
-with population as (
+with population as materialized (
 
     select distinct uscc, eval_year
     from {{ ref('int_scoring__evaluated') }}
     where not is_vetoed
-
-),
-
-torch as (
-
-    select * from {{ ref('stg_torch__statistics') }}
 
 ),
 
@@ -70,7 +68,7 @@ torch_with_history as (
             order by torch.year
             range between 2 preceding and current row
         ) as equity_financing_3y
-    from torch
+    from {{ ref('stg_torch__statistics') }} as torch
 
 ),
 
@@ -94,7 +92,7 @@ torch_years as (
     inner join torch_with_history as torch
         on torch.uscc = population.uscc
         and torch.year = population.eval_year
-    left join torch as prior_year
+    left join {{ ref('stg_torch__statistics') }} as prior_year
         on prior_year.uscc = torch.uscc
         and prior_year.year = torch.year - 1
 

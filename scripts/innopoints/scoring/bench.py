@@ -72,6 +72,8 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-root", type=Path, default=None,
                    help="where generated sets are kept (default artifacts/bench)")
     p.add_argument("--keep-db", action="store_true", help="keep the scratch databases")
+    p.add_argument("--reuse-db", action="store_true",
+                   help="reuse a kept scratch database that already holds the import (skips generate and import)")
 
 
 def _generated(root: Path, scale: str, n: int, years: tuple[int, int], seed: int) -> Path:
@@ -122,7 +124,23 @@ def _count(sql: str) -> int:
         return int(row[0]) if row else 0
 
 
-def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path, keep_db: bool) -> ScaleResult:
+def _has_import(name: str) -> bool:
+    import psycopg
+
+    from innopoints import cluster, db
+
+    info = cluster.server_info()
+    with psycopg.connect(host=info.host, port=info.port, user=info.admin_user, password=info.admin_password,
+                         dbname=info.maintenance_db, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            return False
+    with db.connect("admin") as conn:
+        row = conn.execute("select count(*) from audit.import_batches").fetchone()
+        return bool(row and row[0])
+
+
+def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path, keep_db: bool,
+              reuse_db: bool = False) -> ScaleResult:
     from innopoints import cluster, db
     from innopoints.config import reset_settings
     from innopoints.importer import import_path
@@ -130,19 +148,23 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
     name = f"innopoints_bench_{scale}"
     old = os.environ.get("INNOPOINTS_DB_NAME")
     print(f"{scale}: database {name}", flush=True)
-    data = _generated(root, scale, n, years, seed)
     os.environ["INNOPOINTS_DB_NAME"] = name
     reset_settings()
     try:
         cluster.start()
-        db.drop_database(name)
-        db.ensure_database()
-        t0 = time.perf_counter()
-        report = import_path(data)
-        import_s = time.perf_counter() - t0
-        if report.files_refused:
-            raise RuntimeError(f"the import refused {report.files_refused} file(s): {report.summary()}")
-        print(f"  imported {report.rows_loaded:,} rows in {import_s:.0f} s", flush=True)
+        if reuse_db and _has_import(name):
+            print("  reusing the imported database", flush=True)
+            import_s = float("nan")
+        else:
+            data = _generated(root, scale, n, years, seed)
+            db.drop_database(name)
+            db.ensure_database()
+            t0 = time.perf_counter()
+            report = import_path(data)
+            import_s = time.perf_counter() - t0
+            if report.files_refused:
+                raise RuntimeError(f"the import refused {report.files_refused} file(s): {report.summary()}")
+            print(f"  imported {report.rows_loaded:,} rows in {import_s:.0f} s", flush=True)
         full = _timed_dbt(["build"])
         print(f"  dbt build (whole project): {full:.1f} s", flush=True)
         scoring = _timed_dbt(["build", "--select", *SCORING_SELECTION, "--indirect-selection", "cautious"])
@@ -176,7 +198,8 @@ def bench_build(args: argparse.Namespace) -> int:
     results = []
     for scale in scales:
         n = args.enterprises or SCALES[scale]
-        results.append(run_scale(scale, n, (y0, y1), args.seed, root, args.keep_db))
+        results.append(run_scale(scale, n, (y0, y1), args.seed, root, args.keep_db or args.reuse_db,
+                                 args.reuse_db))
     print()
     print(f"innopoints bench build — 3 schemes, years {y0}-{y1} (evaluation years {y0 + 1}-{y1}), 2-core box")
     over = False
