@@ -73,6 +73,7 @@ class NativeFilter:
     first_item: bool = False
     multi: bool = False
     required: bool = False
+    dashboards: tuple[str, ...] = ()  # slugs it is on; empty = every dashboard with the column
 
 
 # -- common columns ---------------------------------------------------------------------------
@@ -246,7 +247,8 @@ DATASETS: tuple[Dataset, ...] = (
          "column_name": ("VARCHAR", "字段"), "description": ("VARCHAR", "说明"), "success": ("BOOLEAN", "通过"),
          "failed_count": ("INTEGER", "失败数"), "observed_value_text": ("VARCHAR", "观测值"),
          "unexpected_count": ("INTEGER", "异常行数"), "element_count": ("INTEGER", "检查行数"),
-         "run_time": ("TIMESTAMP", "校验时间")},
+         "run_time": ("TIMESTAMP", "校验时间"), "freshness_status": ("VARCHAR", "新鲜度状态"),
+         "age_days": ("NUMERIC", "距最近加载（天）")},
         (Metric("dq_checks", "COUNT(*)", "校验项数", ",d"),
          Metric("dq_failed", "SUM(failed_count)", "未通过项数", ",d"),
          Metric("dq_pass_share", "AVG(CASE WHEN success THEN 1.0 ELSE 0 END)", "通过率", ".1%"),
@@ -256,6 +258,11 @@ DATASETS: tuple[Dataset, ...] = (
          Metric("dq_last_run", "TO_CHAR(MAX(run_started_at), 'YYYY-MM-DD HH24:MI')", "最近校验时间")),
         "Every check of every validation run — 数据质量校验结果",
         main_dttm="run_started_at",
+        # dbt source freshness keeps status and age in the observed value: read them out for the table
+        expressions={
+            "freshness_status": "substring(observed_value_text from '\"status\": \"([a-z]+)\"')",
+            "age_days": "round(substring(observed_value_text from '\"age_hours\": ([0-9.]+)')::numeric / 24, 1)",
+        },
     ),
     Dataset(
         "fct_import_batches",
@@ -386,7 +393,7 @@ CHARTS: tuple[Chart, ...] = (
            "description"], row_limit=200, order_by="run_date", where="NOT success", may_be_empty=True,
           description="历次校验中未通过的检查；校验全部通过时为空"),
     Chart("dq_source_freshness", "数据源新鲜度（dbt source freshness，最近一次）", DQ, "table", [],
-          ["feed", "asset_name", "success", "observed_value_text"], row_limit=100, order_by="asset_name",
+          ["feed", "asset_name", "freshness_status", "age_days", "success"], row_limit=100, order_by="asset_name",
           order_asc=True, where="area = 'freshness' AND is_latest_run"),
     Chart("dq_freshness", "各数据源导入情况", IB, "table",
           ["ib_last_loaded", "ib_days_since", "ib_batches", "ib_read", "ib_loaded", "ib_quarantined",
@@ -453,4 +460,5 @@ NATIVE_FILTERS: tuple[NativeFilter, ...] = (
     NativeFilter("eval_year", "年度", "fct_enterprise_scores", first_item=True, required=True),
     NativeFilter("scheme_code", "积分方案", "fct_enterprise_scores", default="LN-2025", required=True),
     NativeFilter("city_code", "城市", "fct_enterprise_scores", multi=True),
+    NativeFilter("uscc", "企业（统一社会信用代码）", "fct_enterprise_scores", dashboards=("enterprise-profile",)),
 )

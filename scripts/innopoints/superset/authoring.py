@@ -151,6 +151,7 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
                      "markerEnabled": c.viz == "echarts_timeseries_line", "xAxisLabelRotation": 0})
         if c.time_grain:
             base["time_grain_sqla"] = c.time_grain
+            base["x_axis_time_format"] = "%Y-%m" if c.time_grain == "P1M" else "%Y-%m-%d %H:%M"
         if c.sort_by_metric:
             base.update({"x_axis_sort": c.metrics[0], "x_axis_sort_asc": False})
         q.update({
@@ -235,12 +236,15 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
     keys = [k for row in d.rows for k, _ in row]
     filters = []
     for f in spec.NATIVE_FILTERS:
+        if f.dashboards and d.slug not in f.dashboards:
+            continue
         has_col = [k for k in keys if f.column in datasets[charts[k].dataset].columns
                    and f.column not in charts[k].ignore_filters]
         target_ds = next((charts[k].dataset for k in has_col), None)
         if target_ds is None:
             continue
-        target_ds = f.source_dataset if f.source_dataset in {charts[k].dataset for k in keys} else target_ds
+        # values come from the filter's own dataset (e.g. the evaluated years), applied by column name
+        target_ds = f.source_dataset if f.source_dataset in datasets else target_ds
         excluded = [chart_ids[k] for k in keys if k not in has_col]
         default: dict[str, Any] = {"extraFormData": {}, "filterState": {}, "ownState": {}}
         if f.default is not None:
