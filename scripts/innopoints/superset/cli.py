@@ -63,6 +63,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold (force=true) requests per chart")
     parser.add_argument("--user", default="admin", help="log in as this user (admin or a demo role user)")
     parser.add_argument("--json", dest="json_out", help="also write the results to this JSON file")
+    parser.add_argument("--with-defaults", action="store_true",
+                        help="apply each dashboard's default filters (year, scheme) as it opens; default: none")
 
 
 def bench_dashboards(args: argparse.Namespace) -> int:
@@ -74,6 +76,7 @@ def bench_dashboards(args: argparse.Namespace) -> int:
         cold_repeat=getattr(args, "cold_repeat", 3),
         user=getattr(args, "user", "admin"),
         json_out=getattr(args, "json_out", None),
+        with_defaults=getattr(args, "with_defaults", False),
     )
 
 
