@@ -181,6 +181,26 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
     return out
 
 
+KEEP_GX_RUNS = 30  # validation results kept per suite in gx/uncommitted (audit.dq_results keeps all)
+
+
+def prune_gx_history(root: Path, keep: int = KEEP_GX_RUNS) -> None:
+    """Keep the newest ``keep`` runs per suite in GX's own result store and Data Docs, so building
+    the docs does not slow down run after run. The full history is in audit.dq_results."""
+    import shutil
+
+    docs = root / "uncommitted" / "data_docs" / "local_site" / "validations"
+    for base in (root / "uncommitted" / "validations", docs):
+        if not base.is_dir():
+            continue
+        for suite in base.iterdir():
+            if not suite.is_dir():
+                continue
+            runs = sorted(p for p in suite.iterdir() if p.is_dir())
+            for old in runs[:-keep]:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 def run_freshness() -> list[CheckResult]:
     """`dbt source freshness` in a private target dir; one result per source table with a freshness rule."""
     from innopoints.commands.dbt_cmd import dbt
@@ -284,6 +304,7 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
                 results += _parse_gx(_Wrap(vr), specs, covered)
     docs = None
     try:
+        prune_gx_history(gxc.gx_root())
         sites = context.build_data_docs()
         docs = next(iter(sites.values()), None)
     except Exception as exc:  # docs are a by-product; the verdict stands
