@@ -291,15 +291,25 @@ DATASETS: tuple[Dataset, ...] = (
         "Quarantined rows by batch, feed and reason — 隔离记录汇总",
         main_dttm="loaded_date",
     ),
+    Dataset(
+        "fct_feed_coverage",
+        {**SCHEME, **YEAR, **CITY, "city_name_zh": ("VARCHAR", "城市"), "feed": ("VARCHAR", "数据源"),
+         "enterprises_evaluated": ("INTEGER", "参评企业数"), "enterprises_with_rows": ("INTEGER", "有记录企业数"),
+         "coverage_share": ("NUMERIC", "覆盖率")},
+        (_ratio("fc_share", "enterprises_with_rows", "enterprises_evaluated", "覆盖率"),
+         Metric("fc_with_rows", "SUM(enterprises_with_rows)", "有记录企业数", ",d"),
+         Metric("fc_evaluated", "SUM(enterprises_evaluated)", "参评企业数", ",d")),
+        "Per-feed coverage of the evaluated enterprises — 各数据源覆盖率",
+    ),
 )
 
 S, IND, COV, FIN, LOAN = (
     "fct_enterprise_scores", "fct_indicator_scores", "fct_score_coverage", "fct_financing_monthly",
     "fct_loan_applications",
 )
-PD, PA, DQ, IB, QS = (
+PD, PA, DQ, IB, QS, FC = (
     "fct_policy_delivery", "fct_policy_applications", "fct_dq_results", "fct_import_batches",
-    "fct_quarantine_summary",
+    "fct_quarantine_summary", "fct_feed_coverage",
 )
 
 # -- charts -----------------------------------------------------------------------------------
@@ -404,6 +414,8 @@ CHARTS: tuple[Chart, ...] = (
     Chart("dq_coverage_city", "参评覆盖率（各市）", COV, "echarts_timeseries_bar", ["evaluated_share"],
           x_axis="city_name_zh", sort_by_metric=True, number_format=".0%"),
     Chart("dq_coverage_reason", "未参评原因", COV, "table", ["enterprises"], ["reason_zh"], row_limit=20),
+    Chart("dq_feed_coverage", "各数据源对参评企业的覆盖率", FC, "table", ["fc_share", "fc_with_rows", "fc_evaluated"],
+          ["feed"], row_limit=20, order_by="fc_share", order_asc=True),
     # 企业积分画像
     Chart("ep_list", "企业积分与等级", S, "table", [],
           ["uscc", "enterprise_name", "city_name_zh", "eval_year", "total_points", "grade", "rank_in_region",
@@ -449,6 +461,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("dq_failures", 12)],
         [("dq_source_freshness", 6), ("dq_freshness", 6)],
         [("dq_quarantine", 5), ("dq_coverage_city", 4), ("dq_coverage_reason", 3)],
+        [("dq_feed_coverage", 12)],
     ], "Validation results per suite over time, quarantined rows, source freshness, coverage"),
     Dashboard("enterprise-profile", "企业积分画像", [
         [("ep_list", 12)],
