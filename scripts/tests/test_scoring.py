@@ -191,7 +191,7 @@ def _using_database(name: str) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="module")
-def paper_db(warehouse: Settings) -> Iterator[Settings]:
+def paper_db(_server: None) -> Iterator[Settings]:
     """A scratch database holding only the paper case, built with the scoring selection."""
     from innopoints.commands.dbt_cmd import dbt
 
