@@ -2,8 +2,13 @@
 against a bare COPY of the same rows, plus a 200 MB single file streamed in bounded memory.
 
 Each measured import runs in a child process of its own so its peak RSS (getrusage ru_maxrss) is
-the import's alone, not the generator's. Everything happens in a scratch database that is dropped
-at the end.
+the import's alone, not the generator's; with ``--jobs`` > 1 the import's worker processes are
+counted too (the child's own peak plus jobs x the largest worker peak: an upper bound of the memory
+in use at once). CPU seconds of the import's Python processes and of its PostgreSQL backends are
+printed beside the wall-clock figures, because on a shared machine wall time depends on the
+neighbours. The bare COPY sends the same rows, already converted and dumped by PostgreSQL, into
+tables made like the raw ones (same columns, same indexes, logged), and once more into unlogged
+tables without indexes (the floor). Everything happens in a scratch database dropped at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +41,7 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
                    help="the generated set (made there if missing; default artifacts/bench/national-<N>)")
     p.add_argument("--big-file-mb", type=int, default=200, help="size of the single-file streaming check (200)")
     p.add_argument("--skip-big-file", action="store_true", help="skip the single-file streaming check")
+    p.add_argument("--jobs", type=int, default=2, help="feeds imported at once (2), as innopoints import --jobs")
     p.add_argument("--keep-db", action="store_true", help="keep the scratch database")
 
 
@@ -46,24 +53,71 @@ def _mib(b: float) -> str:
     return f"{b / (1 << 20):,.0f} MiB"
 
 
-def _child_import(path: str) -> None:
+def _proc_cpu(pid: int) -> float | None:
+    """utime + stime of a process on this host, or None (not Linux, another host, no permission)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _BackendCpu:
+    """Samples the CPU seconds of the import's PostgreSQL backends (application_name 'innopoints
+    import') twice a second; the last sample of each backend is its total, less at most 0.5 s."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from innopoints import db
+
+        with db.connect("admin", autocommit=True) as conn:
+            while not self._stop.wait(0.5):
+                pids = conn.execute("select pid from pg_stat_activity where application_name = 'innopoints import'"
+                                    " and datname = current_database()").fetchall()
+                for (pid,) in pids:
+                    c = _proc_cpu(pid)
+                    if c is not None:
+                        self.cpu[pid] = c
+
+    def __enter__(self) -> _BackendCpu:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def _child_import(path: str, jobs: int) -> None:
     """Run in a child process: import, print a JSON line with the figures."""
     from innopoints.importer import import_path
 
-    t0 = time.perf_counter()
-    report = import_path(Path(path))
-    seconds = time.perf_counter() - t0
+    with _BackendCpu() as be:
+        t0 = time.perf_counter()
+        report = import_path(Path(path), jobs=jobs)
+        seconds = time.perf_counter() - t0
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = min(jobs, len(report.files)) if jobs > 1 and kids.ru_maxrss else 0
     print(json.dumps({
         "files": len(report.files), "refused": report.files_refused, "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
-        "seconds": seconds, "peak_rss": _peak_rss(),
+        "seconds": seconds, "peak_rss": (own.ru_maxrss + workers * kids.ru_maxrss) * 1024,
+        "workers": workers,
+        "py_cpu": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+        "be_cpu": sum(be.cpu.values()) if be.cpu else None,
         "bytes": sum(f.path.stat().st_size for f in report.files),
         "refusals": [f"{f.file}: {f.reason}" for f in report.files if f.status == "refused"],
     }))
 
 
-def _run_child(path: Path, env: dict[str, str]) -> dict:
-    r = subprocess.run([sys.executable, "-m", "innopoints.importer.bench", "--child-import", str(path)],
+def _run_child(path: Path, env: dict[str, str], jobs: int = 1) -> dict:
+    r = subprocess.run([sys.executable, "-m", "innopoints.importer.bench", "--child-import", str(path), str(jobs)],
                        capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise RuntimeError(f"import of {path} failed:\n{r.stdout}\n{r.stderr}")
@@ -117,22 +171,24 @@ def write_big_torch_csv(path: Path, target_bytes: int, seed: int = 1) -> int:
     return rows
 
 
-def _bare_copy(env_db: str, tmp: Path) -> tuple[int, float]:
-    """COPY the loaded (already canonical) raw rows, dumped to files, into unlogged copies: rows, seconds."""
+def _bare_copy(env_db: str, tmp: Path) -> dict[str, tuple[int, float, float | None]]:
+    """COPY the loaded (already canonical) raw rows, dumped to files, into copies of the raw tables.
+
+    Two targets: ``like`` the raw tables with their indexes, logged (the same work as the import's
+    COPY without the Python side), and unlogged without indexes (the floor). Returns per target
+    (rows, seconds, backend CPU seconds or None).
+    """
     from psycopg import sql
 
     from innopoints import db
     from innopoints.feeds import FEEDS
 
+    out: dict[str, tuple[int, float, float | None]] = {}
     dumps: list[tuple[str, Path, list[str]]] = []
     with db.connect("admin", dbname=env_db, autocommit=True) as conn:
-        conn.execute("create schema if not exists bench_copy")
         for name, feed in FEEDS.items():
             cols = [*feed.names, "_batch_id", "_line"]
             ident = sql.SQL(", ").join(map(sql.Identifier, cols))
-            conn.execute(sql.SQL("drop table if exists bench_copy.{}").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("create unlogged table bench_copy.{} (like raw.{})").format(
-                sql.Identifier(name), sql.Identifier(name)))
             path = tmp / f"{name}.copy"
             with open(path, "wb") as fh, conn.cursor() as cur, cur.copy(
                 sql.SQL("copy (select {} from raw.{}) to stdout").format(ident, sql.Identifier(name))
@@ -140,22 +196,42 @@ def _bare_copy(env_db: str, tmp: Path) -> tuple[int, float]:
                 for data in cp:
                     fh.write(data)
             dumps.append((name, path, cols))
-        rows = 0
-        t0 = time.perf_counter()
-        for name, path, cols in dumps:
-            ident = sql.SQL(", ").join(map(sql.Identifier, cols))
-            with conn.cursor() as cur:
-                with open(path, "rb") as fh, cur.copy(
-                    sql.SQL("copy bench_copy.{} ({}) from stdin").format(sql.Identifier(name), ident)
-                ) as cp:
-                    while chunk := fh.read(1 << 20):
-                        cp.write(chunk)
-                rows += cur.rowcount
-        seconds = time.perf_counter() - t0
+        for target, create in (
+            ("indexed", "create table bench_copy.{t} (like raw.{t} including defaults including indexes)"),
+            ("unlogged", "create unlogged table bench_copy.{t} (like raw.{t} including defaults)"),
+        ):
+            conn.execute("drop schema if exists bench_copy cascade")
+            conn.execute("create schema bench_copy")
+            for name, _, _ in dumps:
+                conn.execute(sql.SQL(create).format(t=sql.Identifier(name)))
+            conn.execute("checkpoint")  # start like the import did (see bench_import)
+            rows = 0
+            cpu0 = _proc_cpu(conn.info.backend_pid)
+            t0 = time.perf_counter()
+            for name, path, cols in dumps:
+                ident = sql.SQL(", ").join(map(sql.Identifier, cols))
+                with conn.transaction(), conn.cursor() as cur:
+                    with open(path, "rb") as fh, cur.copy(
+                        sql.SQL("copy bench_copy.{} ({}) from stdin").format(sql.Identifier(name), ident)
+                    ) as cp:
+                        while chunk := fh.read(1 << 20):
+                            cp.write(chunk)
+                    rows += cur.rowcount
+            seconds = time.perf_counter() - t0
+            cpu1 = _proc_cpu(conn.info.backend_pid)
+            out[target] = (rows, seconds, cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None)
         conn.execute("drop schema bench_copy cascade")
     for _, path, _ in dumps:
         path.unlink()
-    return rows, seconds
+    return out
+
+
+def _load() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def _cpu(x: float | None) -> str:
+    return f"{x:,.1f} CPU-s" if x is not None else "n/a"
 
 
 def bench_import(args: argparse.Namespace) -> int:
@@ -170,29 +246,43 @@ def bench_import(args: argparse.Namespace) -> int:
     reset_settings()
     env = dict(os.environ)
     ok = True
+    load_start = _load()
     try:
         db.ensure_database()
-        print(f"importing {data} into scratch database {name} ...", flush=True)
-        imp = _run_child(data, env)
+        with db.connect("admin", autocommit=True) as conn:
+            conn.execute("checkpoint")  # the import and the bare COPYs all start after a checkpoint
+        print(f"load average at start {load_start} ({os.cpu_count()} CPUs)")
+        print(f"importing {data} into scratch database {name} with --jobs {args.jobs} ...", flush=True)
+        imp = _run_child(data, env, args.jobs)
+        load_after_import = _load()
         rate = imp["rows_read"] / imp["seconds"]
         print(f"import: {imp['files']} files ({_mib(imp['bytes'])}), rows read {imp['rows_read']:,} = loaded "
               f"{imp['rows_loaded']:,} + quarantined {imp['rows_quarantined']:,}, refused files {imp['refused']}")
         for r in imp["refusals"]:
             print(f"  refused {r}")
+        print("bare COPY of the same rows ...", flush=True)
         with tempfile.TemporaryDirectory(prefix="innopoints-bench-") as tmpd:
-            copy_rows, copy_s = _bare_copy(name, Path(tmpd))
-        copy_rate = copy_rows / copy_s if copy_s else float("inf")
+            copies = _bare_copy(name, Path(tmpd))
+        c_rows, c_s, c_cpu = copies["indexed"]
+        u_rows, u_s, u_cpu = copies["unlogged"]
+        c_rate = c_rows / c_s if c_s else float("inf")
+        u_rate = u_rows / u_s if u_s else float("inf")
         ok &= rate >= TARGET_ROWS_PER_S and imp["peak_rss"] < TARGET_RSS_BYTES and imp["refused"] == 0
+        ok &= c_rows == imp["rows_loaded"]
+        workers = f" (import process + {imp['workers']} workers)" if imp["workers"] else ""
         lines = [
             "",
-            f"rows                 {imp['rows_read']:>14,}",
-            f"import seconds       {imp['seconds']:>14,.1f}",
+            f"rows                 {imp['rows_read']:>14,}   ({imp['files']} files, {_mib(imp['bytes'])})",
+            f"import seconds       {imp['seconds']:>14,.1f}   (--jobs {args.jobs}; Python {_cpu(imp['py_cpu'])}, "
+            f"PostgreSQL backends {_cpu(imp['be_cpu'])})",
             f"import rows/s        {rate:>14,.0f}   (target >= {TARGET_ROWS_PER_S:,})",
-            f"import peak RSS      {_mib(imp['peak_rss']):>14}   (target < 1 GiB)",
-            f"bare COPY            {copy_rows:>14,} rows in {copy_s:,.1f}s = {copy_rate:,.0f} rows/s "
-            "(canonical rows from a dump into unlogged tables)",
-            f"import / bare COPY   {imp['seconds'] / copy_s if copy_s else 0:>14.2f}x the time "
-            f"({rate / copy_rate:.0%} of COPY's rate)",
+            f"import peak RSS      {_mib(imp['peak_rss']):>14}   (target < 1 GiB){workers}",
+            f"bare COPY            {c_s:>14,.1f}s  {c_rows:,} rows = {c_rate:,.0f} rows/s, backend {_cpu(c_cpu)} "
+            "(same rows, dumped, into tables like raw: same indexes, logged)",
+            f"import / bare COPY   {imp['seconds'] / c_s if c_s else 0:>14.2f}x the time "
+            f"({rate / c_rate:.0%} of COPY's rate)",
+            f"COPY floor           {u_s:>14,.1f}s  {u_rows:,} rows = {u_rate:,.0f} rows/s, backend {_cpu(u_cpu)} "
+            "(unlogged, no indexes)",
         ]
         if not args.skip_big_file:
             with tempfile.TemporaryDirectory(prefix="innopoints-bench-big-") as tmpd:
@@ -205,8 +295,11 @@ def bench_import(args: argparse.Namespace) -> int:
             ok &= one["peak_rss"] < TARGET_RSS_BYTES and one["rows_loaded"] == nrows
             lines += [
                 f"single {_mib(one['bytes'])} file {one['rows_read']:,} rows in {one['seconds']:,.1f}s = "
-                f"{one['rows_read'] / one['seconds']:,.0f} rows/s, peak RSS {_mib(one['peak_rss'])}",
+                f"{one['rows_read'] / one['seconds']:,.0f} rows/s, peak RSS {_mib(one['peak_rss'])} "
+                f"(target < 1 GiB; Python {_cpu(one['py_cpu'])}, backend {_cpu(one['be_cpu'])})",
             ]
+        lines.append(f"load average         start {load_start}, after the import {load_after_import}, "
+                     f"end {_load()}")
         lines.append("targets met" if ok else "TARGETS NOT MET")
         print("\n".join(lines))
     finally:
@@ -223,8 +316,8 @@ def bench_import(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child-import":
-        _child_import(sys.argv[2])
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-import":
+        _child_import(sys.argv[2], int(sys.argv[3]))
     else:
         parser = argparse.ArgumentParser(prog="python -m innopoints.importer.bench")
         add_bench_arguments(parser)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
 EXIT_REFUSED = 1
 EXIT_STRICT_QUARANTINE = 3
 
@@ -25,7 +27,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.verbose:
             print("\n".join(rep.lines()), flush=True)
 
-    report = import_path(path, progress=progress)
+    report = import_path(path, progress=progress, jobs=max(1, args.jobs))
     if not report.files:
         print(f"innopoints import: no feed files found under {path} (manifest.json and *.md are skipped)",
               file=sys.stderr)
@@ -53,5 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", help="a folder of feed files (CSV/XLSX, searched recursively) or one file")
     p.add_argument("--strict", action="store_true", help="exit 3 when any row was quarantined")
+    p.add_argument("-j", "--jobs", type=int, default=DEFAULT_JOBS,
+                   help=f"feeds imported at once, each in a process of its own ({DEFAULT_JOBS}); the files of "
+                        "one feed always go one after another in sorted order")
     p.add_argument("-v", "--verbose", action="store_true", help="print each file's result as it finishes")
     p.set_defaults(func=_run)

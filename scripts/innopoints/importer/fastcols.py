@@ -16,16 +16,16 @@ from innopoints.importer.headers import Column
 from innopoints.uscc import USCC_CHARSET, USCC_WEIGHTS
 
 # (converted values, indices of cells that failed) or None: "use the per-cell converter"
-FastResult = tuple[list[str], list[int]] | None
+FastResult = tuple[Sequence[str], list[int]] | None
 Fast = Callable[[Sequence[str]], FastResult]
 
-_TEXT_SPECIAL = re.compile(r"[\\\t\r\x00]|^[^\S\n]|[^\S\n]$", re.M)
 _LUT = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(USCC_CHARSET):
     _LUT[ord(_c)] = _i
 _W = np.array(USCC_WEIGHTS, dtype=np.int64)
 _CHARS = np.frombuffer(USCC_CHARSET.encode(), dtype=np.uint8)
 MEMO_LIMIT = 200_000
+_NULL_ITEM = f"\n{NULL}\n"
 
 
 def _joined(col: Sequence[str]) -> str | None:
@@ -33,37 +33,39 @@ def _joined(col: Sequence[str]) -> str | None:
     return s if s.count("\n") == len(col) - 1 else None
 
 
-def _nulls(vals: Sequence[str]) -> list[str]:
-    return [v or NULL for v in vals]
+def _nulls(vals: Sequence[str]) -> Sequence[str]:
+    return [v or NULL for v in vals] if "" in vals else vals
 
 
 def fast_text(required: bool, max_len: int) -> Fast:
+    """Values are trimmed (as the per-cell converter does); a column with a backslash, tab, line
+    break, carriage return or NUL in some value needs COPY escaping and takes the per-cell path."""
+
     def fast(col: Sequence[str]) -> FastResult:
-        s = _joined(col)
-        if s is None or _TEXT_SPECIAL.search(s) or (required and "" in col):
+        vals = list(map(str.strip, col))
+        s = _joined(vals)
+        if s is None or "\\" in s or "\t" in s or "\r" in s or "\x00" in s:
             return None
-        if col and max(map(len, col)) > max_len:
+        if required and "" in vals:
             return None
-        return _nulls(col), []
+        if vals and max(map(len, vals)) > max_len:
+            return None
+        return _nulls(vals), []
 
     return fast
 
 
-def _shift_one(v: str, shift: int) -> str:
-    """Multiply a plain decimal string by 10**shift by moving its point (exact)."""
-    if not v:
-        return NULL
-    i, _, frac = v.partition(".")
-    if len(frac) <= shift:
-        return i + frac + "0" * (shift - len(frac))
-    return i + frac[:shift] + "." + frac[shift:]
-
-
 def fast_number(required: bool, allow_neg: bool, shift: int, max_len: int, frac: bool = True) -> Fast:
-    """Plain decimals (no sign unless allowed), at most ``max_len`` characters, times 10**shift."""
+    """Plain decimals (no sign unless allowed), at most ``max_len`` characters, times 10**shift.
+
+    Thousands separators (``1,234.50``) are accepted when every value groups its digits by three,
+    as the per-cell converter would read them, and removed.
+    """
     sign = "-?+" if allow_neg else ""
     item = sign + (r"[0-9]++(?:\.[0-9]++)?+" if frac else r"[0-9]++")
     whole = re.compile(f"(?:{item})?+(?:\n(?:{item})?+)*+")
+    g_item = sign + r"(?:[0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)" + (r"(?:\.[0-9]++)?+" if frac else "")
+    grouped = re.compile(f"(?:{g_item})?+(?:\n(?:{g_item})?+)*+")
     uniform: dict[int, re.Pattern[str]] = {}
 
     def same_decimals(d: int) -> re.Pattern[str]:
@@ -77,6 +79,13 @@ def fast_number(required: bool, allow_neg: bool, shift: int, max_len: int, frac:
         s = _joined(col)
         if s is None or not col:
             return None
+        plain = False
+        if "," in s:
+            if grouped.fullmatch(s) is None:
+                return None
+            s = s.replace(",", "")
+            col = s.split("\n")
+            plain = True
         if max(map(len, col)) > max_len:
             return None  # maybe too large for the column: the per-cell path checks the range
         has_empty = "" in col
@@ -92,10 +101,16 @@ def fast_number(required: bool, allow_neg: bool, shift: int, max_len: int, frac:
                     z = "0" * (shift - d)
                     s = s.replace("\n", z + "\n") + z
                 return s.split("\n"), []
-        if whole.fullmatch(s) is None:
+        if not plain and whole.fullmatch(s) is None:
             return None
         if shift:
-            return [_shift_one(v, shift) for v in col], []
+            # times 10**shift in PostgreSQL's own numeric input: "12.5e3" is exactly 12500
+            e = f"e{shift}"
+            s = f"\n{s}\n".replace("\n", e + "\n")  # every item gets the exponent, empty ones too
+            empty = f"\n{e}\n"
+            if has_empty:  # two passes: str.replace does not see an empty item right after a replaced one
+                s = s.replace(empty, _NULL_ITEM).replace(empty, _NULL_ITEM)
+            return s[len(e) + 1 : -1].split("\n"), []
         return _nulls(col), []
 
     return fast
@@ -117,39 +132,31 @@ def fast_uscc(required: bool) -> Fast:
         ok = _CHARS[(31 - total % 31) % 31] == a[:, 17]
         if not ok.all():
             return None
-        return list(col), []
+        return col, []
 
     return fast
 
 
 def fast_memo(conv: Converter) -> Fast:
     """Low-cardinality kinds (dates, years, codes, booleans, cities): convert each distinct value once."""
-    memo: dict[str, str | Bad] = {}
+    memo: dict[str, str] = {}
+    bad: dict[str, Bad] = {}
 
     def fast(col: Sequence[str]) -> FastResult:
-        if len(memo) > MEMO_LIMIT:
+        if len(memo) + len(bad) > MEMO_LIMIT:
             memo.clear()
-        bad = False
+            bad.clear()
         for v in set(col).difference(memo):
-            try:
-                memo[v] = conv(v)
-            except Bad as exc:
-                memo[v] = exc
-                bad = True
-        if not bad:
-            bad = any(isinstance(memo[v], Bad) for v in set(col))
-        if not bad:
-            return [memo[v] for v in col], []  # type: ignore[misc]
-        out: list[str] = []
-        idx: list[int] = []
-        for i, v in enumerate(col):
-            r = memo[v]
-            if isinstance(r, Bad):
-                out.append(NULL)
-                idx.append(i)
-            else:
-                out.append(r)
-        return out, idx
+            if v not in bad:
+                try:
+                    memo[v] = conv(v)
+                except Bad as exc:
+                    bad[v] = exc
+        if not bad or bad.keys().isdisjoint(col):
+            return list(map(memo.__getitem__, col)), []
+        get = memo.get
+        out = [get(v, NULL) for v in col]
+        return out, [i for i, v in enumerate(col) if v in bad]
 
     return fast
 

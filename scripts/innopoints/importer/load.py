@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import getpass
+import multiprocessing
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from innopoints import db
 from innopoints.importer.convert import NULL, Bad, Converter, converter_for, copy_escape
@@ -20,7 +28,16 @@ from innopoints.importer.fastcols import fast_for
 from innopoints.importer.headers import FeedMatch, Unrecognised, recognise
 from innopoints.importer.keys import KeyIndex
 from innopoints.importer.report import FileReport, ImportReport
-from innopoints.importer.sources import CsvRows, Refused, Sniff, XlsxRows, list_files, open_rows, sniff
+from innopoints.importer.sources import (
+    CsvRows,
+    Refused,
+    Sniff,
+    XlsxRows,
+    feed_hint,
+    list_files,
+    open_rows,
+    sniff,
+)
 
 CHUNK_ROWS = 50_000
 MAX_VALUE_CHARS = 200
@@ -124,12 +141,24 @@ class _FileLoad:
 
     def run(self, rows: CsvRows | XlsxRows, write: Callable[[str], None], batch_id: int) -> None:
         """Read rows in chunks, convert column by column, quarantine bad rows, write COPY text."""
-        width = self.width
-        chunk: list[list[str]] = []
-        lines: list[int] = []
         keys = KeyIndex()
-        bid = f"\t{batch_id}\t"
-        for line, row in rows.rows():
+        bid = str(batch_id)
+        width = self.width
+        with _no_gc():  # millions of short-lived row lists: the cyclic GC would only rescan them
+            for chunk, lines in rows.chunks(CHUNK_ROWS):
+                if len(set(map(len, chunk))) > 1 or len(chunk[0]) != width:
+                    chunk, lines = self._fit_widths(chunk, lines)
+                    if not chunk:
+                        continue
+                self._chunk(chunk, lines, keys, bid, write)
+
+    def _fit_widths(self, chunk: list[list[str]], lines: Sequence[int]) -> tuple[list[list[str]], list[int]]:
+        """Rows whose number of fields is not the header's: blank lines are skipped, short XLSX rows
+        padded, trailing empty fields dropped; any other row is quarantined."""
+        width = self.width
+        rows: list[list[str]] = []
+        kept: list[int] = []
+        for row, line in zip(chunk, lines, strict=True):
             if len(row) != width:
                 if not any(c.strip() for c in row):
                     self.blank += 1
@@ -144,19 +173,19 @@ class _FileLoad:
                               f"row has {len(row)} fields but the header has {width}; check for an "
                               "unquoted comma, a missing separator or a line break inside a value")
                     continue
-            chunk.append(row)
-            lines.append(line)
-            if len(chunk) >= CHUNK_ROWS:
-                self._chunk(chunk, lines, keys, bid, write)
-                chunk, lines = [], []
-        if chunk:
-            self._chunk(chunk, lines, keys, bid, write)
+            rows.append(row)
+            kept.append(line)
+        return rows, kept
 
-    def _chunk(self, chunk: list[list[str]], lines: list[int], keys: KeyIndex, bid: str,
+    def _chunk(self, chunk: list[list[str]], lines: Sequence[int], keys: KeyIndex, bid: str,
                write: Callable[[str], None]) -> None:
+        """Convert one chunk column by column and write its good rows as one block of COPY text.
+
+        Everything per row runs in C (zip, map, str.join, numpy); Python loops only over bad rows.
+        """
         columns = list(zip(*chunk, strict=True))
         bad: set[int] = set()
-        out_cols: list[list[str]] = []
+        out_cols: list[Sequence[str]] = []
         for (idx, conv), fast in zip(self.cols, self.fast, strict=True):
             col = columns[idx]
             res = fast(col)
@@ -169,45 +198,65 @@ class _FileLoad:
                         vals.append(NULL)
                         bad.add(i)
             else:
-                vals, failed = res
+                vals, failed = res  # type: ignore[assignment]
                 bad.update(failed)
             out_cols.append(vals)
-        key_pos = self.key_pos
-        single = key_pos[0] if len(key_pos) == 1 else None
-        join = "\t".join
-        good: list[str] = []
-        hashes: list[int] = []
-        glines: list[int] = []
-        for i, vals in enumerate(zip(*out_cols, strict=True)):
-            line = lines[i]
-            if i in bad:
+        n = len(chunk)
+        if bad:
+            for i in sorted(bad):
                 if not any(c.strip() for c in chunk[i]):
                     self.blank += 1
                     continue
                 self.read += 1
-                self._diagnose(line, chunk[i])
-                continue
-            self.read += 1
-            hashes.append(hash(vals[single]) if single is not None else hash(tuple([vals[p] for p in key_pos])))
-            glines.append(line)
-            good.append(join(vals) + bid + str(line) + "\n")
-        firsts = keys.resolve(hashes, glines)
-        if any(firsts):
-            kept: list[str] = []
+                self._diagnose(lines[i], chunk[i])
+            keep = [i for i in range(n) if i not in bad]
+            self.read += len(keep)
+            if not keep:
+                return
+            pick = itemgetter(*keep)
+            if len(keep) == 1:
+                out_cols = [[c[keep[0]]] for c in out_cols]
+                lines = [lines[keep[0]]]
+            else:
+                out_cols = [pick(c) for c in out_cols]
+                lines = pick(lines)
+        else:
+            self.read += n
+        key_pos = self.key_pos
+        m = len(lines)
+        if len(key_pos) == 1:
+            hashed = map(hash, out_cols[key_pos[0]])
+        else:
+            hashed = map(hash, zip(*(out_cols[p] for p in key_pos), strict=True))
+        firsts = keys.resolve(np.fromiter(hashed, dtype=np.int64, count=m), lines)
+        if firsts is not None:
+            dups = np.flatnonzero(firsts).tolist()
             kdesc = ", ".join(self.key_names)
-            for rec, first, line in zip(good, firsts, glines, strict=True):
-                if not first:
-                    kept.append(rec)
-                    continue
-                vals2 = rec.split("\t")
-                key = ", ".join(vals2[p] for p in key_pos)
-                self._bad(line, kdesc, key, "duplicate key",
-                          f"duplicate key ({kdesc}) = ({key}): already on line {first} of this file; "
+            for i in dups:
+                key = ", ".join(out_cols[p][i] for p in key_pos)
+                self._bad(lines[i], kdesc, key, "duplicate key",
+                          f"duplicate key ({kdesc}) = ({key}): already on line {int(firsts[i])} of this file; "
                           "keep one row per key (the later occurrence was quarantined)")
-            good = kept
-        if good:
-            write("".join(good))
-            self.loaded += len(good)
+            dupset = set(dups)
+            keep = [i for i in range(m) if i not in dupset]
+            if not keep:
+                return
+            out_cols = [[c[i] for i in keep] for c in out_cols]
+            lines = [lines[i] for i in keep]
+            m = len(keep)
+        write("\n".join(map("\t".join, zip(*out_cols, repeat(bid, m), map(str, lines), strict=True))) + "\n")
+        self.loaded += m
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _record_refusal(conn: psycopg.Connection, rep: FileReport, sha: str | None) -> None:
@@ -253,7 +302,10 @@ def import_file(conn: psycopg.Connection, path: Path, file_name: str, today: dt.
         try:
             with conn.transaction(), conn.cursor() as cur:
                 batch_id = cur.execute("select nextval(%s::regclass)", (BATCH_SEQ,)).fetchone()[0]  # type: ignore[index]
-                with cur.copy(fl.copy_statement()) as cp:
+                # the rows are sent by psycopg's writer thread (the GIL is released while it waits
+                # on the socket) while this thread parses the next chunk: PostgreSQL's COPY runs on
+                # the other core
+                with cur.copy(fl.copy_statement(), writer=QueuedLibpqWriter(cur)) as cp:
                     fl.run(src, cp.write, batch_id)
                 cur.execute(
                     "insert into audit.import_batches (batch_id, feed, file_name, content_sha256, rows_read,"
@@ -302,26 +354,90 @@ def _os_user() -> str:
 
 
 def import_path(
-    path: Path | str, *, today: dt.date | None = None, progress: Callable[[FileReport], None] | None = None
+    path: Path | str, *, today: dt.date | None = None, progress: Callable[[FileReport], None] | None = None,
+    jobs: int = 1,
 ) -> ImportReport:
     """Import a folder (recursively, sorted) or one file; returns what happened per file.
 
     Connects as innopoints_loader. Never raises for bad input: refused files are in the report
     (and in audit.import_refusals); it raises only when the warehouse itself is unreachable.
+
+    ``jobs`` > 1 imports that many feeds at once, each in a process of its own (parsing is
+    CPU-bound Python): the files of one feed still go one after another in sorted order, so batch
+    ids, and with them which delivery is newest, are the same as with ``jobs=1``. Each file stays
+    one transaction. The report lists the files in sorted order.
     """
     path = Path(path)
     root, files = list_files(path)
     today = today or dt.date.today()
     report = ImportReport()
     t0 = time.perf_counter()
+    named = [(p, p.relative_to(root).as_posix() if path.is_dir() else p.name) for p in files]
+    groups = _feed_groups(named) if jobs > 1 else []
+    if len(groups) > 1:
+        report.files = _import_parallel(groups, today, progress, jobs)
+    else:
+        report.files = _import_files(named, today, progress)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _import_files(named: list[tuple[Path, str]], today: dt.date,
+                  progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
+    out: list[FileReport] = []
     with db.connect(db.LOADER) as conn:
         conn.execute("set application_name = 'innopoints import'")
         conn.commit()
-        for p in files:
-            name = p.relative_to(root).as_posix() if path.is_dir() else p.name
+        for p, name in named:
             rep = import_file(conn, p, name, today)
-            report.files.append(rep)
+            out.append(rep)
             if progress:
                 progress(rep)
-    report.seconds = time.perf_counter() - t0
-    return report
+    return out
+
+
+def _feed_groups(named: list[tuple[Path, str]]) -> list[list[tuple[Path, str]]]:
+    """Files grouped by feed (from the header row), each group in sorted order, largest first.
+
+    A file whose feed cannot be told here is a group of its own; import_file then refuses it with
+    the full reason.
+    """
+    groups: dict[str, list[tuple[Path, str]]] = {}
+    for p, name in named:
+        feed = feed_hint(p)
+        groups.setdefault(feed or f"?{name}", []).append((p, name))
+    return sorted(groups.values(), key=lambda g: -sum(_size(p) for p, _ in g))
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def _import_group(named: list[tuple[Path, str]], today: dt.date) -> list[FileReport]:
+    """Run in a worker process: one feed's files, in order, on a connection of its own."""
+    return _import_files(named, today)
+
+
+def _import_parallel(groups: list[list[tuple[Path, str]]], today: dt.date,
+                     progress: Callable[[FileReport], None] | None, jobs: int) -> list[FileReport]:
+    order = {name: i for i, (_, name) in enumerate(n for g in groups for n in g)}
+    done: list[FileReport] = []
+    # spawn, not fork: the caller may hold connections and threads that a forked child must not share
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(groups)), mp_context=ctx) as pool:
+        futures = [pool.submit(_import_group, g, today) for g in groups]
+        try:
+            for fut in as_completed(futures):
+                for rep in fut.result():
+                    done.append(rep)
+                    if progress:
+                        progress(rep)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    done.sort(key=lambda r: order[r.file])
+    return done

@@ -2,7 +2,8 @@
 
 CSV is read as a stream (the csv module over a strictly decoding text stream); XLSX through
 openpyxl in read-only mode (first sheet, header in the first row). Rows come out as lists of
-strings with their 1-based line in the source file (the header is line 1).
+strings with their 1-based line in the source file (the header is line 1), one at a time
+(``rows()``) or in chunks (``chunks(n)``: a list of rows and the line each starts on).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,8 +141,53 @@ class CsvRows:
         except csv.Error as exc:
             raise Refused(f"CSV is malformed near line {prev + 1}: {exc}; check quotes in that line") from None
 
+    def chunks(self, size: int) -> Iterator[tuple[list[list[str]], Sequence[int]]]:
+        """Rows in lists of up to ``size`` with the line each starts on.
+
+        The csv module is driven at C speed (``islice``); only a chunk in which some row spans
+        several lines (a line break inside a quoted value) has its start lines computed row by row.
+        """
+        reader = self._reader
+        take = itertools.islice
+        try:
+            while True:
+                before = reader.line_num
+                rows = list(take(reader, size))
+                if not rows:
+                    return
+                if reader.line_num - before == len(rows):
+                    yield rows, range(before + 1, before + 1 + len(rows))
+                else:
+                    yield rows, _start_lines(rows, before, reader.line_num)
+        except UnicodeDecodeError as exc:
+            raise Refused(_decode_message(self.encoding, exc, after_line=reader.line_num)) from None
+        except csv.Error as exc:
+            raise Refused(f"CSV is malformed near line {reader.line_num}: {exc}; check quotes in that line"
+                          ) from None
+
     def close(self) -> None:
         self._fh.close()
+
+
+def _start_lines(rows: list[list[str]], before: int, after: int) -> list[int]:
+    """Start line of each row when some rows span several lines.
+
+    A row takes one line plus one for every line break kept inside its quoted values (the file is
+    read with ``newline=""``, so a break is CR LF, CR or LF exactly as the csv module saw the line
+    end).
+    """
+    out: list[int] = []
+    line = before + 1
+    for row in rows:
+        out.append(line)
+        line += 1
+        for v in row:
+            if "\n" in v or "\r" in v:
+                line += v.count("\n") + v.count("\r") - v.count("\r\n")
+    if line != after + 1:  # cannot happen with the csv module; never report wrong lines silently
+        raise Refused(f"cannot tell the line numbers of rows {before + 1}..{after}: line breaks inside quoted "
+                      "values are mixed in an unusual way; save the file with one kind of line break")
+    return out
 
 
 def _decode_message(encoding: str, exc: UnicodeDecodeError, after_line: int | None = None) -> str:
@@ -200,6 +247,11 @@ class XlsxRows:
         for line, row in self._it:
             yield line, [_cell(v) for v in row]
 
+    def chunks(self, size: int) -> Iterator[tuple[list[list[str]], Sequence[int]]]:
+        it = self.rows()
+        while batch := list(itertools.islice(it, size)):
+            yield [r for _, r in batch], [ln for ln, _ in batch]
+
     def close(self) -> None:
         self._wb.close()
 
@@ -209,3 +261,30 @@ def open_rows(path: Path, s: Sniff) -> CsvRows | XlsxRows:
         return XlsxRows(path)
     assert s.encoding
     return CsvRows(path, s.encoding)
+
+
+def feed_hint(path: Path) -> str | None:
+    """The feed named by a file's header row, read cheaply (to schedule parallel imports only).
+
+    None when it cannot be told; the import itself then decides, and says why.
+    """
+    from innopoints.importer.headers import recognise
+
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            src: CsvRows | XlsxRows = XlsxRows(path)
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(1 << 16)
+            try:
+                codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+                encoding = "utf-8-sig"
+            except UnicodeDecodeError:
+                encoding = "gb18030"
+            src = CsvRows(path, encoding)
+        try:
+            return recognise(src.header()).feed.name
+        finally:
+            src.close()
+    except Exception:  # only a hint: any problem is reported by the import of the file
+        return None
