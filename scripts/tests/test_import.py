@@ -143,6 +143,46 @@ def test_duplicate_keys_within_a_file(warehouse: Settings, admin_conn, tmp_path:
     assert [(r[0], r[2]) for r in loaded] == [(2023, 2), (2024, 3)]
 
 
+def test_duplicate_keys_across_chunks_and_line_breaks_in_values(warehouse: Settings, admin_conn, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 3 rows: a duplicate in a later chunk names the first line, and a value spanning two
+    lines shifts the line numbers of the rows after it."""
+    from innopoints.importer import load
+
+    monkeypatch.setattr(load, "CHUNK_ROWS", 3)
+    a, b = uscc(), uscc()
+    rows = [reg_row(a, name="两行\n名称"), reg_row(b), reg_row(), reg_row(), reg_row(b), reg_row(),
+            reg_row(city="999999"), reg_row(a), []]
+    f = one(run(write_csv(tmp_path / "reg_dup_chunks.csv", REG_HEADER, rows)))
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined, f.blank_lines) == (8, 5, 3, 1)
+    q = quarantine(admin_conn, f.batch_id)
+    assert [(r[0], r[1]) for r in q] == [(7, "uscc"), (9, "city_code"), (10, "uscc")]
+    assert "already on line 4" in q[0][3] and "already on line 2" in q[2][3]
+    loaded = admin_conn.execute("select uscc, _line from raw.registry where _batch_id = %s order by _line",
+                                (f.batch_id,)).fetchall()
+    assert [r[1] for r in loaded] == [2, 4, 5, 6, 8] and loaded[0][0] == a
+
+
+def test_parallel_import_keeps_feed_order_and_reports_sorted(warehouse: Settings, admin_conn,
+                                                             tmp_path: Path) -> None:
+    code = uscc()
+    write_csv(tmp_path / "t1_torch.csv", TORCH_HEADER, [torch_row(code, "2023", revenue="1"), torch_row()])
+    write_csv(tmp_path / "t2_torch.csv", TORCH_HEADER, [torch_row(code, "2023", revenue="2")])
+    write_csv(tmp_path / "t3_torch.csv", TORCH_HEADER, [torch_row(code, "2023", revenue="3")])
+    write_csv(tmp_path / "a_registry.csv", REG_HEADER, [reg_row(), reg_row(city="999999")])
+    write_csv(tmp_path / "z_unknown.csv", ["foo", "bar"], [["1", "2"]])
+    report = import_path(tmp_path, jobs=2)
+    assert [f.file for f in report.files] == ["a_registry.csv", "t1_torch.csv", "t2_torch.csv", "t3_torch.csv",
+                                              "z_unknown.csv"]
+    assert [f.status for f in report.files] == ["loaded"] * 4 + ["refused"]
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (6, 5, 1)
+    torch_batches = [f.batch_id for f in report.files[1:4]]
+    assert torch_batches == sorted(torch_batches)  # the files of one feed go in sorted order
+    got = admin_conn.execute("select revenue from raw.torch where uscc = %s order by _batch_id", (code,)).fetchall()
+    assert [g[0] for g in got] == [1, 2, 3]
+    assert all(f.reconciles for f in report.files)
+
+
 def test_uscc_with_wrong_check_digit(warehouse: Settings, admin_conn, tmp_path: Path) -> None:
     good = uscc()
     wrong = good[:17] + ("0" if good[17] != "0" else "1")

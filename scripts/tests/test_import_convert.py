@@ -1,5 +1,6 @@
 """Converters without a database: the column fast paths agree with the per-cell converters, header
-recognition, and the USCC shortcut agrees with innopoints.uscc."""
+recognition, the USCC shortcut agrees with innopoints.uscc, the duplicate-key index agrees with a
+dict, and chunked CSV reading gives the same start lines as reading row by row."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from innopoints.feeds import FEEDS
 from innopoints.importer.convert import Bad, converter_for, fast_is_valid_uscc
 from innopoints.importer.fastcols import fast_for
 from innopoints.importer.headers import Column, Unrecognised, recognise
+from innopoints.importer.keys import KeyIndex
+from innopoints.importer.sources import CsvRows
 from innopoints.uscc import USCC_CHARSET, is_valid_uscc, make_uscc
 
 TODAY = dt.date(2025, 6, 30)
@@ -57,7 +61,7 @@ def test_fast_paths_agree_with_per_cell_converters(feed: str, field: str, kind: 
 
 
 def _norm(x: str | None, kind: str) -> object:
-    if x is None or x == "\\N" or kind not in ("money", "pct"):
+    if x is None or x == "\\N" or kind not in ("money", "pct", "int"):
         return x
     return Decimal(x)
 
@@ -91,3 +95,67 @@ def test_recognise_units_brackets_and_aliases() -> None:
         recognise(["统一社会信用代码", "年度", "营业收入(美元)", "净利润"])
     with pytest.raises(Unrecognised, match="both mean"):
         recognise(["uscc", "统一社会信用代码", "年度", "营业收入", "净利润"])
+
+
+def test_thousands_separators_and_text_on_the_fast_path() -> None:
+    cases = {
+        ("torch", "revenue", 1000): ["1,234.50", "12,345,678.9", "", "7", "0.125", "1,000"],
+        ("torch", "net_profit", 10000): ["-1,234.5", "", "3", "1,234,567", ""],
+        ("torch", "employees", 1): ["1,204", "3", "", "12,345"],
+        ("registry", "name", 1): ["  甲公司 ", "=cmd|' /C calc'!A0", "O'Brien \"Tech\"; --", "\u3000乙\u3000"],
+    }
+    for (feed, field, factor), chunk in cases.items():
+        f = FEEDS[feed].field(field)
+        fac = Decimal(factor)
+        conv = converter_for(FEEDS[feed], f, fac, TODAY)
+        res = fast_for(Column(0, f.zh, f, fac), conv)(tuple(chunk))
+        assert res is not None, (field, chunk)  # these columns must not need the per-cell path
+        vals, failed = res
+        kind = "money" if f.kind == "money" else f.kind
+        expected = [_norm(conv(v), kind) for v in chunk]
+        assert ([_norm(v, kind) for v in vals], failed) == (expected, []), field
+    f = FEEDS["registry"].field("name")
+    conv = converter_for(FEEDS["registry"], f, Decimal(1), TODAY)
+    for hostile in (["a\tb", "x"], ["back\\slash"], ["多行\n名称"], ["cr\rx"]):
+        assert fast_for(Column(0, f.zh, f, Decimal(1)), conv)(tuple(hostile)) is None  # escaped per cell
+    rev = FEEDS["torch"].field("revenue")
+    for wrong in (["1,23"], ["12,3456"], [",123"]):  # not grouped by three: the per-cell path decides
+        assert fast_for(Column(0, rev.zh, rev, Decimal(1)), converter_for(FEEDS["torch"], rev, Decimal(1), TODAY))(
+            tuple(wrong)) is None
+
+
+def test_key_index_finds_every_duplicate_across_chunks() -> None:
+    rng = random.Random(3)
+    keys = KeyIndex()
+    first_seen: dict[int, int] = {}
+    line = 2
+    for size in [1, 5, 300, 2000, 1, 4000, 700, 3000, 10, 5000]:
+        hashes = [rng.randrange(-(2**40), 2**40) if rng.random() < 0.7 else rng.choice(list(first_seen) or [1])
+                  for _ in range(size)]
+        lines = range(line, line + size) if size % 2 else [line + i for i in range(size)]
+        expected = []
+        for h, ln in zip(hashes, lines, strict=True):
+            expected.append(first_seen.get(h, 0))
+            first_seen.setdefault(h, ln)
+        got = keys.resolve(np.array(hashes, dtype=np.int64), lines)
+        assert (list(got) if got is not None else [0] * size) == expected
+        line += size
+    assert len(keys) == len(first_seen)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_chunks_give_the_start_line_of_rows_with_line_breaks_inside(tmp_path, newline: str) -> None:
+    text = newline.join(['a,b', '1,x', '2,"two', 'lines"', '', '3,"three', '', 'lines"', '4,y', '5,"z"']) + newline
+    p = tmp_path / "t.csv"
+    p.write_bytes(text.encode())
+    rows = CsvRows(p, "utf-8")
+    rows.header()
+    by_row = [(ln, r) for ln, r in rows.rows()]
+    rows.close()
+    for size in (1, 2, 3, 100):
+        rows = CsvRows(p, "utf-8")
+        rows.header()
+        got = [(ln, r) for chunk, lines in rows.chunks(size) for ln, r in zip(lines, chunk, strict=True)]
+        rows.close()
+        assert got == by_row
+    assert [ln for ln, _ in by_row] == [2, 3, 5, 6, 9, 10]

@@ -1,7 +1,7 @@
 """Duplicate-key detection within one file, in bounded memory and at numpy speed.
 
 Keys are reduced to Python's 64-bit ``hash`` of the key (the value, or the tuple of values); a
-file's seen keys are kept as a few sorted numpy runs of (hash, first line): 16 bytes per row instead
+file's seen keys are kept as a few sorted numpy runs of (hash, first line): 12 bytes per row instead
 of ~150 for a dict of tuples, so a file of tens of millions of rows fits. A chunk is checked
 against itself with one stable sort and against the runs with ``searchsorted``; its new keys
 become a run, and runs of similar size are merged (as in a log-structured merge), so there are
@@ -23,6 +23,9 @@ def _lines_array(lines: Sequence[int]) -> np.ndarray:
     if isinstance(lines, range):
         return np.arange(lines.start, lines.stop, lines.step, dtype=np.int64)
     return np.fromiter(lines, dtype=np.int64, count=len(lines))
+
+
+LINE = np.uint32  # a line number: files have fewer than 4 billion lines
 
 
 class KeyIndex:
@@ -68,7 +71,7 @@ class KeyIndex:
             first[seen] = fl[np.searchsorted(fh, h[seen])]  # every occurrence: the earlier file line
             uh, ul = uh[~found], ul[~found]
         if len(uh):
-            self._add(uh, ul)
+            self._add(uh, ul.astype(LINE))
         return first
 
     def _add(self, h: np.ndarray, ln: np.ndarray) -> None:
@@ -76,6 +79,5 @@ class KeyIndex:
         runs.append((h, ln))
         while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
             (h1, l1), (h2, l2) = runs[-2], runs[-1]
-            hh = np.concatenate((h1, h2))
-            order = np.argsort(hh, kind="stable")  # two sorted runs: timsort merges them in O(n)
-            runs[-2:] = [(hh[order], np.concatenate((l1, l2))[order])]
+            pos = np.searchsorted(h1, h2)  # merge two sorted runs in O(n): no key is in both
+            runs[-2:] = [(np.insert(h1, pos, h2), np.insert(l1, pos, l2))]

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import getpass
 import multiprocessing
+import queue
 import tempfile
 import time
 from collections import Counter
@@ -39,7 +40,8 @@ from innopoints.importer.sources import (
     sniff,
 )
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
+WRITE_QUEUE = 64
 MAX_VALUE_CHARS = 200
 BATCH_SEQ = "audit.import_batches_batch_id_seq"
 
@@ -248,6 +250,15 @@ class _FileLoad:
         self.loaded += m
 
 
+class _BoundedWriter(QueuedLibpqWriter):
+    """psycopg's queued COPY writer with a short queue: when PostgreSQL is the slower side, at most
+    WRITE_QUEUE blocks (of up to 128 KiB) wait in memory instead of psycopg's 1024."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        super().__init__(cursor)
+        self._queue = queue.Queue(maxsize=WRITE_QUEUE)
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     enabled = gc.isenabled()
@@ -305,7 +316,7 @@ def import_file(conn: psycopg.Connection, path: Path, file_name: str, today: dt.
                 # the rows are sent by psycopg's writer thread (the GIL is released while it waits
                 # on the socket) while this thread parses the next chunk: PostgreSQL's COPY runs on
                 # the other core
-                with cur.copy(fl.copy_statement(), writer=QueuedLibpqWriter(cur)) as cp:
+                with cur.copy(fl.copy_statement(), writer=_BoundedWriter(cur)) as cp:
                     fl.run(src, cp.write, batch_id)
                 cur.execute(
                     "insert into audit.import_batches (batch_id, feed, file_name, content_sha256, rows_read,"
@@ -375,7 +386,9 @@ def import_path(
     named = [(p, p.relative_to(root).as_posix() if path.is_dir() else p.name) for p in files]
     groups = _feed_groups(named) if jobs > 1 else []
     if len(groups) > 1:
-        report.files = _import_parallel(groups, today, progress, jobs)
+        done = _import_parallel(groups, today, progress, jobs)
+        order = {name: i for i, (_, name) in enumerate(named)}
+        report.files = sorted(done, key=lambda r: order[r.file])
     else:
         report.files = _import_files(named, today, progress)
     report.seconds = time.perf_counter() - t0
@@ -423,7 +436,6 @@ def _import_group(named: list[tuple[Path, str]], today: dt.date) -> list[FileRep
 
 def _import_parallel(groups: list[list[tuple[Path, str]]], today: dt.date,
                      progress: Callable[[FileReport], None] | None, jobs: int) -> list[FileReport]:
-    order = {name: i for i, (_, name) in enumerate(n for g in groups for n in g)}
     done: list[FileReport] = []
     # spawn, not fork: the caller may hold connections and threads that a forked child must not share
     ctx = multiprocessing.get_context("spawn")
@@ -439,5 +451,4 @@ def _import_parallel(groups: list[list[tuple[Path, str]]], today: dt.date,
             for f in futures:
                 f.cancel()
             raise
-    done.sort(key=lambda r: order[r.file])
     return done
