@@ -41,19 +41,32 @@ def _login(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_url("**/superset/welcome/**", timeout=60_000)
 
 
+# A chart has rendered when its holder is visible and shows a drawing (canvas, svg, table) or text
+# beyond its title (a big number, or the "no data" notice). Counting holders alone is not enough:
+# the grid can exist before anything is painted.
+_RENDERED_JS = """
+(sel) => Array.from(document.querySelectorAll(sel)).filter(h =>
+    h.offsetHeight > 0 && !h.querySelector('.loading') &&
+    (h.querySelector('canvas, svg, table') || h.innerText.trim().split('\\n').filter(Boolean).length > 1)
+).length
+"""
+
+
 def _wait_for_charts(page, expected: int, timeout_s: float = 90.0) -> tuple[int, float]:
     start = time.monotonic()
     holder = ".dashboard-component-chart-holder"
     page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
     stable = 0
+    rendered = 0
     while time.monotonic() - start < timeout_s:
-        n = page.locator(holder).count()
-        loading = page.locator(f"{holder} .loading").count()
-        stable = stable + 1 if (n >= expected and loading == 0) else 0
+        page.mouse.wheel(0, 600)  # charts below the fold render once scrolled into view
+        rendered = page.evaluate(_RENDERED_JS, holder)
+        stable = stable + 1 if rendered >= expected else 0
         if stable >= 3:
-            return n, time.monotonic() - start
+            page.evaluate("window.scrollTo(0, 0)")
+            return page.locator(holder).count(), time.monotonic() - start
         page.wait_for_timeout(400)
-    raise AssertionError(f"charts still loading after {timeout_s}s ({page.locator(holder).count()}/{expected})")
+    raise AssertionError(f"only {rendered}/{expected} charts rendered after {timeout_s}s")
 
 
 def _kind(user: str) -> str:

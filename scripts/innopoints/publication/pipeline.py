@@ -125,5 +125,12 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
             print(f"push {r.push_id}: {t.bank_code} <- publication {t.publication_id} ({t.scheme_code}), "
                   f"{r.n_enterprises} enterprises with consent on {r.push_date}: {r.xlsx.name}, {r.csv.name}",
                   flush=True)
+    # What this run wrote to audit (validation results, publications, pushes) feeds the monitoring
+    # and data-quality marts: rebuild those, and only those, so the dashboards show this run.
+    _step("refresh marts that read audit (validation, publications, pushes)")
+    try:
+        build(["source:quality+", "source:publications+"])
+    except RuntimeError as exc:
+        return _stop("refresh", str(exc))
     print("\ninnopoints run: done", flush=True)
     return 0
