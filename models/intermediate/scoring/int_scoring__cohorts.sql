@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Percentile cohorts (百分位比较组) with the minimum-size fallback: the cohort of a stage is the
 -- non-vetoed evaluated enterprises of the same (scheme, Y, cohort region, stage); when it has
 -- fewer than the scheme's min_cohort_size members, that stage is compared across all stages of

@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Coverage (评价覆盖): every enterprise of a scheme's region that existed at the end of the
 -- evaluation year, or that delivered torch statistics for it, with whether it is evaluated and,
 -- if not, why. Evaluated = in the region, existing on Y-12-31 and with a torch row for Y.

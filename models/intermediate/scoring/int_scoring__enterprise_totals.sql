@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Totals, grades and ranks (总分、等级、排名) per evaluated enterprise:
 -- total = sum of its indicator points (0 when vetoed); grade = the grade with the highest
 -- min_share_of_max that total / max_points reaches (V when vetoed); rank = standard competition

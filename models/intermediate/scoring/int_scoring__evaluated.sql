@@ -1,7 +1,7 @@
 -- Evaluated enterprises (参评企业) per scheme and evaluation year, with their stage (发展阶段),
 -- cohort region (比较地区: the province or the enterprise's city, as the scheme's cohort_level
 -- says) and vetoes (一票否决: every code that applies).
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 
 with coverage as (
 

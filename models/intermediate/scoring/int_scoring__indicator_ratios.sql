@@ -3,14 +3,12 @@
 -- percentile (百分位): within the enterprise's cohort (int_scoring__cohorts: its stage, or all
 --   stages of its cohort region when the stage cohort is below min_cohort_size),
 --   ratio = 0 when the value is null or <= 0, else (members whose value <= v, null as 0) / size,
---   kept as the exact fraction ratio_numerator / ratio_denominator.
+--   kept as the exact fraction ratio_numerator / ratio_denominator; read from
+--   int_scoring__percentile_ratios, which computes it once per cohort definition.
 -- bands (分档): the largest ratio among the indicator's bands with min_value <= v; 0 when none.
--- The percentile window runs over narrow rows (integer partition and indicator keys, the value,
--- the row's evaluated_id); the enterprise's attributes are joined back afterwards.
 
--- referenced twice (percentile, bands) but never materialized: each reference reads only its
--- method's rows, and a materialized copy of the long form would be far larger than recomputing
-with indicator_values as not materialized (
+-- the long form, read here for the bands indicators only
+with indicator_values as (
 
     select * from {{ ref('int_scoring__indicator_values') }}
 
@@ -22,15 +20,22 @@ evaluated as (
 
 ),
 
-indicators as (
+scheme_years as (
 
-    select * from {{ ref('indicators') }}
+    select * from {{ ref('int_scoring__scheme_years') }}
 
 ),
 
-cohorts as (
+scheme_indicators as (
 
-    select * from {{ ref('int_scoring__cohorts') }}
+    select * from {{ ref('int_scoring__scheme_indicators') }}
+
+),
+
+-- percentile ratios, computed once per cohort definition (see int_scoring__percentile_ratios)
+group_ratios as (
+
+    select * from {{ ref('int_scoring__percentile_ratios') }}
 
 ),
 
@@ -53,94 +58,6 @@ band_ranges as (
 
 ),
 
-percentile_values as (
-
-    select
-        indicator_values.evaluated_id,
-        indicator_values.indicator_key,
-        indicator_values.indicator_code,
-        indicator_values.indicator_value,
-        cohorts.stage_partition_id,
-        cohorts.all_stages_partition_id,
-        cohorts.cohort_partition_id,
-        cohorts.region_has_fallback,
-        cohorts.uses_all_stages,
-        cohorts.cohort_size
-    from indicator_values
-    inner join cohorts
-        on cohorts.scheme_code = indicator_values.scheme_code
-        and cohorts.eval_year = indicator_values.eval_year
-        and cohorts.cohort_region_code = indicator_values.cohort_region_code
-        and cohorts.stage = indicator_values.stage
-    where indicator_values.method = 'percentile'
-
-),
-
--- every value is a member of its stage cohort, and also of the all-stages cohort of its region
--- when some stage there falls back to it
-memberships as (
-
-    select
-        evaluated_id,
-        indicator_key,
-        indicator_code,
-        indicator_value,
-        uses_all_stages,
-        cohort_size,
-        stage_partition_id as partition_id,
-        cohort_partition_id
-    from percentile_values
-
-    union all
-
-    select
-        evaluated_id,
-        indicator_key,
-        indicator_code,
-        indicator_value,
-        uses_all_stages,
-        cohort_size,
-        all_stages_partition_id as partition_id,
-        cohort_partition_id
-    from percentile_values
-    where region_has_fallback
-
-),
-
-counted as (
-
-    select
-        evaluated_id,
-        indicator_code,
-        indicator_value,
-        uses_all_stages,
-        cohort_size,
-        partition_id,
-        cohort_partition_id,
-        count(*) over (
-            partition by partition_id, indicator_key
-            order by coalesce(indicator_value, 0)
-            range between unbounded preceding and current row
-        ) as members_at_or_below
-    from memberships
-
-),
-
--- keep the membership that is the enterprise's own cohort
-own_counts as (
-
-    select
-        evaluated_id,
-        indicator_code,
-        indicator_value,
-        uses_all_stages,
-        cohort_size,
-        cast(case when indicator_value > 0 then members_at_or_below else 0 end as bigint) as ratio_numerator
-    from counted
-    where partition_id = cohort_partition_id
-
-),
-
 percentile_ratios as (
 
     select
@@ -150,20 +67,28 @@ percentile_ratios as (
         evaluated.city_code,
         evaluated.cohort_region_code,
         evaluated.stage,
-        own_counts.indicator_code,
-        indicators.category_code,
-        indicators.method,
-        indicators.value_source,
-        own_counts.indicator_value,
-        case when own_counts.uses_all_stages then 'all_stages' else 'stage' end as cohort_basis,
-        own_counts.cohort_size,
-        own_counts.ratio_numerator,
-        own_counts.cohort_size as ratio_denominator
-    from own_counts
-    inner join evaluated
-        on evaluated.evaluated_id = own_counts.evaluated_id
-    inner join indicators
-        on indicators.indicator_code = own_counts.indicator_code
+        scheme_indicators.indicator_code,
+        scheme_indicators.category_code,
+        scheme_indicators.method,
+        scheme_indicators.value_source,
+        group_ratios.indicator_value,
+        group_ratios.cohort_basis,
+        group_ratios.cohort_size,
+        group_ratios.ratio_numerator,
+        group_ratios.cohort_size as ratio_denominator
+    from evaluated
+    inner join scheme_years
+        on scheme_years.scheme_code = evaluated.scheme_code
+        and scheme_years.eval_year = evaluated.eval_year
+    inner join scheme_indicators
+        on scheme_indicators.scheme_code = evaluated.scheme_code
+        and scheme_indicators.method = 'percentile'
+    inner join group_ratios
+        on group_ratios.cohort_group_id = scheme_years.cohort_group_id
+        and group_ratios.eval_year = evaluated.eval_year
+        and group_ratios.uscc = evaluated.uscc
+        and group_ratios.indicator_code = scheme_indicators.indicator_code
+    where not evaluated.is_vetoed
 
 ),
 

@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Indicators in use per scheme (方案指标): every indicator a scheme weights in any stage, with its
 -- category, method and value_source, and a compact integer key for the long-form window.
 

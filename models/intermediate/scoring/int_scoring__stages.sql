@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Enterprise stage (企业发展阶段) per enterprise and evaluation year, from the stage_rules seed:
 -- the first rule in priority order that holds. age_years = whole years from established_date to
 -- Y-12-31; revenue = torch revenue of Y, a null revenue counting as 0.

@@ -1,4 +1,4 @@
-{{ config(unlogged=true, post_hook=['analyze {{ this }}']) }}
+{{ config(unlogged=true) }}
 -- Vetoes (一票否决) per enterprise and evaluation year, one row per rule that holds. The
 -- conditions are keyed by veto_code; the veto_rules seed names them (a rule removed from the
 -- seed no longer applies).

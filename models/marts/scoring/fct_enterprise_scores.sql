@@ -3,7 +3,6 @@
         {'columns': ['scheme_code', 'eval_year', 'uscc'], 'unique': true},
         {'columns': ['uscc']},
     ],
-    post_hook=['analyze {{ this }}'],
 ) }}
 -- Enterprise scores (企业创新积分): one row per (scheme, evaluation year, evaluated enterprise)
 -- with total, grade, rank and what is needed for the next grade.
