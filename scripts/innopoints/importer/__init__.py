@@ -17,6 +17,11 @@ Behaviour worth knowing (``innopoints import DIR|FILE``):
   quarantined naming the first line. rows_read = rows_loaded + rows_quarantined per file.
 - Exit status of the command: 0 all loaded or skipped, 1 a file refused, 3 with ``--strict`` when
   rows were quarantined.
+- Speed: rows are read in chunks and converted a column at a time (load.py, fastcols.py); the COPY
+  text is sent by a writer thread while the next chunk is parsed. ``--jobs N`` (the command's
+  default 2; ``import_path(jobs=1)`` by default) imports N feeds at once, one process each; the
+  files of one feed still go one after another in sorted order, so batch ids and "newest delivery"
+  do not depend on N. ``innopoints bench import`` measures it against a bare COPY.
 """
 
 from innopoints.importer.load import import_file, import_path
