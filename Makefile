@@ -51,4 +51,4 @@ lint: venv
 clean:
 	-@test -x $(BIN)/innopoints && $(BIN)/innopoints serve --stop 2>/dev/null; true
 	-@test -x $(BIN)/innopoints && $(BIN)/innopoints db stop; true
-	rm -rf .state target logs demo-data artifacts gx/uncommitted
+	rm -rf .state target logs demo-data pushes artifacts gx/uncommitted

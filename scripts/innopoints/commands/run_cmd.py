@@ -51,7 +51,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     ensure_ready()
     data = ensure_demo_data(args.enterprises)
-    pushes = get_settings().project_root / "demo-data" / "pushes"
+    # not under demo-data/: that folder is what the next `make demo` imports
+    pushes = get_settings().project_root / "pushes"
     rc = run_pipeline(import_dir=data, schemes=None, year=None, push=True, out_dir=pushes)
     if rc != 0:
         return rc
