@@ -101,7 +101,9 @@ def ensure_database(settings: Settings | None = None) -> None:
                 sql.SQL(verb + " role {} login password {}").format(sql.Identifier(role), sql.Literal(pw))
             )
         if not conn.execute("select 1 from pg_database where datname = %s", (s.db_name,)).fetchone():
-            conn.execute(sql.SQL("create database {} encoding 'UTF8' template template0").format(
+            # collation C: codepoint order as C.UTF-8 gives, but compared with memcmp and abbreviated
+            # keys, so the sorts of the large builds (window partitions, index builds) run faster
+            conn.execute(sql.SQL("create database {} encoding 'UTF8' lc_collate 'C' template template0").format(
                 sql.Identifier(s.db_name)))
     with connect("admin", s, autocommit=False) as conn:
         conn.execute("select pg_advisory_xact_lock(424242)")
