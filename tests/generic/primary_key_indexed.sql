@@ -3,7 +3,7 @@
     Fails when the relation has no valid unique index on exactly these columns (the database
     then guarantees uniqueness on every write: a duplicate fails the build itself), or when any
     key column is null. Use it where a GROUP BY over the whole table would dominate the build
-    (marts.fct_indicator_scores); use primary_key elsewhere.
+    (marts.fct_indicator_scores, intermediate.int_scoring__percentile_ratios); use primary_key elsewhere.
 -#}
 {% test primary_key_indexed(model, columns) %}
 with unique_index as (

@@ -1,29 +1,24 @@
--- One pass over the indicator breakdown (the largest table) checks, per scored enterprise:
+-- Per scored enterprise, from the one-pass summary of the indicator breakdown (the largest table)
+-- in int_scoring__enterprise_points:
 --   * total = the sum of its indicator points (总分 = 指标得分之和), exactly;
---   * it has one row for each indicator its scheme weights for its stage, with that weight
---     (rows = weights of the stage, every row's indicator among them, weights summing alike);
+--   * it has one row for each indicator its scheme weights for its stage (rows = weights of
+--     the stage, weights summing alike; the mart's unique key rules out a repeated indicator);
 --   * every percentile row's cohort size is the number of non-vetoed evaluated enterprises of
 --     its cohort (the stage in the cohort region, or all stages there below min_cohort_size);
--- and vetoed enterprises have total 0 and no rows.
+-- and vetoed enterprises have total 0 and no rows. (The gate's marts_indicator_scores suite adds
+-- the indicator rows up again from the mart itself.)
 with breakdown as (
     select
-        indicator_scores.scheme_code,
-        indicator_scores.eval_year,
-        indicator_scores.uscc,
-        sum(indicator_scores.points) as sum_points,
-        count(*) as n_rows,
-        sum(indicator_scores.weight) as weight_total,
-        count(*) filter (where weights.indicator_code is null or weights.weight <> indicator_scores.weight)
-            as n_unweighted,
-        min(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as min_cohort_size,
-        max(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as max_cohort_size,
-        count(*) filter (where indicator_scores.method = 'percentile') as n_percentile
-    from {{ ref('fct_indicator_scores') }} as indicator_scores
-    left join {{ ref('scheme_weights') }} as weights
-        on weights.scheme_code = indicator_scores.scheme_code
-        and weights.stage = indicator_scores.stage
-        and weights.indicator_code = indicator_scores.indicator_code
-    group by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
+        scheme_code,
+        eval_year,
+        uscc,
+        total_points as sum_points,
+        indicators_scored as n_rows,
+        weight_total,
+        min_cohort_size,
+        max_cohort_size,
+        percentile_indicators as n_percentile
+    from {{ ref('int_scoring__enterprise_points') }}
 ),
 
 stage_weights as (
@@ -61,7 +56,6 @@ select
     breakdown.sum_points,
     breakdown.n_rows,
     stage_weights.n_weights,
-    breakdown.n_unweighted,
     breakdown.min_cohort_size,
     breakdown.max_cohort_size,
     expected_cohorts.cohort_size as expected_cohort_size
@@ -84,7 +78,6 @@ where scores.uscc is null
         scores.total_points <> coalesce(breakdown.sum_points, 0)
         or coalesce(breakdown.n_rows, 0) <> stage_weights.n_weights
         or breakdown.weight_total is distinct from stage_weights.weight_total
-        or breakdown.n_unweighted <> 0
         or (breakdown.n_percentile > 0 and (
             breakdown.min_cohort_size is distinct from expected_cohorts.cohort_size
             or breakdown.max_cohort_size is distinct from expected_cohorts.cohort_size))))

@@ -1,7 +1,10 @@
 -- The grade is the one grade_bands gives for total / max_points (the highest threshold reached),
 -- V exactly when vetoed; points_to_next_grade reaches the next threshold and not a cent earlier.
+-- Checked once per distinct (vetoed, total, max, grade, points to next grade): many enterprises
+-- share them, and the look-ups into grade_bands run per row checked.
 with scores as (
-    select * from {{ ref('fct_enterprise_scores') }}
+    select distinct is_vetoed, total_points, max_points, grade, points_to_next_grade
+    from {{ ref('fct_enterprise_scores') }}
 ),
 
 grade_bands as (
@@ -10,9 +13,7 @@ grade_bands as (
 
 expected as (
     select
-        scores.scheme_code,
-        scores.eval_year,
-        scores.uscc,
+        scores.is_vetoed,
         scores.grade,
         scores.total_points,
         scores.max_points,

@@ -12,30 +12,16 @@ with evaluated as (
 
 ),
 
--- the points as materialized once, in the indicator-score mart (see int_scoring__indicator_points)
-indicator_points as (
+-- the sum of each enterprise's indicator points, added up once (see int_scoring__enterprise_points)
+point_sums as (
 
-    select * from {{ ref('fct_indicator_scores') }}
+    select * from {{ ref('int_scoring__enterprise_points') }}
 
 ),
 
 grade_bands as (
 
     select * from {{ ref('grade_bands') }}
-
-),
-
-point_sums as (
-
-    select
-        scheme_code,
-        eval_year,
-        uscc,
-        sum(points) as total_points,
-        sum(weight) as weight_total,
-        count(*) as indicators_scored
-    from indicator_points
-    group by scheme_code, eval_year, uscc
 
 ),
 

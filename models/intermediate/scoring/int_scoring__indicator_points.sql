@@ -24,7 +24,6 @@ scored as (
         ratios.eval_year,
         ratios.uscc,
         ratios.city_code,
-        ratios.cohort_region_code,
         ratios.stage,
         ratios.indicator_code,
         ratios.category_code,

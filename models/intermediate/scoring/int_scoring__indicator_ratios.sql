@@ -14,12 +14,6 @@ with indicator_values as (
 
 ),
 
-evaluated as (
-
-    select * from {{ ref('int_scoring__evaluated') }}
-
-),
-
 scheme_years as (
 
     select * from {{ ref('int_scoring__scheme_years') }}
@@ -58,15 +52,15 @@ band_ranges as (
 
 ),
 
+-- each group ratio for every scheme of the group that year that weights the indicator
 percentile_ratios as (
 
     select
-        evaluated.scheme_code,
-        evaluated.eval_year,
-        evaluated.uscc,
-        evaluated.city_code,
-        evaluated.cohort_region_code,
-        evaluated.stage,
+        scheme_years.scheme_code,
+        group_ratios.eval_year,
+        group_ratios.uscc,
+        group_ratios.city_code,
+        group_ratios.stage,
         scheme_indicators.indicator_code,
         scheme_indicators.category_code,
         scheme_indicators.method,
@@ -76,19 +70,14 @@ percentile_ratios as (
         group_ratios.cohort_size,
         group_ratios.ratio_numerator,
         group_ratios.cohort_size as ratio_denominator
-    from evaluated
+    from group_ratios
     inner join scheme_years
-        on scheme_years.scheme_code = evaluated.scheme_code
-        and scheme_years.eval_year = evaluated.eval_year
+        on scheme_years.cohort_group_id = group_ratios.cohort_group_id
+        and scheme_years.eval_year = group_ratios.eval_year
     inner join scheme_indicators
-        on scheme_indicators.scheme_code = evaluated.scheme_code
+        on scheme_indicators.scheme_code = scheme_years.scheme_code
+        and scheme_indicators.indicator_code = group_ratios.indicator_code
         and scheme_indicators.method = 'percentile'
-    inner join group_ratios
-        on group_ratios.cohort_group_id = scheme_years.cohort_group_id
-        and group_ratios.eval_year = evaluated.eval_year
-        and group_ratios.uscc = evaluated.uscc
-        and group_ratios.indicator_code = scheme_indicators.indicator_code
-    where not evaluated.is_vetoed
 
 ),
 
@@ -99,7 +88,6 @@ band_ratios as (
         indicator_values.eval_year,
         indicator_values.uscc,
         indicator_values.city_code,
-        indicator_values.cohort_region_code,
         indicator_values.stage,
         indicator_values.indicator_code,
         indicator_values.category_code,
@@ -124,7 +112,6 @@ final as (
         eval_year,
         uscc,
         city_code,
-        cohort_region_code,
         stage,
         indicator_code,
         category_code,
@@ -147,7 +134,6 @@ final as (
         eval_year,
         uscc,
         city_code,
-        cohort_region_code,
         stage,
         indicator_code,
         category_code,

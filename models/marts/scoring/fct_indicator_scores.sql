@@ -2,11 +2,18 @@
     it without WAL halves its cost. A server crash empties it until the next `innopoints build`.
     The key is a unique index, enterprise first: it serves look-ups by enterprise, and the
     high-cardinality leading column makes the index build about a third cheaper than
-    (scheme_code, eval_year, uscc, indicator_code). -#}
+    (scheme_code, eval_year, uscc, indicator_code). With PostgreSQL's default tuple-transfer cost
+    the planner keeps this 110-million-row select serial; made cheap, the scans and joins run in
+    parallel workers (measured nationally: 227 s instead of about 290 s, before the index). -#}
 {{ config(
     unlogged=true,
     indexes=[{'columns': ['uscc', 'indicator_code', 'eval_year', 'scheme_code'], 'unique': true}],
-    pre_hook=["set local work_mem = '256MB'"],
+    pre_hook=[
+        "set local work_mem = '256MB'",
+        "set local maintenance_work_mem = '2GB'",
+        "set local parallel_setup_cost = 0",
+        "set local parallel_tuple_cost = 0.0001",
+    ],
 ) }}
 -- Indicator scores (指标得分明细): one row per (scheme, evaluation year, scored enterprise,
 -- indicator) for the non-vetoed evaluated enterprises: value, cohort, ratio, weight, points and
@@ -18,38 +25,29 @@ with indicator_points as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('indicators') }}
-
-),
-
+-- names and display order live in dim_indicator (join on indicator_code): at one row per
+-- enterprise and indicator, every byte of a row is written about 110 million times nationally
 final as (
 
     select
-        indicator_points.scheme_code,
-        indicator_points.eval_year,
-        indicator_points.uscc,
-        indicator_points.indicator_code,
-        indicator_points.category_code,
-        indicators.category_name_zh,
-        indicators.indicator_name_zh,
-        indicators.display_order,
-        indicator_points.method,
-        indicator_points.city_code,
-        indicator_points.stage,
-        indicator_points.indicator_value,
-        indicator_points.cohort_basis,
-        indicator_points.cohort_size,
-        indicator_points.ratio_numerator,
-        indicator_points.ratio_denominator,
-        indicator_points.ratio,
-        indicator_points.weight,
-        indicator_points.points,
-        indicator_points.points_lost
+        scheme_code,
+        eval_year,
+        uscc,
+        indicator_code,
+        category_code,
+        method,
+        city_code,
+        stage,
+        indicator_value,
+        cohort_basis,
+        cast(cohort_size as integer) as cohort_size,
+        cast(ratio_numerator as integer) as ratio_numerator,
+        cast(ratio_denominator as integer) as ratio_denominator,
+        ratio,
+        weight,
+        points,
+        points_lost
     from indicator_points
-    inner join indicators
-        on indicators.indicator_code = indicator_points.indicator_code
 
 )
 

@@ -84,10 +84,12 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
         insert into audit.publication_indicator_points (
             publication_id, uscc, indicator_code, indicator_name_zh, category_code, category_name_zh,
             display_order, indicator_value, weight, points)
-        select %(pid)s, uscc, indicator_code, indicator_name_zh, category_code, category_name_zh,
-            display_order, indicator_value, weight, points
-        from marts.fct_indicator_scores
-        where scheme_code = %(scheme)s and eval_year = %(year)s
+        select %(pid)s, scores.uscc, scores.indicator_code, indicators.indicator_name_zh,
+            scores.category_code, indicators.category_name_zh, indicators.display_order,
+            scores.indicator_value, scores.weight, scores.points
+        from marts.fct_indicator_scores as scores
+        inner join marts.dim_indicator as indicators using (indicator_code)
+        where scores.scheme_code = %(scheme)s and scores.eval_year = %(year)s
         """, {"pid": pid, "scheme": scheme, "year": year}).rowcount
     return n_scores, n_ind
 

@@ -71,11 +71,12 @@ def fetch(conn: Any, uscc: str, scheme: str | None, year: int | None) -> list[Ex
         for s in scores:
             cur.execute(
                 """
-                select scores.*, indicators.unit
+                select scores.*, indicators.category_name_zh, indicators.indicator_name_zh,
+                    indicators.display_order, indicators.unit
                 from marts.fct_indicator_scores as scores
                 left join marts.dim_indicator as indicators using (indicator_code)
                 where scores.scheme_code = %s and scores.eval_year = %s and scores.uscc = %s
-                order by scores.display_order, scores.indicator_code
+                order by indicators.display_order, scores.indicator_code
                 """,
                 (s["scheme_code"], s["eval_year"], uscc),
             )

@@ -6,7 +6,9 @@ setup` to import. Every dataset is a physical table in schema `marts`; charts on
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class NativeFilter:
     first_item: bool = False
     multi: bool = False
     required: bool = False
+    search_all: bool = False  # search every value in the database, not only the first 1,000 loaded
     dashboards: tuple[str, ...] = ()  # slugs it is on; empty = every dashboard with the column
 
 
@@ -82,6 +85,18 @@ SCHEME = {"scheme_code": ("VARCHAR", "积分方案")}
 CITY = {"city_code": ("VARCHAR", "城市代码")}
 
 N_ENT = Metric("enterprises", "COUNT(DISTINCT uscc)", "企业数", ",d")
+
+INDICATORS_SEED = Path(__file__).resolve().parents[3] / "seeds" / "scoring" / "indicators.csv"
+
+
+def _seed_label(code_column: str, label_column: str) -> str:
+    """A calculated column naming a code from the indicators seed (CASE … ELSE the code), so a table
+    as large as fct_indicator_scores need not store the names; re-author after changing the seed."""
+    with INDICATORS_SEED.open(encoding="utf-8-sig", newline="") as fh:
+        labels = {r[code_column]: r[label_column] for r in csv.DictReader(fh)}
+    whens = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in sorted(labels.items()))
+    return f"CASE {code_column} {whens} ELSE {code_column} END"
+
 
 
 def _ratio(name: str, num: str, den: str, label: str, fmt: str = ".1%") -> Metric:
@@ -121,6 +136,23 @@ DATASETS: tuple[Dataset, ...] = (
          Metric("value_max", "MAX(indicator_value)", "指标值", ".2f"),
          N_ENT),
         "Points per indicator — 指标得分",
+        expressions={"indicator_name_zh": _seed_label("indicator_code", "indicator_name_zh"),
+                     "category_name_zh": _seed_label("category_code", "category_name_zh")},
+    ),
+    Dataset(
+        "fct_indicator_score_summary",
+        {**SCHEME, **YEAR, **CITY, "city_name_zh": ("VARCHAR", "城市"), "stage": ("VARCHAR", "发展阶段代码"),
+         "stage_name_zh": ("VARCHAR", "发展阶段"), "category_code": ("VARCHAR", "类别代码"),
+         "category_name_zh": ("VARCHAR", "指标类别"), "indicator_code": ("VARCHAR", "指标代码"),
+         "indicator_name_zh": ("VARCHAR", "指标"), "enterprises_scored": ("INTEGER", "计分企业数"),
+         "points_sum": ("NUMERIC", "得分合计"), "weight_sum": ("NUMERIC", "可得分合计"),
+         "points_lost_sum": ("NUMERIC", "失分合计"), "indicator_value_max": ("NUMERIC", "指标最大值")},
+        (Metric("points_won", "SUM(points_sum)", "得分", ".1f"),
+         Metric("points_available", "SUM(weight_sum)", "可得分", ".1f"),
+         Metric("points_lost_sum", "SUM(points_lost_sum)", "失分", ".1f"),
+         Metric("value_max", "MAX(indicator_value_max)", "指标值", ".2f"),
+         Metric("enterprises_scored", "SUM(enterprises_scored)", "计分企业数", ",d")),
+        "Points per indicator added up by city and stage — 指标得分汇总",
     ),
     Dataset(
         "fct_score_coverage",
@@ -303,9 +335,9 @@ DATASETS: tuple[Dataset, ...] = (
     ),
 )
 
-S, IND, COV, FIN, LOAN = (
-    "fct_enterprise_scores", "fct_indicator_scores", "fct_score_coverage", "fct_financing_monthly",
-    "fct_loan_applications",
+S, IND, IND_SUM, COV, FIN, LOAN = (
+    "fct_enterprise_scores", "fct_indicator_scores", "fct_indicator_score_summary", "fct_score_coverage",
+    "fct_financing_monthly", "fct_loan_applications",
 )
 PD, PA, DQ, IB, QS, FC = (
     "fct_policy_delivery", "fct_policy_applications", "fct_dq_results", "fct_import_batches",
@@ -338,7 +370,7 @@ CHARTS: tuple[Chart, ...] = (
           x_axis="industry_section_name_zh", sort_by_metric=True, number_format=".1f"),
     Chart("sd_by_stage", "各阶段企业等级", S, "echarts_timeseries_bar", ["enterprises"], ["grade"],
           x_axis="stage_name_zh", stacked=True),
-    Chart("sd_indicator", "各指标得分与失分（失分在哪里）", IND, "echarts_timeseries_bar",
+    Chart("sd_indicator", "各指标得分与失分（失分在哪里）", IND_SUM, "echarts_timeseries_bar",
           ["points_won", "points_lost_sum"], x_axis="indicator_name_zh", stacked=True),
     Chart("sd_veto", "一票否决原因", S, "table", ["enterprises"], ["veto_reasons_zh"], row_limit=50),
     Chart("sd_coverage", "参评覆盖", COV, "pie", ["enterprises"], ["reason_zh"]),
@@ -473,5 +505,8 @@ NATIVE_FILTERS: tuple[NativeFilter, ...] = (
     NativeFilter("eval_year", "年度", "fct_enterprise_scores", first_item=True, required=True),
     NativeFilter("scheme_code", "积分方案", "fct_enterprise_scores", default="LN-2025", required=True),
     NativeFilter("city_code", "城市", "fct_enterprise_scores", multi=True),
-    NativeFilter("uscc", "企业（统一社会信用代码）", "fct_enterprise_scores", dashboards=("enterprise-profile",)),
+    # the profile opens on one enterprise (the first the user may see), so its breakdown reads a
+    # few rows by the uscc index instead of summing every enterprise's indicator rows
+    NativeFilter("uscc", "企业（统一社会信用代码）", "fct_enterprise_scores", first_item=True, required=True,
+                 search_all=True, dashboards=("enterprise-profile",)),
 )

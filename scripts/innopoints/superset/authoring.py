@@ -253,7 +253,7 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
         filters.append({
             "id": f"NATIVE_FILTER-{f.column}-{d.slug}",
             "controlValues": {"enableEmptyFilter": f.required, "defaultToFirstItem": f.first_item,
-                              "multiSelect": f.multi, "searchAllOptions": False, "inverseSelection": False,
+                              "multiSelect": f.multi, "searchAllOptions": f.search_all, "inverseSelection": False,
                               "creatable": False, "sortAscending": not f.first_item},
             "name": f.label,
             "filterType": "filter_select",

@@ -1,0 +1,34 @@
+{{ config(
+    unlogged=true,
+    pre_hook=["set local work_mem = '1GB'"],
+) }}
+-- Indicator breakdown per enterprise (指标得分汇总, 按企业): one pass over the indicator-score mart,
+-- the largest table of the warehouse, gives what every later step needs per (scheme, Y, enterprise):
+-- the sum of its points (the total, 总分), how many indicators and how much weight it was scored on,
+-- and the cohort sizes its percentile indicators were compared within. The totals and the
+-- breakdown test read this instead of aggregating about 110 million rows again.
+
+with indicator_scores as (
+
+    select * from {{ ref('fct_indicator_scores') }}
+
+),
+
+final as (
+
+    select
+        indicator_scores.scheme_code,
+        indicator_scores.eval_year,
+        indicator_scores.uscc,
+        sum(indicator_scores.points) as total_points,
+        sum(indicator_scores.weight) as weight_total,
+        cast(count(*) as integer) as indicators_scored,
+        cast(count(*) filter (where indicator_scores.method = 'percentile') as integer) as percentile_indicators,
+        min(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as min_cohort_size,
+        max(indicator_scores.cohort_size) filter (where indicator_scores.method = 'percentile') as max_cohort_size
+    from indicator_scores
+    group by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
+
+)
+
+select * from final
