@@ -43,12 +43,21 @@ schemes as (
 
 ),
 
+-- the latest evaluation year in the warehouse: the year the dashboards open on
+latest as (
+
+    select max(eval_year) as eval_year
+    from totals
+
+),
+
 final as (
 
     select
         totals.scheme_code,
         schemes.scheme_name_zh,
         totals.eval_year,
+        totals.eval_year = latest.eval_year as is_latest_eval_year,
         totals.uscc,
         registry.name as enterprise_name,
         totals.city_code,
@@ -78,6 +87,7 @@ final as (
         totals.evaluated_in_region,
         totals.top_share
     from totals
+    cross join latest
     inner join schemes
         on schemes.scheme_code = totals.scheme_code
     inner join registry

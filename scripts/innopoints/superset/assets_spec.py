@@ -76,6 +76,7 @@ class NativeFilter:
     multi: bool = False
     required: bool = False
     search_all: bool = False  # search every value in the database, not only the first 1,000 loaded
+    prefilter: str | None = None  # SQL over the source dataset's columns limiting the values offered
     dashboards: tuple[str, ...] = ()  # slugs it is on; empty = every dashboard with the column
 
 
@@ -114,7 +115,8 @@ DATASETS: tuple[Dataset, ...] = (
          "total_points": ("NUMERIC", "创新积分"), "max_points": ("NUMERIC", "满分"), "grade": ("VARCHAR", "等级"),
          "grade_label_zh": ("VARCHAR", "等级名称"), "rank_in_region": ("INTEGER", "区域排名"),
          "evaluated_in_region": ("INTEGER", "区域参评企业数"), "top_share": ("NUMERIC", "排名百分位"),
-         "next_grade": ("VARCHAR", "下一等级"), "points_to_next_grade": ("NUMERIC", "距下一等级分数")},
+         "next_grade": ("VARCHAR", "下一等级"), "points_to_next_grade": ("NUMERIC", "距下一等级分数"),
+         "is_latest_eval_year": ("BOOLEAN", "最新评价年度")},
         (N_ENT,
          Metric("avg_points", "AVG(total_points)", "平均积分", ".1f"),
          Metric("median_points", "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY total_points)", "积分中位数", ".1f"),
@@ -501,12 +503,17 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     ], "One enterprise: score, grade, rank, breakdown, history, gap to the next grade"),
 )
 
+DEFAULT_SCHEME = "LN-2025"
+
 NATIVE_FILTERS: tuple[NativeFilter, ...] = (
     NativeFilter("eval_year", "年度", "fct_enterprise_scores", first_item=True, required=True),
-    NativeFilter("scheme_code", "积分方案", "fct_enterprise_scores", default="LN-2025", required=True),
+    NativeFilter("scheme_code", "积分方案", "fct_enterprise_scores", default=DEFAULT_SCHEME, required=True),
     NativeFilter("city_code", "城市", "fct_enterprise_scores", multi=True),
-    # the profile opens on one enterprise (the first the user may see), so its breakdown reads a
-    # few rows by the uscc index instead of summing every enterprise's indicator rows
+    # the profile opens on one enterprise: the first the user may see among those scored in the year and
+    # scheme it opens on, so its breakdown reads a few rows by the uscc index instead of summing every
+    # enterprise's indicator rows. (A cascade from the year and scheme filters picks its first value
+    # only after the charts have loaded with another.)
     NativeFilter("uscc", "企业（统一社会信用代码）", "fct_enterprise_scores", first_item=True, required=True,
-                 search_all=True, dashboards=("enterprise-profile",)),
+                 search_all=True, prefilter=f"is_latest_eval_year AND scheme_code = '{DEFAULT_SCHEME}'",
+                 dashboards=("enterprise-profile",)),
 )

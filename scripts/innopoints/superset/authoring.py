@@ -266,7 +266,8 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
             "chartsInScope": [chart_ids[k] for k in has_col],
             "tabsInScope": [],
             "sortMetric": None,
-            "adhoc_filters": [],
+            "adhoc_filters": ([{"expressionType": "SQL", "sqlExpression": f.prefilter, "clause": "WHERE"}]
+                              if f.prefilter else []),
             "time_range": "No filter",
             "requiredFirst": f.first_item,
         })

@@ -44,18 +44,21 @@ def _timed(client: SupersetClient, body: dict[str, Any]) -> tuple[float, bool]:
     return ms, ok
 
 
-def _first_value(client: SupersetClient, target: dict[str, Any], column: str, cache: dict[str, Any]) -> Any:
-    """The value a `defaultToFirstItem` filter opens with: the column's largest value (sorted descending)."""
+def _first_value(client: SupersetClient, target: dict[str, Any], column: str, cache: dict[str, Any],
+                 where: str | None = None) -> Any:
+    """The value a `defaultToFirstItem` filter opens with: the column's largest value (sorted descending)
+    among the rows its pre-filter (SQL) leaves."""
     ds_id = target.get("datasetId")
     if ds_id is None:  # not imported yet: the bundle names the dataset by UUID
         ds_id = next(d["id"] for d in client.list_all("/api/v1/dataset/", columns=["id", "uuid"])
                      if str(d.get("uuid")) == str(target.get("datasetUuid")))
-    key = f"{ds_id}:{column}"
+    key = f"{ds_id}:{column}:{where}"
     if key not in cache:
         body = {"datasource": {"id": ds_id, "type": "table"}, "force": False, "result_format": "json",
                 "result_type": "full",
                 "queries": [{"columns": [column], "metrics": [], "orderby": [[column, False]], "row_limit": 1,
-                             "filters": [{"col": column, "op": "IS NOT NULL"}]}]}
+                             "filters": [{"col": column, "op": "IS NOT NULL"}],
+                 "extras": {"where": where or ""}}]}
         r = client.request("POST", "/api/v1/chart/data", json=body).json()
         data = r["result"][0]["data"]
         cache[key] = data[0][column] if data else None
@@ -73,7 +76,9 @@ def default_filters(
         column = target.get("column", {}).get("name")
         values = (f.get("defaultDataMask") or {}).get("filterState", {}).get("value")
         if not values and (f.get("controlValues") or {}).get("defaultToFirstItem"):
-            first = _first_value(client, target, column, cache)
+            where = " AND ".join(a["sqlExpression"] for a in f.get("adhoc_filters") or []
+                                 if a.get("expressionType") == "SQL") or None
+            first = _first_value(client, target, column, cache, where)
             values = [first] if first is not None else None
         if not column or not values:
             continue
