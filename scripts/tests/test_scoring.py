@@ -155,7 +155,8 @@ def test_explain_prints_the_breakdown(built_warehouse: Settings) -> None:
     with db.connect("admin", built_warehouse) as conn:
         row = _rows(conn, "select uscc, enterprise_name, total_points from marts.fct_enterprise_scores "
                           "where scheme_code = 'LN-2025' and not is_vetoed order by eval_year desc, uscc limit 1")[0]
-        vetoed = _rows(conn, "select uscc from marts.fct_enterprise_scores where is_vetoed limit 1")[0]
+        vetoed = _rows(conn, "select uscc, scheme_code, eval_year from marts.fct_enterprise_scores "
+                             "where is_vetoed order by uscc, scheme_code, eval_year limit 1")[0]
     out = io.StringIO()
     assert explain(row["uscc"], "LN-2025", None, out=out) == 0
     text = out.getvalue()
@@ -164,7 +165,7 @@ def test_explain_prints_the_breakdown(built_warehouse: Settings) -> None:
     for expected in expected_parts:
         assert expected in text, f"{expected!r} missing from:\n{text}"
     out = io.StringIO()
-    explain(vetoed["uscc"], None, None, out=out)
+    explain(vetoed["uscc"], vetoed["scheme_code"], vetoed["eval_year"], out=out)
     assert "一票否决" in out.getvalue()
     with pytest.raises(ExplainError, match="no such enterprise"):
         explain("91210900MA0000000X", "LN-2025", 2024, out=io.StringIO())

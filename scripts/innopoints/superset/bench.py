@@ -65,12 +65,20 @@ def _first_value(client: SupersetClient, target: dict[str, Any], column: str, ca
     return cache[key]
 
 
+def _keys_in_scope(meta: dict[str, Any], f: dict[str, Any]) -> list[str]:
+    """The chart keys (as in assets_spec) a native filter applies to, from the authored ids in scope."""
+    from innopoints.superset.assets_spec import CHARTS
+
+    by_id = {i: c.key for i, c in enumerate(CHARTS, start=1)}  # as authoring numbers them
+    return [by_id[int(cid)] for cid in f.get("chartsInScope", []) if int(cid) in by_id]
+
+
 def default_filters(
     client: SupersetClient, dashboard_id: int, cache: dict[str, Any]
-) -> dict[int, list[dict[str, Any]]]:
-    """Per chart id, the filters the dashboard applies when it opens (native filter defaults)."""
+) -> dict[str, list[dict[str, Any]]]:
+    """Per chart key, the filters the dashboard applies when it opens (native filter defaults)."""
     meta = json.loads(client.get(f"/api/v1/dashboard/{dashboard_id}")["result"].get("json_metadata") or "{}")
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for f in meta.get("native_filter_configuration", []):
         target = (f.get("targets") or [{}])[0]
         column = target.get("column", {}).get("name")
@@ -82,8 +90,10 @@ def default_filters(
             values = [first] if first is not None else None
         if not column or not values:
             continue
-        for cid in f.get("chartsInScope", []):
-            out.setdefault(int(cid), []).append({"col": column, "op": "IN", "val": list(values)})
+        # chartsInScope holds the chart ids as authored; an import may give the charts other ids, so
+        # scope by the position of each chart (CHART-<key>), which the import keeps, instead
+        for key in _keys_in_scope(meta, f):
+            out.setdefault(key, []).append({"col": column, "op": "IN", "val": list(values)})
     return out
 
 
@@ -91,7 +101,10 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
               json_out: str | None = None, with_defaults: bool = False) -> int:
     """with_defaults: apply each dashboard's default filters (year, scheme) as the dashboard does on opening;
     without, every chart queries its whole table (a worst case)."""
+    from innopoints.superset.assets_spec import CHARTS
+
     client = _client(env, user)
+    keys_by_title = {c.title: c.key for c in CHARTS}
     cache: dict[str, Any] = {}
     dashboards = list(client.list_all("/api/v1/dashboard/", columns=["id", "slug", "dashboard_title"]))
     report: list[dict[str, Any]] = []
@@ -109,7 +122,7 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
             body = json.loads(detail["query_context"])
             body.update({"result_format": "json", "result_type": "full"})
             for q in body.get("queries", []):
-                q["filters"] = [*q.get("filters", []), *defaults.get(ch["id"], [])]
+                q["filters"] = [*q.get("filters", []), *defaults.get(keys_by_title.get(ch["slice_name"], ""), [])]
             for _ in range(cold_repeat):
                 ms, ok = _timed(client, {**body, "force": True})
                 cold_all.append(ms)
