@@ -24,6 +24,11 @@ def stable_uuid(kind: str, key: str) -> str:
     return str(uuid.uuid5(NS, f"{kind}:{key}"))
 
 
+def authored_chart_ids() -> dict[str, int]:
+    """The id each chart key is written with (dashboards' positions and filter scopes refer to it)."""
+    return {c.key: i for i, c in enumerate(spec.CHARTS, start=1)}
+
+
 # -- datasets ---------------------------------------------------------------------------------
 
 def dataset_yaml(ds: spec.Dataset) -> dict[str, Any]:
@@ -313,7 +318,7 @@ def write_assets(assets_dir: Path) -> list[Path]:
         for m in c.metrics:
             if m not in {x.name for x in ds.metrics}:
                 raise ValueError(f"chart {c.key}: metric {m} is not defined on {ds.table}")
-    chart_ids = {c.key: i for i, c in enumerate(spec.CHARTS, start=1)}
+    chart_ids = authored_chart_ids()
     for kind in KINDS[1:]:
         for old in (assets_dir / kind).rglob("*.yaml") if (assets_dir / kind).exists() else []:
             old.unlink()

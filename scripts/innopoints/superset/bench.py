@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from innopoints.superset.assets_spec import CHARTS
+from innopoints.superset.authoring import authored_chart_ids
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import SupersetEnv, read_json
 
@@ -65,11 +67,9 @@ def _first_value(client: SupersetClient, target: dict[str, Any], column: str, ca
     return cache[key]
 
 
-def _keys_in_scope(meta: dict[str, Any], f: dict[str, Any]) -> list[str]:
+def _keys_in_scope(f: dict[str, Any]) -> list[str]:
     """The chart keys (as in assets_spec) a native filter applies to, from the authored ids in scope."""
-    from innopoints.superset.assets_spec import CHARTS
-
-    by_id = {i: c.key for i, c in enumerate(CHARTS, start=1)}  # as authoring numbers them
+    by_id = {i: key for key, i in authored_chart_ids().items()}
     return [by_id[int(cid)] for cid in f.get("chartsInScope", []) if int(cid) in by_id]
 
 
@@ -92,7 +92,7 @@ def default_filters(
             continue
         # chartsInScope holds the chart ids as authored; an import may give the charts other ids, so
         # scope by the position of each chart (CHART-<key>), which the import keeps, instead
-        for key in _keys_in_scope(meta, f):
+        for key in _keys_in_scope(f):
             out.setdefault(key, []).append({"col": column, "op": "IN", "val": list(values)})
     return out
 
@@ -101,8 +101,6 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
               json_out: str | None = None, with_defaults: bool = False) -> int:
     """with_defaults: apply each dashboard's default filters (year, scheme) as the dashboard does on opening;
     without, every chart queries its whole table (a worst case)."""
-    from innopoints.superset.assets_spec import CHARTS
-
     client = _client(env, user)
     keys_by_title = {c.title: c.key for c in CHARTS}
     cache: dict[str, Any] = {}
