@@ -92,6 +92,31 @@ def test_every_chart_of_every_dashboard_returns_data(superset_site: Site) -> Non
     assert not empty, f"charts without data on the demo warehouse: {empty}"
 
 
+def test_counted_marts_give_the_figures_of_the_enterprise_scores(superset_site: Site) -> None:
+    """Headline charts read pre-counted marts; their figures equal the same aggregates taken over one row per
+    enterprise (the count, the average and the exact median, per city as well)."""
+    from innopoints import db
+
+    with db.connect("admin", superset_site.warehouse) as conn:
+        n, avg, median = conn.execute(
+            "select count(*), avg(total_points), percentile_cont(0.5) within group (order by total_points)"
+            " from marts.fct_enterprise_scores").fetchone()
+        by_city = {r[0]: (r[1], float(r[2]), r[3]) for r in conn.execute(
+            "select city_code, count(*), avg(total_points), percentile_cont(0.5) within group"
+            " (order by total_points) from marts.fct_enterprise_scores group by city_code").fetchall()}
+    c = superset_site.client()
+    ids = charts_by_title(c)
+    assert data_rows(c, ids["参评企业数"])[1][0]["enterprises"] == n
+    assert data_rows(c, ids["平均创新积分"])[1][0]["avg_points"] == pytest.approx(float(avg), abs=1e-9)
+    assert data_rows(c, ids["创新积分中位数"])[1][0]["median_points"] == pytest.approx(median, abs=1e-9)
+    _, rows = data_rows(c, ids["各市创新积分"])
+    got = {r["city_code"]: (r["enterprises"], r["avg_points"], r["median_points"]) for r in rows}
+    assert got.keys() == by_city.keys()
+    for city, (cn, cavg, cmed) in by_city.items():
+        assert got[city][0] == cn and got[city][1] == pytest.approx(cavg, abs=1e-9), city
+        assert got[city][2] == pytest.approx(cmed, abs=1e-9), city
+
+
 def _city_columns(rows: list[dict[str, Any]]) -> set[str]:
     return {str(r[k]) for r in rows for k in ("city_code", "region_code") if k in r}
 
@@ -142,6 +167,30 @@ def test_bank_officer_sees_only_consenting_enterprises_and_own_loans(superset_si
         assert banks <= {BANK}, (chart.title, banks)
     assert seen_uscc, "the bank officer saw no enterprise at all"
     assert seen_uscc <= consenting, sorted(seen_uscc - consenting)[:5]
+
+
+def _dataset_rows(client: SupersetClient, dataset_id: int, columns: list[str]) -> list[dict[str, Any]]:
+    body = {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "queries": [{"columns": columns, "metrics": [{"expressionType": "SQL", "sqlExpression": "COUNT(*)",
+                                                      "label": "n"}], "row_limit": 1000}],
+        "result_format": "json", "result_type": "full", "force": True,
+    }
+    return client.post("/api/v1/chart/data", body)["result"][0]["data"]
+
+
+def test_filter_values_readable_by_every_data_role(superset_site: Site) -> None:
+    """The year/scheme/city filters read dim_score_scope: a bank sees every scope (its dashboards need a
+    year), a city officer only their city, and neither sees any enterprise figure there."""
+    admin = superset_site.client()
+    scope = next(d for d in security.innopoints_datasets(admin) if d.table_name in security.SCOPE_TABLES)
+    assert not {"uscc", "enterprises"} & set(scope.columns)
+    everything = _dataset_rows(admin, scope.id, ["scheme_code", "eval_year", "city_code"])
+    assert len({r["city_code"] for r in everything}) > 1
+    bank = _dataset_rows(superset_site.client(f"bank_{BANK}"), scope.id, ["scheme_code", "eval_year", "city_code"])
+    assert sorted(map(str, bank)) == sorted(map(str, everything))
+    city = _dataset_rows(superset_site.client(f"city_{CITY}"), scope.id, ["city_code"])
+    assert {r["city_code"] for r in city} == {CITY}
 
 
 def test_deny_by_default_for_a_data_role_without_rule(superset_site: Site) -> None:

@@ -87,6 +87,14 @@ CITY = {"city_code": ("VARCHAR", "城市代码")}
 
 N_ENT = Metric("enterprises", "COUNT(DISTINCT uscc)", "企业数", ",d")
 
+# the pre-counted score marts (fct_score_distribution, fct_score_summary, …) hold an `enterprises`
+# count per row: their metrics add the counts up instead of counting one row per enterprise
+COUNTED_ENT = Metric("enterprises", "SUM(enterprises)", "企业数", ",d")
+COUNTED_AVG = Metric("avg_points", "SUM(points_sum) / NULLIF(SUM(enterprises), 0)", "平均积分", ".1f")
+COUNTED_VETOED = Metric("vetoed", "SUM(CASE WHEN is_vetoed THEN enterprises ELSE 0 END)", "否决企业数", ",d")
+COUNTED_A_SHARE = Metric("grade_a_share", "SUM(CASE WHEN grade = 'A' THEN enterprises ELSE 0 END) * 1.0 "
+                         "/ NULLIF(SUM(enterprises), 0)", "A级占比", ".1%")
+
 INDICATORS_SEED = Path(__file__).resolve().parents[3] / "seeds" / "scoring" / "indicators.csv"
 
 
@@ -157,12 +165,48 @@ DATASETS: tuple[Dataset, ...] = (
         "Points per indicator added up by city and stage — 指标得分汇总",
     ),
     Dataset(
-        "fct_score_coverage",
-        {**SCHEME, **YEAR, "uscc": ("VARCHAR", "统一社会信用代码"), **CITY, "city_name_zh": ("VARCHAR", "城市"),
-         "is_evaluated": ("BOOLEAN", "是否参评"), "reason": ("VARCHAR", "原因代码"),
-         "reason_zh": ("VARCHAR", "参评情况")},
-        (N_ENT, Metric("evaluated_share", "AVG(CASE WHEN is_evaluated THEN 1.0 ELSE 0 END)", "参评率", ".1%")),
-        "Evaluated vs not, with reasons — 参评覆盖",
+        "dim_score_scope",
+        {**SCHEME, "scheme_name_zh": ("VARCHAR", "积分方案名称"), **YEAR,
+         "is_latest_eval_year": ("BOOLEAN", "最新评价年度"), **CITY, "city_name_zh": ("VARCHAR", "城市")},
+        (),
+        "Schemes, years and cities with evaluated enterprises: the values of the dashboards' filters — 评价范围",
+    ),
+    Dataset(
+        "fct_score_distribution",
+        {**SCHEME, **YEAR, "is_latest_eval_year": ("BOOLEAN", "最新评价年度"), **CITY,
+         "city_name_zh": ("VARCHAR", "城市"), "grade": ("VARCHAR", "等级"), "grade_label_zh": ("VARCHAR", "等级名称"),
+         "is_vetoed": ("BOOLEAN", "一票否决"), "total_points": ("NUMERIC", "创新积分"),
+         "points_bin": ("INTEGER", "积分区间（下限）"), "enterprises": ("INTEGER", "企业数"),
+         "points_sum": ("NUMERIC", "积分合计")},
+        (COUNTED_ENT, COUNTED_AVG,
+         # exact: the median of the enterprises counted per exact total (equal to PERCENTILE_CONT over them)
+         Metric("median_points",
+                "marts.percentile_from_counts(ARRAY_AGG(total_points), ARRAY_AGG(enterprises), 0.5)",
+                "积分中位数", ".1f"),
+         COUNTED_VETOED, COUNTED_A_SHARE),
+        "Enterprises per exact total by city and grade — 积分分布",
+    ),
+    Dataset(
+        "fct_score_summary",
+        {**SCHEME, **YEAR, "is_latest_eval_year": ("BOOLEAN", "最新评价年度"), **CITY,
+         "city_name_zh": ("VARCHAR", "城市"), "industry_section": ("VARCHAR", "行业门类代码"),
+         "industry_section_name_zh": ("VARCHAR", "行业门类"), "stage": ("VARCHAR", "发展阶段代码"),
+         "stage_name_zh": ("VARCHAR", "发展阶段"), "grade": ("VARCHAR", "等级"),
+         "grade_label_zh": ("VARCHAR", "等级名称"), "is_vetoed": ("BOOLEAN", "一票否决"),
+         "veto_codes": ("VARCHAR", "否决代码"), "veto_reasons_zh": ("VARCHAR", "否决原因"),
+         "enterprises": ("INTEGER", "企业数"), "points_sum": ("NUMERIC", "积分合计"),
+         "max_points_sum": ("NUMERIC", "满分合计")},
+        (COUNTED_ENT, COUNTED_AVG, COUNTED_VETOED, COUNTED_A_SHARE),
+        "Enterprises and points by city, industry, stage, grade and veto — 积分汇总",
+    ),
+    Dataset(
+        "fct_score_coverage_summary",
+        {**SCHEME, **YEAR, **CITY, "city_name_zh": ("VARCHAR", "城市"), "is_evaluated": ("BOOLEAN", "是否参评"),
+         "reason": ("VARCHAR", "原因代码"), "reason_zh": ("VARCHAR", "参评情况"), "enterprises": ("INTEGER", "企业数")},
+        (COUNTED_ENT,
+         Metric("evaluated_share", "SUM(CASE WHEN is_evaluated THEN enterprises ELSE 0 END) * 1.0 "
+                "/ NULLIF(SUM(enterprises), 0)", "参评率", ".1%")),
+        "Enterprises evaluated or not, with reasons, by city — 参评覆盖汇总",
     ),
     Dataset(
         "fct_financing_monthly",
@@ -337,10 +381,12 @@ DATASETS: tuple[Dataset, ...] = (
     ),
 )
 
-S, IND, IND_SUM, COV, FIN, LOAN = (
-    "fct_enterprise_scores", "fct_indicator_scores", "fct_indicator_score_summary", "fct_score_coverage",
-    "fct_financing_monthly", "fct_loan_applications",
+S, IND, IND_SUM, FIN, LOAN = (
+    "fct_enterprise_scores", "fct_indicator_scores", "fct_indicator_score_summary", "fct_financing_monthly",
+    "fct_loan_applications",
 )
+# pre-counted score marts: what leadership and distribution charts read instead of one row per enterprise
+DIST, SUMM, COV = "fct_score_distribution", "fct_score_summary", "fct_score_coverage_summary"
 PD, PA, DQ, IB, QS, FC = (
     "fct_policy_delivery", "fct_policy_applications", "fct_dq_results", "fct_import_batches",
     "fct_quarantine_summary", "fct_feed_coverage",
@@ -349,36 +395,39 @@ PD, PA, DQ, IB, QS, FC = (
 # -- charts -----------------------------------------------------------------------------------
 CHARTS: tuple[Chart, ...] = (
     # 领导驾驶舱
-    Chart("lc_enterprises", "参评企业数", S, "big_number_total", ["enterprises"], height=25),
-    Chart("lc_avg", "平均创新积分", S, "big_number_total", ["avg_points"], height=25, number_format=".1f"),
-    Chart("lc_median", "创新积分中位数", S, "big_number_total", ["median_points"], height=25, number_format=".1f"),
+    Chart("lc_enterprises", "参评企业数", DIST, "big_number_total", ["enterprises"], height=25),
+    Chart("lc_avg", "平均创新积分", DIST, "big_number_total", ["avg_points"], height=25, number_format=".1f"),
+    Chart("lc_median", "创新积分中位数", DIST, "big_number_total", ["median_points"], height=25, number_format=".1f"),
     Chart("lc_amount", "放款金额（亿元）", FIN, "big_number_total", ["amount_yi"], height=25, number_format=".2f"),
     Chart("lc_success", "融资成功率", FIN, "big_number_total", ["success_rate"], height=25, number_format=".1%"),
     Chart("lc_cost", "贷款成本（年利率%）", FIN, "big_number_total", ["loan_rate"], height=25, number_format=".2f"),
-    Chart("lc_grade_mix", "等级分布", S, "pie", ["enterprises"], ["grade_label_zh"]),
+    Chart("lc_grade_mix", "等级分布", DIST, "pie", ["enterprises"], ["grade_label_zh"]),
     Chart("lc_trend", "月度放款与成功率", FIN, "echarts_timeseries_line", ["amount_yi", "disbursed"],
           x_axis="month", time_grain="P1M"),
     Chart("lc_city_fin", "各市融资", FIN, "table",
           ["amount_yi", "disbursed", "banks", "success_rate", "loan_rate", "saving", "approval_days"],
           ["city_code"], row_limit=50),
-    Chart("lc_city_table", "各市创新积分", S, "table",
+    Chart("lc_city_table", "各市创新积分", DIST, "table",
           ["enterprises", "avg_points", "median_points", "grade_a_share", "vetoed"], ["city_name_zh", "city_code"],
           row_limit=50),
     # 积分分布
-    Chart("sd_hist", "创新积分分布", S, "histogram_v2", [], ["total_points"], bins=25, x_title="创新积分"),
-    Chart("sd_by_city", "各市平均积分", S, "echarts_timeseries_bar", ["avg_points"], x_axis="city_name_zh",
+    Chart("sd_hist", "创新积分分布", DIST, "echarts_timeseries_bar", ["enterprises"], x_axis="points_bin",
+          number_format=",d", x_title="创新积分（区间下限）",
+          description="每根柱为一个积分区间（下限；宽度见 dbt 变量 score_histogram_bin_width）的企业数"),
+    Chart("sd_by_city", "各市平均积分", DIST, "echarts_timeseries_bar", ["avg_points"], x_axis="city_name_zh",
           sort_by_metric=True, number_format=".1f"),
-    Chart("sd_by_industry", "各行业平均积分", S, "echarts_timeseries_bar", ["avg_points"],
+    Chart("sd_by_industry", "各行业平均积分", SUMM, "echarts_timeseries_bar", ["avg_points"],
           x_axis="industry_section_name_zh", sort_by_metric=True, number_format=".1f"),
-    Chart("sd_by_stage", "各阶段企业等级", S, "echarts_timeseries_bar", ["enterprises"], ["grade"],
+    Chart("sd_by_stage", "各阶段企业等级", SUMM, "echarts_timeseries_bar", ["enterprises"], ["grade"],
           x_axis="stage_name_zh", stacked=True),
     Chart("sd_indicator", "各指标得分与失分（失分在哪里）", IND_SUM, "echarts_timeseries_bar",
           ["points_won", "points_lost_sum"], x_axis="indicator_name_zh", stacked=True),
-    Chart("sd_veto", "一票否决原因", S, "table", ["enterprises"], ["veto_reasons_zh"], row_limit=50),
+    Chart("sd_veto", "一票否决原因", SUMM, "table", ["enterprises"], ["veto_reasons_zh"], row_limit=50,
+          where="is_vetoed"),
     Chart("sd_coverage", "参评覆盖", COV, "pie", ["enterprises"], ["reason_zh"]),
-    Chart("sd_grade_years", "历年等级结构", S, "echarts_timeseries_bar", ["enterprises"], ["grade"],
+    Chart("sd_grade_years", "历年等级结构", DIST, "echarts_timeseries_bar", ["enterprises"], ["grade"],
           x_axis="eval_year", stacked=True, ignore_filters=("eval_year",)),
-    Chart("sd_scheme_compare", "不同积分方案平均积分对比", S, "echarts_timeseries_bar", ["avg_points"],
+    Chart("sd_scheme_compare", "不同积分方案平均积分对比", DIST, "echarts_timeseries_bar", ["avg_points"],
           ["scheme_code"], x_axis="city_name_zh", number_format=".1f", ignore_filters=("scheme_code",)),
     # 融资监测
     Chart("fm_funnel", "申请漏斗", FIN, "table", ["received", "decided", "approved", "rejected", "disbursed"],
@@ -505,10 +554,14 @@ DASHBOARDS: tuple[Dashboard, ...] = (
 
 DEFAULT_SCHEME = "LN-2025"
 
+# the year, scheme and city filters list the values of dim_score_scope (a few hundred rows that every data
+# role may read), not of a table with one row per enterprise
+SCOPE = "dim_score_scope"
+
 NATIVE_FILTERS: tuple[NativeFilter, ...] = (
-    NativeFilter("eval_year", "年度", "fct_enterprise_scores", first_item=True, required=True),
-    NativeFilter("scheme_code", "积分方案", "fct_enterprise_scores", default=DEFAULT_SCHEME, required=True),
-    NativeFilter("city_code", "城市", "fct_enterprise_scores", multi=True),
+    NativeFilter("eval_year", "年度", SCOPE, first_item=True, required=True),
+    NativeFilter("scheme_code", "积分方案", SCOPE, default=DEFAULT_SCHEME, required=True),
+    NativeFilter("city_code", "城市", SCOPE, multi=True),
     # the profile opens on one enterprise: the first the user may see among those scored in the year and
     # scheme it opens on, so its breakdown reads a few rows by the uscc index instead of summing every
     # enterprise's indicator rows. (A cascade from the year and scheme filters picks its first value

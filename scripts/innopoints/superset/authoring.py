@@ -159,6 +159,11 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
             base["x_axis_time_format"] = "%Y-%m" if c.time_grain == "P1M" else "%Y-%m-%d %H:%M"
         if c.sort_by_metric:
             base.update({"x_axis_sort": c.metrics[0], "x_axis_sort_asc": False})
+        if c.viz == "echarts_timeseries_bar":
+            # numbers on the x axis (years, histogram bins) are categories: one labelled bar each
+            base["xAxisForceCategorical"] = True
+        if c.x_title:
+            base.update({"x_axis_title": c.x_title, "x_axis_title_margin": 30})
         q.update({
             "columns": [_axis(c.x_axis, c.time_grain), *c.groupby],
             "metrics": c.metrics,
@@ -218,6 +223,16 @@ def chart_yaml(c: spec.Chart, ds: spec.Dataset) -> dict[str, Any]:
 
 # -- dashboards -------------------------------------------------------------------------------
 
+def filter_scope(f: spec.NativeFilter, d: spec.Dashboard) -> list[str]:
+    """The charts (keys) of dashboard `d` that native filter `f` applies to; empty: not on `d`."""
+    if f.dashboards and d.slug not in f.dashboards:
+        return []
+    charts = {c.key: c for c in spec.CHARTS}
+    datasets = {ds.table: ds for ds in spec.DATASETS}
+    return [k for row in d.rows for k, _ in row
+            if f.column in datasets[charts[k].dataset].columns and f.column not in charts[k].ignore_filters]
+
+
 def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: dict[str, int],
                    datasets: dict[str, spec.Dataset]) -> dict[str, Any]:
     position: dict[str, Any] = {
@@ -241,10 +256,7 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
     keys = [k for row in d.rows for k, _ in row]
     filters = []
     for f in spec.NATIVE_FILTERS:
-        if f.dashboards and d.slug not in f.dashboards:
-            continue
-        has_col = [k for k in keys if f.column in datasets[charts[k].dataset].columns
-                   and f.column not in charts[k].ignore_filters]
+        has_col = filter_scope(f, d)
         target_ds = next((charts[k].dataset for k in has_col), None)
         if target_ds is None:
             continue
@@ -330,7 +342,7 @@ def write_assets(assets_dir: Path) -> list[Path]:
         path.write_text(dump_yaml(data), encoding="utf-8")
         written.append(path)
 
-    used = {c.dataset for c in spec.CHARTS}
+    used = {c.dataset for c in spec.CHARTS} | {f.source_dataset for f in spec.NATIVE_FILTERS}
     for ds in spec.DATASETS:
         if ds.table in used:
             emit(f"datasets/innopoints/{ds.table}.yaml", dataset_yaml(ds))
@@ -353,7 +365,8 @@ def write_exposures(project_root: Path, base_url: str = "http://127.0.0.1:8088")
     charts = {c.key: c for c in spec.CHARTS}
     exposures = []
     for d in spec.DASHBOARDS:
-        tables = sorted({charts[k].dataset for row in d.rows for k, _ in row})
+        tables = sorted({charts[k].dataset for row in d.rows for k, _ in row}
+                        | {f.source_dataset for f in spec.NATIVE_FILTERS if filter_scope(f, d)})
         refs = [f"ref('{t}')" for t in tables if t in existing]
         if not refs:
             continue

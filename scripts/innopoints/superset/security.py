@@ -6,7 +6,9 @@ Roles (one Superset role each, self-contained: Gamma's UI permissions + data acc
 - ``city_<region_code>`` (14): datasets with a city column, rows of that city only (dashboards and
   SQL Lab: RLS_IN_SQLLAB is on);
 - ``bank_<bank_code>`` (8): the score tables (BANK_ENTERPRISE_TABLES) and tables keyed by bank only,
-  rows of enterprises whose consent to that bank is in force, and that bank's loans only.
+  rows of enterprises whose consent to that bank is in force, and that bank's loans only;
+- every data role reads the filter-values table (SCOPE_TABLES: schemes, years and cities, no
+  enterprise figure) whole, city roles their city's rows.
 
 Deny by default: for every dataset a Base filter ``1 = 0`` applies to every role except the
 privileged ones and the roles that hold a Regular filter on that dataset. A user with a data role
@@ -33,6 +35,9 @@ USCC_COLUMN = "uscc"
 # Per-enterprise tables a bank officer may read (the published score, grade and breakdown); any other
 # table keyed by enterprise (policy applications, coverage, ...) stays denied to banks.
 BANK_ENTERPRISE_TABLES = ("fct_enterprise_scores", "fct_indicator_scores")
+# Tables without any enterprise figure that every data role reads whole (city roles: their city's
+# rows): the values of the dashboards' year, scheme and city filters.
+SCOPE_TABLES = ("dim_score_scope",)
 # Enterprises whose consent to the bank is in force today. The consent mart is built by dbt.
 CONSENT_TABLE = "marts.dim_bank_consents"
 CONSENT_CLAUSE = (
@@ -146,7 +151,8 @@ def datasets_for(spec: RoleSpec, datasets: list[DatasetInfo]) -> list[DatasetInf
     if spec.kind == "city":
         return [d for d in datasets if d.city_column]
     if spec.kind == "bank":
-        return [d for d in datasets if d.table_name in BANK_ENTERPRISE_TABLES or BANK_COLUMN in d.columns]
+        return [d for d in datasets
+                if d.table_name in BANK_ENTERPRISE_TABLES + SCOPE_TABLES or BANK_COLUMN in d.columns]
     raise SupersetError(f"unknown role kind {spec.kind}")
 
 
@@ -200,6 +206,8 @@ def desired_rules(
             if clause:
                 by_clause[clause].append(ds.id)
                 regular_roles[ds.id].add(role_ids[spec.name])
+            elif ds.table_name in SCOPE_TABLES:
+                regular_roles[ds.id].add(role_ids[spec.name])  # read whole: not denied by default
         for i, (clause, tables) in enumerate(sorted(by_clause.items())):
             rules.append(
                 RlsRule(
