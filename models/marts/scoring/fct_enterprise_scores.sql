@@ -2,6 +2,9 @@
     indexes=[
         {'columns': ['scheme_code', 'eval_year', 'uscc'], 'unique': true},
         {'columns': ['uscc']},
+        -- the enterprise profile's uscc filter lists the latest year's enterprises of a scheme in uscc
+        -- order (a city's or a consenting bank's): read in index order, not sorted from every year
+        {'columns': ['scheme_code', 'is_latest_eval_year', 'uscc']},
     ],
 ) }}
 -- Enterprise scores (企业创新积分): one row per (scheme, evaluation year, evaluated enterprise)
