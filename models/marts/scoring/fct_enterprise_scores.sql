@@ -1,9 +1,10 @@
+{#- Indexes: the key; uscc (an enterprise's scores, the profile); (scheme, latest year, uscc) for the
+    profile's uscc filter, which lists the latest year's enterprises of a scheme (a city's or a
+    consenting bank's) in uscc order: read in index order, not from every year's rows. -#}
 {{ config(
     indexes=[
         {'columns': ['scheme_code', 'eval_year', 'uscc'], 'unique': true},
         {'columns': ['uscc']},
-        -- the enterprise profile's uscc filter lists the latest year's enterprises of a scheme in uscc
-        -- order (a city's or a consenting bank's): read in index order, not sorted from every year
         {'columns': ['scheme_code', 'is_latest_eval_year', 'uscc']},
     ],
 ) }}
