@@ -25,12 +25,19 @@ grade_order as (
 
 ),
 
+-- the (scheme, year) pairs with scores, from the small scope table (not a distinct over every score)
+score_scope as (
+
+    select * from {{ ref('dim_score_scope') }}
+
+),
+
 scheme_years as (
 
     select distinct
         scheme_code,
         eval_year
-    from scores
+    from score_scope
 
 ),
 
@@ -46,7 +53,9 @@ with_neighbours as (
         lag(grade) over by_enterprise as previous_grade,
         lead(eval_year) over by_enterprise as next_scored_year
     from scores
-    window by_enterprise as (partition by scheme_code, uscc order by eval_year)
+    -- uscc first: the sort that feeds the window compares (abbreviated) uscc keys, not a scheme
+    -- code shared by a third of the rows
+    window by_enterprise as (partition by uscc, scheme_code order by eval_year)
 
 ),
 
@@ -91,42 +100,43 @@ moves as (
 
 ),
 
-positioned as (
+-- counted before the grades are positioned: a few thousand groups, not a row per enterprise
+counted as (
 
     select
-        m.scheme_code,
-        m.eval_year,
-        m.city_code,
-        coalesce(m.grade_from, {{ monitoring_no_grade() }}) as grade_from,
-        coalesce(m.grade_to, {{ monitoring_no_grade() }}) as grade_to,
-        case
-            when m.grade_from is null then 'entered'
-            when m.grade_to is null then 'left'
-            when gt.grade_position < gf.grade_position then 'up'
-            when gt.grade_position > gf.grade_position then 'down'
-            else 'same'
-        end as movement
-    from moves as m
-    left join grade_order as gf
-        on gf.grade = m.grade_from
-    left join grade_order as gt
-        on gt.grade = m.grade_to
+        scheme_code,
+        eval_year,
+        city_code,
+        grade_from,
+        grade_to,
+        count(*) as enterprises
+    from moves
+    group by scheme_code, eval_year, city_code, grade_from, grade_to
 
 ),
 
 final as (
 
     select
-        scheme_code,
-        eval_year,
-        eval_year - 1 as previous_year,
-        city_code,
-        grade_from,
-        grade_to,
-        movement,
-        count(*) as enterprises
-    from positioned
-    group by 1, 2, 3, 4, 5, 6, 7
+        c.scheme_code,
+        c.eval_year,
+        c.eval_year - 1 as previous_year,
+        c.city_code,
+        coalesce(c.grade_from, {{ monitoring_no_grade() }}) as grade_from,
+        coalesce(c.grade_to, {{ monitoring_no_grade() }}) as grade_to,
+        case
+            when c.grade_from is null then 'entered'
+            when c.grade_to is null then 'left'
+            when gt.grade_position < gf.grade_position then 'up'
+            when gt.grade_position > gf.grade_position then 'down'
+            else 'same'
+        end as movement,
+        c.enterprises
+    from counted as c
+    left join grade_order as gf
+        on gf.grade = c.grade_from
+    left join grade_order as gt
+        on gt.grade = c.grade_to
 
 )
 

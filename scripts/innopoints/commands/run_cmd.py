@@ -13,6 +13,9 @@ from innopoints.config import get_settings
 DEMO_ENTERPRISES = 3000
 DEMO_YEARS = (2022, 2024)
 DEMO_SEED = 2024
+# a few deliberately broken rows (one in a thousand), so the demo's import quarantines some and the
+# data-quality dashboard shows what that looks like
+DEMO_BAD_ROWS = 0.001
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -38,11 +41,14 @@ def ensure_demo_data(enterprises: int = DEMO_ENTERPRISES) -> Path:
 
     out = demo_data_dir()
     manifest = out / "manifest.json"
-    if manifest.exists() and json.loads(manifest.read_text()).get("enterprises") == enterprises:
-        print(f"demo data already in {out}")
-        return out
-    print(f"generating demo data for {enterprises} enterprises, {DEMO_YEARS[0]}-{DEMO_YEARS[1]} -> {out}")
-    generate(out_dir=out, enterprises=enterprises, years=DEMO_YEARS, seed=DEMO_SEED)
+    if manifest.exists():
+        made = json.loads(manifest.read_text())
+        if made.get("enterprises") == enterprises and made.get("bad_rows_share") == DEMO_BAD_ROWS:
+            print(f"demo data already in {out}")
+            return out
+    print(f"generating demo data for {enterprises} enterprises, {DEMO_YEARS[0]}-{DEMO_YEARS[1]}, "
+          f"{DEMO_BAD_ROWS:.1%} broken rows -> {out}")
+    generate(out_dir=out, enterprises=enterprises, years=DEMO_YEARS, seed=DEMO_SEED, bad_rows=DEMO_BAD_ROWS)
     return out
 
 
