@@ -22,14 +22,7 @@ counted as (
         reason_zh,
         count(*) as enterprises
     from coverage
-    group by
-        scheme_code,
-        eval_year,
-        city_code,
-        city_name_zh,
-        is_evaluated,
-        reason,
-        reason_zh
+    group by 1, 2, 3, 4, 5, 6, 7
 
 )
 

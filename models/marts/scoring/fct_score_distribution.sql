@@ -24,41 +24,15 @@ counted as (
         grade_label_zh,
         is_vetoed,
         total_points,
-        count(*) as enterprises
-    from scores
-    group by
-        scheme_code,
-        eval_year,
-        is_latest_eval_year,
-        city_code,
-        city_name_zh,
-        grade,
-        grade_label_zh,
-        is_vetoed,
-        total_points
-
-),
-
-final as (
-
-    select
-        scheme_code,
-        eval_year,
-        is_latest_eval_year,
-        city_code,
-        city_name_zh,
-        grade,
-        grade_label_zh,
-        is_vetoed,
-        total_points,
         cast(
             floor(total_points / {{ var('score_histogram_bin_width') }}) * {{ var('score_histogram_bin_width') }}
             as integer
         ) as points_bin,
-        enterprises,
-        total_points * enterprises as points_sum
-    from counted
+        count(*) as enterprises,
+        total_points * count(*) as points_sum
+    from scores
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 )
 
-select * from final
+select * from counted

@@ -32,21 +32,7 @@ summed as (
         sum(total_points) as points_sum,
         sum(max_points) as max_points_sum
     from scores
-    group by
-        scheme_code,
-        eval_year,
-        is_latest_eval_year,
-        city_code,
-        city_name_zh,
-        industry_section,
-        industry_section_name_zh,
-        stage,
-        stage_name_zh,
-        grade,
-        grade_label_zh,
-        is_vetoed,
-        veto_codes,
-        veto_reasons_zh
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 
 )
 
