@@ -47,7 +47,6 @@ class Chart:
     sort_by_metric: bool = False
     number_format: str = "SMART_NUMBER"
     subheader: str = ""
-    bins: int = 20
     x_title: str = ""
     height: int = 50
     description: str | None = None
@@ -105,7 +104,6 @@ def _seed_label(code_column: str, label_column: str) -> str:
         labels = {r[code_column]: r[label_column] for r in csv.DictReader(fh)}
     whens = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in sorted(labels.items()))
     return f"CASE {code_column} {whens} ELSE {code_column} END"
-
 
 
 def _ratio(name: str, num: str, den: str, label: str, fmt: str = ".1%") -> Metric:

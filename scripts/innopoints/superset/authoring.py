@@ -178,12 +178,6 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
         })
         if c.time_grain:
             q["extras"]["time_grain_sqla"] = c.time_grain
-    elif c.viz == "histogram_v2":
-        col = c.groupby[0]
-        base.update({"column": col, "groupby": [], "bins": c.bins, "normalize": False, "cumulative": False,
-                     "show_legend": False, "x_axis_title": c.x_title, "y_axis_title": "企业数"})
-        q.update({"columns": [col], "post_processing": [{"operation": "histogram", "options": {
-            "column": col, "groupby": [], "bins": c.bins, "cumulative": False, "normalize": False}}]})
     else:
         raise ValueError(f"{c.key}: unsupported viz {c.viz}")
     if c.where:

@@ -76,22 +76,32 @@ def _dataset_id(client: SupersetClient, target: dict[str, Any], cache: dict[str,
     return int(ds_id)
 
 
-def filter_value_bodies(client: SupersetClient, meta: dict[str, Any], cache: dict[str, Any]) -> list[dict[str, Any]]:
+def _prefilter(f: dict[str, Any]) -> str:
+    """A native filter's pre-filter: the SQL its values are limited by ("" when none)."""
+    return " AND ".join(a["sqlExpression"] for a in f.get("adhoc_filters") or [] if a.get("expressionType") == "SQL")
+
+
+def dashboard_filters(client: SupersetClient, dashboard_id: int) -> list[dict[str, Any]]:
+    """The native filter configuration of a dashboard, as imported."""
+    meta = json.loads(client.get(f"/api/v1/dashboard/{dashboard_id}")["result"].get("json_metadata") or "{}")
+    return meta.get("native_filter_configuration", [])
+
+
+def filter_value_bodies(client: SupersetClient, filters: list[dict[str, Any]],
+                        cache: dict[str, Any]) -> list[dict[str, Any]]:
     """The requests a dashboard's native select filters make for their values as it opens (the column's
     distinct values, up to 1,000, under the filter's pre-filter)."""
     bodies = []
-    for f in meta.get("native_filter_configuration", []):
+    for f in filters:
         target = (f.get("targets") or [{}])[0]
         column = target.get("column", {}).get("name")
         if not column:
             continue
-        where = " AND ".join(a["sqlExpression"] for a in f.get("adhoc_filters") or []
-                             if a.get("expressionType") == "SQL")
         ascending = (f.get("controlValues") or {}).get("sortAscending", True)
         bodies.append({"datasource": {"id": _dataset_id(client, target, cache), "type": "table"},
                        "result_format": "json", "result_type": "full",
                        "queries": [{"columns": [column], "metrics": [], "orderby": [[column, ascending]],
-                                    "row_limit": 1000, "filters": [], "extras": {"where": where}}]})
+                                    "row_limit": 1000, "filters": [], "extras": {"where": _prefilter(f)}}]})
     return bodies
 
 
@@ -102,19 +112,16 @@ def _keys_in_scope(f: dict[str, Any]) -> list[str]:
 
 
 def default_filters(
-    client: SupersetClient, dashboard_id: int, cache: dict[str, Any]
+    client: SupersetClient, filters: list[dict[str, Any]], cache: dict[str, Any]
 ) -> dict[str, list[dict[str, Any]]]:
     """Per chart key, the filters the dashboard applies when it opens (native filter defaults)."""
-    meta = json.loads(client.get(f"/api/v1/dashboard/{dashboard_id}")["result"].get("json_metadata") or "{}")
     out: dict[str, list[dict[str, Any]]] = {}
-    for f in meta.get("native_filter_configuration", []):
+    for f in filters:
         target = (f.get("targets") or [{}])[0]
         column = target.get("column", {}).get("name")
         values = (f.get("defaultDataMask") or {}).get("filterState", {}).get("value")
         if not values and (f.get("controlValues") or {}).get("defaultToFirstItem"):
-            where = " AND ".join(a["sqlExpression"] for a in f.get("adhoc_filters") or []
-                                 if a.get("expressionType") == "SQL") or None
-            first = _first_value(client, target, column, cache, where)
+            first = _first_value(client, target, column, cache, _prefilter(f) or None)
             values = [first] if first is not None else None
         if not column or not values:
             continue
@@ -137,13 +144,13 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
     failures = 0
     for d in sorted(dashboards, key=lambda x: x["id"]):
         charts = client.get(f"/api/v1/dashboard/{d['id']}/charts")["result"]
-        defaults = default_filters(client, d["id"], cache) if with_defaults else {}
+        filters = dashboard_filters(client, d["id"])
+        defaults = default_filters(client, filters, cache) if with_defaults else {}
         cold_all: list[float] = []
         warm_all: list[float] = []
         worst = ("", 0.0)
-        meta = json.loads(client.get(f"/api/v1/dashboard/{d['id']}")["result"].get("json_metadata") or "{}")
         filter_cold: list[float] = []
-        for body in filter_value_bodies(client, meta, cache):
+        for body in filter_value_bodies(client, filters, cache):
             for _ in range(cold_repeat):
                 ms, ok = _timed(client, {**body, "force": True})
                 filter_cold.append(ms)
