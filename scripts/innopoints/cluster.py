@@ -12,9 +12,10 @@ Every server listens on 127.0.0.1 TCP only.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
-import secrets
+import re
 import shutil
 import socket
 import subprocess
@@ -22,14 +23,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from innopoints import statefile
 from innopoints.config import Settings, get_settings
-from innopoints.secrets import load_secrets, save_secrets
+from innopoints.errors import ServiceError
+from innopoints.secrets import get_or_create
 
 ADMIN_USER = "innopoints_admin"
 
 
-class ClusterError(RuntimeError):
-    pass
+class ClusterError(ServiceError):
+    """The warehouse server cannot be started, found or reached."""
 
 
 @dataclass(frozen=True)
@@ -91,25 +94,45 @@ def mode(settings: Settings | None = None) -> str:
 
 
 def _admin_password(s: Settings) -> str:
-    sec = load_secrets(s)
-    if "admin_password" not in sec:
-        sec["admin_password"] = secrets.token_urlsafe(24)
-        save_secrets(s, sec)
-    return sec["admin_password"]
+    return get_or_create(s, "admin_password")
 
 
-def _port(s: Settings) -> int:
-    """The cluster's port: fixed at initdb time. Unless INNOPOINTS_PG_PORT pins it, the first free
-    port from 55432 up is taken, so two checkouts on one machine do not collide."""
-    port_file = s.pg_dir / "port"
-    if port_file.exists():
-        return int(port_file.read_text().strip())
+def _port_file(s: Settings) -> Path:
+    return s.pg_dir / "port"
+
+
+def _conf_port(s: Settings) -> int | None:
+    """The port the cluster's own postgresql.conf sets (the last `port =` line wins, as for the server)."""
+    conf = statefile.read_text(_server_dir(s) / "data" / "postgresql.conf")
+    if conf is None:
+        return None
+    found = re.findall(r"(?m)^\s*port\s*=\s*(\d+)", conf)
+    return int(found[-1]) if found else None
+
+
+def _free_port(s: Settings, exclude: int | None = None) -> int:
+    """INNOPOINTS_PG_PORT when set, else the first free port from 55432 up, so two checkouts on one
+    machine do not collide."""
     if "INNOPOINTS_PG_PORT" in os.environ:
         return s.pg_port
     port = s.pg_port
-    while _port_open("127.0.0.1", port) and port < s.pg_port + 100:
+    while (port == exclude or _port_open("127.0.0.1", port)) and port < s.pg_port + 200:
         port += 1
     return port
+
+
+def _port(s: Settings) -> int:
+    """The cluster's port. `.state/pg/port` caches it for every process; when that file is empty or
+    damaged (a writer died, a disk filled up) the cluster's postgresql.conf, the source of truth, gives
+    it back and the cache is rewritten. Before the cluster exists: the port it will get."""
+    text = statefile.read_text(_port_file(s))
+    if text is not None and text.strip().isdigit():
+        return int(text.strip())
+    recovered = _conf_port(s) if (s.pg_dir / "server_dir").exists() or s.pg_dir.joinpath("data").exists() else None
+    if recovered is not None:
+        statefile.write_text(_port_file(s), f"{recovered}\n")
+        return recovered
+    return _free_port(s)
 
 
 SERVER_SETTINGS = {
@@ -132,23 +155,62 @@ def _server_user_can_reach(path: Path) -> bool:
     return r.returncode == 0
 
 
-def _server_dir(s: Settings) -> Path:
-    """Where the cluster's data and log live: .state/pg, unless we run as root and the postgres user
-    cannot reach it (a checkout under /root): then a folder of its own under /var/tmp, recorded in
-    .state/pg/server_dir so every later command finds it."""
-    s.pg_dir.mkdir(parents=True, exist_ok=True)
-    pointer = s.pg_dir / "server_dir"
-    if pointer.exists():
-        return Path(pointer.read_text().strip())
-    where = s.pg_dir
+def _default_server_dir(s: Settings) -> Path:
+    """.state/pg, unless we run as root and the postgres user cannot reach it (a private .state, a
+    checkout under /root): then a folder of its own under /var/tmp, named after the state folder."""
     if os.geteuid() == 0 and not _server_user_can_reach(s.state_dir):
-        import hashlib
-
         tag = hashlib.sha1(str(s.state_dir).encode()).hexdigest()[:12]
-        where = Path("/var/tmp") / f"innopoints-pg-{tag}"
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pointer.write_text(str(where))
+        return Path("/var/tmp") / f"innopoints-pg-{tag}"
+    return s.pg_dir
+
+
+def _server_dir(s: Settings) -> Path:
+    """Where the cluster's data and log live, recorded in .state/pg/server_dir so every later command
+    finds it. The location is a function of the state folder, so a damaged pointer is recomputed."""
+    statefile.ensure_private_dir(s.pg_dir)
+    pointer = s.pg_dir / "server_dir"
+    text = (statefile.read_text(pointer) or "").strip()
+    if text.startswith("/"):
+        return Path(text)
+    where = _default_server_dir(s)
+    where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    statefile.write_text(pointer, f"{where}\n")
     return where
+
+
+def _initdb(s: Settings, bindir: Path, home: Path, data: Path, port: int) -> None:
+    pwfile = home / "pwfile"
+    statefile.write_text(pwfile, _admin_password(s) + "\n")
+    data.mkdir(parents=True, exist_ok=True)
+    os.chmod(data, 0o700)
+    _chown_to_server_user(home)
+    try:
+        subprocess.run(
+            _as_server_user([
+                str(bindir / "initdb"), "-D", str(data), "-U", ADMIN_USER, f"--pwfile={pwfile}",
+                "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+            ]),
+            check=True, capture_output=True, text=True,
+        )
+    except subprocess.CalledProcessError as exc:
+        raise ClusterError(f"initdb failed: {exc.stderr.strip()}") from exc
+    finally:
+        pwfile.unlink(missing_ok=True)
+    conf = "\n".join(f"{k} = {v}" for k, v in SERVER_SETTINGS.items())
+    with open(data / "postgresql.conf", "a") as fh:
+        fh.write(f"\n# innopoints\nport = {port}\n{conf}\n")
+
+
+def _move_port(s: Settings, data: Path, taken: int) -> int:
+    """Another server holds the cluster's port (two checkouts initialised at the same moment): give
+    the cluster the next free port, in its postgresql.conf (the last `port =` line wins) and the cache."""
+    port = _free_port(s, exclude=taken)
+    if port == taken:
+        raise ClusterError(f"port {taken} (INNOPOINTS_PG_PORT) is taken by another server: choose another port")
+    with open(data / "postgresql.conf", "a") as fh:
+        fh.write(f"port = {port}  # innopoints: {taken} was taken by another server\n")
+    statefile.write_text(_port_file(s), f"{port}\n")
+    return port
 
 
 def _start_system(s: Settings) -> None:
@@ -156,45 +218,34 @@ def _start_system(s: Settings) -> None:
     assert bindir is not None
     home = _server_dir(s)
     data = home / "data"
-    port = _port(s)
-    (s.pg_dir / "port").write_text(str(port))
     if not (data / "PG_VERSION").exists():
-        pwfile = home / "pwfile"
-        pwfile.write_text(_admin_password(s) + "\n")
-        os.chmod(pwfile, 0o600)
-        data.mkdir(parents=True, exist_ok=True)
-        os.chmod(data, 0o700)
-        _chown_to_server_user(home)
-        try:
-            subprocess.run(
-                _as_server_user([
-                    str(bindir / "initdb"), "-D", str(data), "-U", ADMIN_USER, f"--pwfile={pwfile}",
-                    "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
-                ]),
-                check=True, capture_output=True, text=True,
-            )
-        except subprocess.CalledProcessError as exc:
-            raise ClusterError(f"initdb failed: {exc.stderr.strip()}") from exc
-        finally:
-            pwfile.unlink(missing_ok=True)
-        conf = "\n".join(f"{k} = {v}" for k, v in SERVER_SETTINGS.items())
-        with open(data / "postgresql.conf", "a") as fh:
-            fh.write(f"\n# innopoints\nport = {port}\n{conf}\n")
-    if _port_open("127.0.0.1", port) and status_ok(s):
+        port = _free_port(s)
+        _initdb(s, bindir, home, data, port)
+    port = _conf_port(s) or _port(s)
+    statefile.write_text(_port_file(s), f"{port}\n")
+    if status_ok(s):
         return
     log = home / "server.log"
-    log.touch()
-    _chown_to_server_user(home)
-    r = subprocess.run(
-        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start"]),
-        capture_output=True, text=True,
-    )
-    if r.returncode != 0:
-        tail = log.read_text(errors="replace")[-2000:]
-        raise ClusterError(
-            f"PostgreSQL did not start on 127.0.0.1:{port}: {r.stderr.strip()}\n{tail}\n"
-            "Is the port taken? Set INNOPOINTS_PG_PORT, or remove .state/pg to start afresh."
+    for _attempt in range(3):
+        if _port_open("127.0.0.1", port) and not (data / "postmaster.pid").exists():
+            port = _move_port(s, data, port)
+        log.touch()
+        _chown_to_server_user(home)
+        r = subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "120", "start"]),
+            capture_output=True, text=True,
         )
+        if r.returncode == 0 or status_ok(s):
+            return
+        tail = log.read_text(errors="replace")[-2000:]
+        if "could not bind" in tail or "Address already in use" in tail:
+            port = _move_port(s, data, port)
+            continue
+        break
+    raise ClusterError(
+        f"PostgreSQL did not start on 127.0.0.1:{port}: {r.stderr.strip()}\n{tail}\n"
+        f"See {log}. Is the port taken? Set INNOPOINTS_PG_PORT, or `make clean` to start afresh."
+    )
 
 
 def _start_embedded(s: Settings) -> None:
@@ -211,7 +262,7 @@ def _start_embedded(s: Settings) -> None:
     # pgserver listens on a Unix socket; open TCP on 127.0.0.1 as well (GX needs TCP).
     port = _port(s)
     srv.psql(f"alter system set listen_addresses = '127.0.0.1'; alter system set port = {port};")
-    (s.pg_dir / "port").write_text(str(port))
+    statefile.write_text(_port_file(s), f"{port}\n")
     pw = _admin_password(s)
     srv.psql(
         f"do $$ begin if not exists (select from pg_roles where rolname = '{ADMIN_USER}') then "
@@ -229,8 +280,10 @@ def server_info(settings: Settings | None = None) -> ServerInfo:
         from sqlalchemy.engine import make_url
 
         u = make_url(s.database_url)
+        # administration (create roles, create the warehouse database) happens in the server's
+        # maintenance database; the URL's database is the warehouse (Settings.db_name)
         return ServerInfo("external", u.host or "127.0.0.1", u.port or 5432, u.username or "postgres",
-                          u.password or "", u.database or "postgres")
+                          u.password or "", "postgres")
     return ServerInfo(mode(s), "127.0.0.1", _port(s), ADMIN_USER, _admin_password(s), "postgres")
 
 
@@ -241,7 +294,7 @@ def status_ok(settings: Settings | None = None) -> bool:
     try:
         with psycopg.connect(host=info.host, port=info.port, user=info.admin_user,
                              password=info.admin_password, dbname=info.maintenance_db,
-                             connect_timeout=3):
+                             connect_timeout=10):
             return True
     except psycopg.OperationalError:
         return False
@@ -252,12 +305,15 @@ def start(settings: Settings | None = None) -> ServerInfo:
     m = mode(s)
     if m == "external":
         if not status_ok(s):
-            raise ClusterError("INNOPOINTS_DATABASE_URL is set but the server does not answer")
-    elif m == "system":
-        _start_system(s)
+            info = server_info(s)
+            raise ClusterError(f"INNOPOINTS_DATABASE_URL is set but the server {info.host}:{info.port} does not "
+                               f"accept user {info.admin_user} in its maintenance database 'postgres': check the "
+                               "URL (an administrator's), or unset it to use the project's own server")
     else:
-        _start_embedded(s)
-    deadline = time.time() + 30
+        # one starter at a time: two commands starting together must not both initdb or pg_ctl start
+        with statefile.locked(s.pg_dir / ".start.lock"):
+            _start_system(s) if m == "system" else _start_embedded(s)
+    deadline = time.time() + 60
     while not status_ok(s):
         if time.time() > deadline:
             raise ClusterError("PostgreSQL started but refuses the admin login; see .state/pg/server.log")
@@ -283,3 +339,18 @@ def stop(settings: Settings | None = None) -> None:
             pgserver.get_server(str(s.pg_dir / "embedded"), cleanup_mode="stop").cleanup()
         except Exception:
             pass
+
+
+def destroy(settings: Settings | None = None) -> Path | None:
+    """Stop the project's own server and delete its data (`make clean`); returns what was removed.
+    An external server is never touched."""
+    s = settings or get_settings()
+    if mode(s) == "external" or not s.pg_dir.exists():
+        return None
+    pointer = (statefile.read_text(s.pg_dir / "server_dir") or "").strip()
+    stop(s)
+    home = Path(pointer) if pointer.startswith("/") else s.pg_dir
+    if home != s.pg_dir and home.name.startswith("innopoints-pg-"):
+        shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(s.pg_dir, ignore_errors=True)
+    return home

@@ -19,12 +19,25 @@ def _find_root() -> Path:
     return Path.cwd().resolve()
 
 
+DEFAULT_DB_NAME = "innopoints"
+
+
+def _url_database(url: str | None) -> str | None:
+    """The database an INNOPOINTS_DATABASE_URL names (postgresql://user:pw@host:port/NAME), if any."""
+    if not url:
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(urlsplit(url).path.lstrip("/"))
+    return name or None
+
+
 @dataclass(frozen=True)
 class Settings:
     project_root: Path
     state_dir: Path
     database_url: str | None  # INNOPOINTS_DATABASE_URL: an external PostgreSQL (admin rights)
-    db_name: str  # the warehouse database inside the cluster
+    db_name: str  # the warehouse database: INNOPOINTS_DB_NAME, else the URL's database, else innopoints
     pg_port: int
 
     @property
@@ -44,11 +57,12 @@ class Settings:
 def get_settings() -> Settings:
     root = _find_root()
     state = Path(os.environ.get("INNOPOINTS_STATE_DIR", root / ".state")).resolve()
+    url = os.environ.get("INNOPOINTS_DATABASE_URL") or None
     return Settings(
         project_root=root,
         state_dir=state,
-        database_url=os.environ.get("INNOPOINTS_DATABASE_URL") or None,
-        db_name=os.environ.get("INNOPOINTS_DB_NAME", "innopoints"),
+        database_url=url,
+        db_name=os.environ.get("INNOPOINTS_DB_NAME") or _url_database(url) or DEFAULT_DB_NAME,
         pg_port=int(os.environ.get("INNOPOINTS_PG_PORT", "55432")),
     )
 

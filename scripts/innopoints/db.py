@@ -9,7 +9,6 @@ Roles (least privilege):
 
 from __future__ import annotations
 
-import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,9 @@ from psycopg import sql
 
 from innopoints import cluster
 from innopoints.config import Settings, get_settings
+from innopoints.errors import ConfigError
 from innopoints.feeds import FEEDS, raw_table_ddl
-from innopoints.secrets import load_secrets, save_secrets
+from innopoints.secrets import get_or_create
 
 LOADER = "innopoints_loader"
 TRANSFORMER = "innopoints_transformer"
@@ -34,13 +34,7 @@ def role_password(role: str, settings: Settings | None = None) -> str:
     s = settings or get_settings()
     if role == "admin":
         return cluster.server_info(s).admin_password
-    sec = load_secrets(s)
-    pw = sec.setdefault("roles", {}).get(role)
-    if not pw:
-        pw = secrets.token_urlsafe(24)
-        sec["roles"][role] = pw
-        save_secrets(s, sec)
-    return pw
+    return get_or_create(s, "roles", role)
 
 
 def conn_params(role: str = "admin", settings: Settings | None = None, dbname: str | None = None) -> dict[str, Any]:
@@ -87,26 +81,65 @@ def _bootstrap_sql() -> list[tuple[str, str]]:
     return steps
 
 
+BOOTSTRAP_LOCK = 424242  # advisory lock: one bootstrap at a time per server
+# collations whose order is the codepoint order the models and tests rely on (C is also the fast one)
+CODEPOINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+RESERVED_DATABASES = ("postgres", "template0", "template1")
+
+
+def _check_database(conn: psycopg.Connection, name: str) -> None:
+    """Refuse a database the warehouse cannot live in, saying why and what to do."""
+    if name in RESERVED_DATABASES:
+        raise ConfigError(f"the warehouse needs a database of its own, not the server's {name!r}: name one in "
+                          "INNOPOINTS_DATABASE_URL (…/innopoints) or INNOPOINTS_DB_NAME; it is created if absent")
+    row = conn.execute("select pg_encoding_to_char(encoding), datcollate from pg_database where datname = %s",
+                       (name,)).fetchone()
+    if row is None:
+        return
+    encoding, collate = row
+    if encoding != "UTF8":
+        raise ConfigError(f"database {name!r} has encoding {encoding}; the warehouse stores Chinese text and needs "
+                          "UTF8. Name a new database (innopoints creates it) or recreate this one with "
+                          f"`createdb -T template0 -E UTF8 -l C {name}`")
+    if collate not in CODEPOINT_COLLATIONS:
+        raise ConfigError(f"database {name!r} has collation {collate}; the warehouse needs collation C (codepoint "
+                          "order for codes and USCCs, and the fast sorts of the scoring build). Name a new "
+                          "database (innopoints creates it) or recreate this one with "
+                          f"`createdb -T template0 -E UTF8 -l C {name}`")
+
+
 def ensure_database(settings: Settings | None = None) -> None:
-    """Create roles, the database, schemas, raw and audit tables and grants. Idempotent."""
+    """Create roles, the database, schemas, raw and audit tables and grants. Idempotent, and safe when
+    several commands run it at once (a server-wide advisory lock serialises it)."""
     s = settings or get_settings()
     info = cluster.server_info(s)
     with psycopg.connect(host=info.host, port=info.port, user=info.admin_user, password=info.admin_password,
-                         dbname=info.maintenance_db, autocommit=True) as conn:
+                         dbname=info.maintenance_db, autocommit=True) as admin:
+        admin.execute("select pg_advisory_lock(%s)", (BOOTSTRAP_LOCK,))
+        _check_database(admin, s.db_name)
         for role in ROLES:
             pw = role_password(role, s)
-            exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+            exists = admin.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
             verb = "alter" if exists else "create"
-            conn.execute(
+            admin.execute(
                 sql.SQL(verb + " role {} login password {}").format(sql.Identifier(role), sql.Literal(pw))
             )
-        if not conn.execute("select 1 from pg_database where datname = %s", (s.db_name,)).fetchone():
+        if not admin.execute("select 1 from pg_database where datname = %s", (s.db_name,)).fetchone():
             # collation C: codepoint order as C.UTF-8 gives, but compared with memcmp and abbreviated
             # keys, so the sorts of the large builds (window partitions, index builds) run faster
-            conn.execute(sql.SQL("create database {} encoding 'UTF8' lc_collate 'C' template template0").format(
-                sql.Identifier(s.db_name)))
+            try:
+                admin.execute(sql.SQL("create database {} encoding 'UTF8' lc_collate 'C' template template0").format(
+                    sql.Identifier(s.db_name)))
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise ConfigError(f"database {s.db_name!r} does not exist and {info.admin_user} may not create it: "
+                                  "create it (`createdb -T template0 -E UTF8 -l C "
+                                  f"{s.db_name}`) or give the URL of a user with CREATEDB") from exc
+        _bootstrap(s)
+
+
+def _bootstrap(s: Settings) -> None:
     with connect("admin", s, autocommit=False) as conn:
-        conn.execute("select pg_advisory_xact_lock(424242)")
+        conn.execute("select pg_advisory_xact_lock(%s)", (BOOTSTRAP_LOCK,))
         conn.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(s.db_name)))
         conn.execute(sql.SQL("grant connect on database {} to {}").format(
             sql.Identifier(s.db_name), sql.SQL(", ").join(sql.Identifier(r) for r in ROLES)))
