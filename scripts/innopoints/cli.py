@@ -7,6 +7,8 @@ import importlib
 import os
 import sys
 
+from innopoints.errors import InnopointsError
+
 # Modules that provide `register(subparsers)`. An area that is not installed is skipped.
 COMMAND_MODULES = (
     "innopoints.commands.db_cmd",
@@ -49,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except InnopointsError as exc:
+        if os.environ.get("INNOPOINTS_DEBUG"):
+            raise
+        print(f"innopoints {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:  # a clear message for the user; the traceback with INNOPOINTS_DEBUG=1
         if os.environ.get("INNOPOINTS_DEBUG"):
             raise
