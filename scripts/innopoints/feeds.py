@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["uscc", "text", "code", "int", "year", "money", "pct", "date", "bool", "region"]
+# What a feed is for: "scoring" feeds are inputs of the scores (a failed check on one blocks a score
+# publication); "monitoring" feeds (bank loans, policy delivery, consents) feed the monitoring marts and
+# the bank push, never the scores. tests/test_feeds_lineage.py holds this equal to dbt's lineage.
+Purpose = Literal["scoring", "monitoring"]
+# How a feed is delivered: "full", every delivery is the whole feed (or the whole of its scope, e.g. a
+# year), so a much smaller delivery means rows went missing; "changes", a delivery may carry only new
+# and changed rows (sources.md: the newer delivery of a key wins), as banks re-send changed loans.
+Delivery = Literal["full", "changes"]
 
 SQL_TYPES: dict[str, str] = {
     "uscc": "text",
@@ -55,6 +63,8 @@ class Feed:
     # default unit of money fields when the header names none ("yuan"); the torch survey says 千元
     # in its headers, so the header, not this, decides.
     description: str = ""
+    purpose: Purpose = "scoring"
+    delivery: Delivery = "full"
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -224,6 +234,8 @@ FEEDS: dict[str, Feed] = {
                 F("outstanding_balance", "贷款余额", "money"),
                 F("as_of_date", "数据日期", "date"),
             ),
+            purpose="monitoring",
+            delivery="changes",
         ),
         Feed(
             "policy",
@@ -238,6 +250,8 @@ FEEDS: dict[str, Feed] = {
                 F("disbursed_date", "兑现日期", "date"),
                 F("amount_disbursed", "兑现金额", "money"),
             ),
+            purpose="monitoring",
+            delivery="changes",
         ),
         Feed(
             "consents",
@@ -248,6 +262,8 @@ FEEDS: dict[str, Feed] = {
                 F("granted_date", "授权日期", "date", required=True),
                 F("revoked_date", "撤销日期", "date"),
             ),
+            purpose="monitoring",
+            delivery="changes",
         ),
     )
 }

@@ -39,9 +39,14 @@ final as (
         results.column_name,
         results.description,
         results.success,
+        results.severity,
+        results.purpose,
         case when results.success then 0 else 1 end as failed_count,
         left(results.observed_value::text, 500) as observed_value_text,
-        case when results.area = 'freshness' then results.observed_value ->> 'status' end as freshness_status,
+        case
+            when results.check_name = 'never_delivered' then 'not_delivered'
+            when results.area = 'freshness' then results.observed_value ->> 'status'
+        end as freshness_status,
         case when results.area = 'freshness' and results.observed_value ->> 'max_loaded_at' not like '0001-%'
             then round((results.observed_value ->> 'age_hours')::numeric / 24, 2) end as age_days,
         results.unexpected_count,

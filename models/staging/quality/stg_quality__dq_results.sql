@@ -18,6 +18,8 @@ renamed as (
         column_name,
         description,
         success,
+        severity,
+        purpose,
         observed_value,
         unexpected_count,
         unexpected_percent,

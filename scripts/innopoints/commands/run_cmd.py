@@ -53,15 +53,25 @@ def ensure_demo_data(enterprises: int = DEMO_ENTERPRISES) -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from innopoints.publication.pipeline import run_pipeline
+    from innopoints.importer import import_path
+    from innopoints.publication.pipeline import run_pipeline, up_to_date
 
     ensure_ready()
     data = ensure_demo_data(args.enterprises)
     # not under demo-data/: that folder is what the next `make demo` imports
     pushes = get_settings().project_root / "pushes"
-    rc = run_pipeline(import_dir=data, schemes=None, year=None, push=True, out_dir=pushes)
-    if rc != 0:
-        return rc
+    print(f"\n== import {data} ==", flush=True)
+    report = import_path(data)
+    print(report.summary(per_file=report.files_loaded > 0), flush=True)
+    if report.files_refused:
+        return 1
+    why = up_to_date() if report.files_loaded == 0 else None
+    if why:
+        print(f"\nnothing new since the last run ({why}): no build, check, publication or push needed", flush=True)
+    else:
+        rc = run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=pushes)
+        if rc != 0:
+            return rc
     if args.no_serve:
         return 0
     from innopoints.superset import service

@@ -22,8 +22,41 @@ def _step(name: str) -> None:
 
 
 def _stop(step: str, reason: str) -> int:
-    print(f"\ninnopoints run: stopped at {step}: {reason}", flush=True)
+    print(f"\ninnopoints run: 在 {step} 停止 (stopped at {step}): {reason}", flush=True)
     return 1
+
+
+def up_to_date() -> str | None:
+    """Why the last run already covers everything, or None: the latest validation passed on the data
+    as it is now with this version of the code, every scheme's latest year is published on it, and
+    every partner bank got its push of those publications. `innopoints demo` then does nothing again."""
+    from innopoints.publication import gate
+    from innopoints.quality import state
+
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        if conn.execute("select to_regclass('marts.dim_scheme') is null").fetchone()[0]:
+            return None
+        verdict = gate.check(conn)
+        if not verdict.ok:
+            return None
+        code = conn.execute("select code_version from audit.dq_runs where run_id = %s", (verdict.run_id,)).fetchone()
+        if code is None or code[0] != state.code_version():
+            return None
+    published: dict[str, int] = {}
+    for scheme, year in latest_years(None, None):
+        with db.connect(db.PUBLISHER, autocommit=True) as conn:
+            row = conn.execute("select publication_id from audit.publications where scheme_code = %s and "
+                               "eval_year = %s and dq_run_id = %s order by publication_id desc limit 1",
+                               (scheme, year, verdict.run_id)).fetchone()
+        if row is None:
+            return None
+        published[scheme] = row[0]
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        pushed = {tuple(r) for r in conn.execute("select bank_code, publication_id from audit.bank_pushes")}
+    if any((t.bank_code, t.publication_id) not in pushed for t in push_targets(published)):
+        return None
+    ids = ", ".join(str(p) for p in published.values())
+    return f"validation {verdict.run_id} passed on this data and code; publications {ids} and their pushes exist"
 
 
 def latest_years(schemes: list[str] | None, year: int | None) -> list[tuple[str, int]]:
@@ -96,8 +129,12 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
     _step("validate (data-quality gate)")
     outcome = validate()
     print(outcome.report(), flush=True)
-    if not outcome.success:
-        return _stop("validate", f"{len(outcome.failed)} check(s) failed; nothing was published")
+    if not outcome.scoring_success:
+        n = sum(r.purpose == "scoring" for r in outcome.failed)
+        return _stop("validate", f"{n} 项评分数据校验未通过 ({n} scoring check(s) failed); 未发布任何积分 "
+                     "(nothing was published)")
+    # a push decides which bank sees which enterprise: it waits for a consents feed that passed
+    consents_failed = [r.label for r in outcome.failed if r.feed == "consents"]
     _step("publish")
     try:
         targets = latest_years(schemes, year)
@@ -112,9 +149,12 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
         except PublicationRefused as exc:
             return _stop("publish", str(exc))
         published[s] = p.publication_id
-        what = "published" if p.created else "unchanged, already published"
+        what = "已发布 published" if p.created else "无变化，已发布过 (unchanged, already published)"
         print(f"{what}: publication {p.publication_id} = {s} {y}, {p.n_enterprises} enterprises, "
               f"sha256 {p.content_sha256[:16]}…, validation {p.dq_run_id}", flush=True)
+    if push and consents_failed:
+        return _stop("push", "企业授权 (consents) 校验未通过，未推送任何银行 (no bank was pushed): "
+                     f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again")
     if push:
         _step(f"push to partner banks -> {out_dir}")
         for t in push_targets(published):

@@ -38,6 +38,8 @@ class CheckResult:
     gx_batch_id: str | None = None
     run_time: datetime = field(default_factory=lambda: datetime.now(UTC))
     details: Any = None  # a few offending rows, for the report only
+    severity: str = "error"  # error | warn (a warning passes: it informs, it never blocks)
+    purpose: str = "scoring"  # scoring: a failure blocks score publications | monitoring: it does not
 
     @property
     def label(self) -> str:
@@ -62,6 +64,10 @@ class ValidationOutcome:
         return [r for r in self.results if not r.success]
 
     @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if r.success and r.severity == "warn"]
+
+    @property
     def gx_success(self) -> bool:
         return all(r.success for r in self.results if r.area != "freshness")
 
@@ -74,31 +80,61 @@ class ValidationOutcome:
     def success(self) -> bool:
         return not self.failed and bool(self.results)
 
+    def purpose_success(self, purpose: str) -> bool:
+        """Every check of that purpose passed: for "scoring", the scores may be published."""
+        return bool(self.results) and not any(r.purpose == purpose for r in self.failed)
+
+    @property
+    def scoring_success(self) -> bool:
+        return self.purpose_success("scoring")
+
+    @property
+    def monitoring_success(self) -> bool:
+        return self.purpose_success("monitoring")
+
     def report(self, limit: int = 25) -> str:
         by_area: dict[str, list[CheckResult]] = {}
         for r in self.results:
             by_area.setdefault(r.area, []).append(r)
-        lines = [f"validation {self.run_id}: {'PASSED' if self.success else 'FAILED'} "
-                 f"({len(self.results) - len(self.failed)}/{len(self.results)} checks passed)"]
+        verdict = "通过 PASSED" if self.success else "未通过 FAILED"
+        lines = [f"数据质量校验 (validation) {self.run_id}: {verdict} "
+                 f"({len(self.results) - len(self.failed)}/{len(self.results)} 项通过 checks passed"
+                 f"{f', {len(self.warnings)} 项警告 warnings' if self.warnings else ''})"]
+        for purpose, zh, consequence in (
+                ("scoring", "评分数据 (scoring inputs and marts)", "积分可以发布 (scores may be published)"),
+                ("monitoring", "监测数据 (monitoring feeds and marts)", "监测指标可用 (monitoring marts usable)")):
+            ok = self.purpose_success(purpose)
+            lines.append(f"  {zh}: {'通过' if ok else '未通过'} — "
+                         + (consequence if ok else "见下方失败项 (see the failures below)"))
         for area, rs in by_area.items():
             bad = sum(not r.success for r in rs)
-            lines.append(f"  {area:<10} {len(rs) - bad:>4} passed  {bad:>3} failed")
+            lines.append(f"  {area:<10} {len(rs) - bad:>4} 通过 passed  {bad:>3} 失败 failed")
         for r in self.failed[:limit]:
             what = r.exception_message or _short(r.observed_value, r.unexpected_count)
-            lines.append(f"  FAIL {r.label} — {r.description or ''} [{what}]")
+            lines.append(f"  失败 FAIL [{_PURPOSE_ZH[r.purpose]}] {r.label} — {r.description or ''} [{what}]")
             if r.details:
-                lines.append(f"       e.g. {_short(r.details, None)[:300]}")
+                lines.append(f"       例 e.g. {_short(r.details, None)[:300]}")
         if len(self.failed) > limit:
-            lines.append(f"  … and {len(self.failed) - limit} more (see audit.dq_results, run_id = '{self.run_id}')")
+            lines.append(f"  … 另有 {len(self.failed) - limit} 项 more (audit.dq_results, run_id = '{self.run_id}')")
+        for r in self.warnings:
+            lines.append(f"  警告 WARN {r.label} — {r.exception_message or r.description}")
         covered = ", ".join(f"{k}≤{v}" for k, v in self.covered_batches.items() if v is not None)
-        lines.append(f"  data: import batches {covered or 'none'}; scoring marts "
-                     f"{(self.marts_fingerprint or 'absent')[:12]}")
+        lines.append(f"  数据 (data): 导入批次 import batches {covered or '无 none'}; 积分数据指纹 scoring marts "
+                     f"{(self.marts_fingerprint or '无 absent')[:12]}")
         if self.data_docs:
             lines.append(f"  Data Docs: {self.data_docs}")
-        if not self.success:
-            lines.append("  Nothing can be published until this passes: fix the data (re-deliver the feed), "
-                         "then `innopoints build` and `innopoints validate` again.")
+        if not self.scoring_success:
+            lines.append("  积分不能发布 (no score can be published) until the scoring checks pass: "
+                         "请数据提供方重新报送 (ask the feed's provider to re-deliver) or correct and re-import "
+                         "the file, then `innopoints build` and `innopoints validate` again.")
+        elif not self.success:
+            lines.append("  积分可以发布 (scores may be published): only monitoring checks failed; the monitoring "
+                         "marts and the bank push wait until those feeds are re-delivered and `innopoints validate` "
+                         "passes.")
         return "\n".join(lines)
+
+
+_PURPOSE_ZH = {"scoring": "评分 scoring", "monitoring": "监测 monitoring"}
 
 
 def _short(observed: Any, unexpected: int | None) -> str:
@@ -177,6 +213,7 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
                 gx_batch_id=gx_batch,
                 run_time=run_time,
                 details=_jsonable(details[:3]) if isinstance(details, list) and details else None,
+                purpose=spec.purpose if spec else "scoring",
             ))
     return out
 
@@ -201,10 +238,78 @@ def prune_gx_history(root: Path, keep: int = KEEP_GX_RUNS) -> None:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-def run_freshness() -> list[CheckResult]:
-    """`dbt source freshness` in a private target dir; one result per source table with a freshness rule."""
+def _downstream(manifest: dict[str, Any], uid: str) -> tuple[list[str], list[str]]:
+    """(dashboards, marts) that read a dbt source, directly or not, by dbt's own lineage."""
+    children = manifest.get("child_map", {})
+    seen: set[str] = set()
+    todo = [uid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    exposures = manifest.get("exposures", {})
+    nodes = manifest.get("nodes", {})
+    dashboards = sorted(exposures[c].get("label") or exposures[c]["name"] for c in seen if c in exposures)
+    marts = sorted(nodes[c]["name"] for c in seen if c in nodes and nodes[c].get("resource_type") == "model"
+                   and nodes[c].get("schema") == "marts")
+    return dashboards, marts
+
+
+def _freshness_result(item: dict[str, Any], manifest: dict[str, Any],
+                      delivered: dict[str, int | None]) -> CheckResult:
+    """One dbt freshness result as a check. A feed never delivered is a warning that names what it
+    feeds (dbt alone calls its empty table stale); one that stopped arriving is an error."""
+    uid = item.get("unique_id", "")  # source.innopoints.<source>.<table>
+    parts = uid.split(".")
+    source_table = ".".join(parts[-2:])
+    feed = FEEDS.get(parts[-1])
+    status = item.get("status")
+    age = item.get("max_loaded_at_time_ago_in_s")
+    crit = item.get("criteria") or {}
+    age_days = round(age / 86400, 1) if isinstance(age, int | float) else None
+    observed = {"status": status, "max_loaded_at": item.get("max_loaded_at"),
+                "age_hours": round(age / 3600, 2) if isinstance(age, int | float) else None,
+                "warn_after": crit.get("warn_after"), "error_after": crit.get("error_after")}
+    result = CheckResult(
+        suite_name="dbt_source_freshness", area="freshness", expectation_type="dbt_source_freshness",
+        check_name="freshness", success=status in ("pass", "warn"), asset_name=source_table,
+        feed=feed.name if feed else None, purpose=feed.purpose if feed else "monitoring",
+        severity="warn" if status == "warn" else "error",
+        description=f"source {source_table} loaded recently enough (dbt source freshness: {status})",
+        observed_value=observed)
+    if feed is None or status in ("pass", "warn"):
+        if status not in ("pass", "warn"):
+            result.exception_message = item.get("message") or f"dbt source freshness: {status}"
+        return result
+    dashboards, marts = _downstream(manifest, uid)
+    feeds_what = "、".join(dashboards) or "、".join(marts) or "no dashboard yet"
+    if delivered.get(feed.name) is None:
+        result.success, result.severity, result.check_name = True, "warn", "never_delivered"
+        result.description = f"the {feed.name} feed ({feed.system_zh}) has never been delivered"
+        result.exception_message = (
+            f"{feed.system_zh} ({feed.name}) 尚未交付 (never delivered): 它用于 (it feeds) {feeds_what}"
+            f" [{', '.join(marts)}]; 这些指标在首次交付前为空 (they stay empty until the first delivery). "
+            + ("Scores do not depend on it." if feed.purpose == "monitoring" else
+               "Scores are computed without it: check that this is intended."))
+    else:
+        after = crit.get("error_after") or {}
+        result.exception_message = (
+            f"{feed.system_zh} ({feed.name}) 已停止交付 (stopped arriving): 最近一次交付在 {age_days} 天前 "
+            f"(last delivered {age_days} days ago; allowed {after.get('count')} {after.get('period')}s). "
+            f"它用于 (it feeds) {feeds_what}. 请联系数据提供方报送 (ask the provider to deliver), then "
+            "`innopoints import` and `innopoints validate`.")
+    return result
+
+
+def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckResult]:
+    """`dbt source freshness` in a private target dir; one result per source table with a freshness rule.
+    ``delivered``: the newest import batch per feed (None: never delivered)."""
     from innopoints.commands.dbt_cmd import dbt
 
+    if delivered is None:
+        with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+            delivered = state.feed_batches(conn)
     with tempfile.TemporaryDirectory(prefix="innopoints-freshness-") as tmp:
         out = Path(tmp) / "sources.json"
         r = dbt(["source", "freshness", "--target-path", tmp, "--output", str(out)], check=False, capture=True)
@@ -214,38 +319,24 @@ def run_freshness() -> list[CheckResult]:
                                 expectation_type="dbt_source_freshness", check_name="freshness", success=False,
                                 exception_message=f"dbt source freshness did not run (exit {r.returncode}): {tail}")]
         data = json.loads(out.read_text())
-    results: list[CheckResult] = []
-    for item in data.get("results", []):
-        uid = item.get("unique_id", "")  # source.innopoints.<source>.<table>
-        parts = uid.split(".")
-        source_table = ".".join(parts[-2:])
-        status = item.get("status")
-        age = item.get("max_loaded_at_time_ago_in_s")
-        crit = item.get("criteria") or {}
-        results.append(CheckResult(
-            suite_name="dbt_source_freshness", area="freshness", expectation_type="dbt_source_freshness",
-            check_name="freshness", success=status in ("pass", "warn"), asset_name=source_table,
-            feed=parts[-1] if parts[-1] in FEEDS else None,
-            description=f"source {source_table} loaded recently enough (dbt source freshness: {status})",
-            observed_value={"status": status, "max_loaded_at": item.get("max_loaded_at"),
-                            "age_hours": round(age / 3600, 2) if isinstance(age, int | float) else None,
-                            "warn_after": crit.get("warn_after"), "error_after": crit.get("error_after")},
-            exception_message=(item.get("message") or None) if status not in ("pass", "warn") else None,
-        ))
-    return results
+        manifest_path = Path(tmp) / "manifest.json"
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    return [_freshness_result(item, manifest, delivered) for item in data.get("results", [])]
 
 
 def _record(outcome: ValidationOutcome) -> None:
-    failed = [{"check": r.label, "observed": r.observed_value, "unexpected_count": r.unexpected_count,
-               "error": r.exception_message} for r in outcome.failed]
+    failed = [{"check": r.label, "purpose": r.purpose, "feed": r.feed, "observed": r.observed_value,
+               "unexpected_count": r.unexpected_count, "error": r.exception_message} for r in outcome.failed]
     with db.connect(db.TRANSFORMER) as conn, conn.transaction():
         max_batch = max((v for v in outcome.covered_batches.values() if v is not None), default=None)
         conn.execute(
             "insert into audit.dq_runs (run_id, started_at, finished_at, success, gx_success, freshness_success, "
+            "scoring_success, monitoring_success, n_warnings, "
             "n_checks, n_failed, covered_batches, max_batch_id, marts_fingerprint, data_summary, failed_checks, "
-            "code_version) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "code_version) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (outcome.run_id, outcome.started_at, outcome.finished_at, outcome.success, outcome.gx_success,
-             outcome.freshness_success, len(outcome.results), len(outcome.failed),
+             outcome.freshness_success, outcome.scoring_success, outcome.monitoring_success, len(outcome.warnings),
+             len(outcome.results), len(outcome.failed),
              json.dumps(outcome.covered_batches), max_batch, outcome.marts_fingerprint,
              json.dumps(outcome.data_summary, default=str), json.dumps(failed, ensure_ascii=False, default=str),
              outcome.code_version))
@@ -253,14 +344,14 @@ def _record(outcome: ValidationOutcome) -> None:
             cur.executemany(
                 "insert into audit.dq_results (run_id, suite_name, area, asset_name, feed, expectation_type, "
                 "check_name, column_name, description, success, observed_value, unexpected_count, unexpected_percent, "
-                "element_count, exception_message, covered_batch_id, gx_batch_id, run_time) "
-                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "element_count, exception_message, covered_batch_id, gx_batch_id, run_time, severity, purpose) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [(outcome.run_id, r.suite_name, r.area, r.asset_name, r.feed,
                   r.expectation_type, r.check_name or None, r.column_name, r.description,
                   r.success, json.dumps(r.observed_value, ensure_ascii=False, default=str)
                   if r.observed_value is not None else None,
                   r.unexpected_count, r.unexpected_percent, r.element_count, r.exception_message,
-                  r.covered_batch_id, r.gx_batch_id, r.run_time) for r in outcome.results])
+                  r.covered_batch_id, r.gx_batch_id, r.run_time, r.severity, r.purpose) for r in outcome.results])
 
 
 def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
@@ -282,7 +373,7 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
             results.append(CheckResult(
                 suite_name=s.name, area=s.area, expectation_type="relation_exists", check_name="relation_exists",
                 success=False, asset_name=s.relation, feed=s.feed,
-                description=f"{s.relation} exists", observed_value=False,
+                description=f"{s.relation} exists", observed_value=False, purpose=s.purpose,
                 exception_message=f"{s.relation} does not exist: run `innopoints build` first"))
 
     context = gxc.get_context()
@@ -311,18 +402,27 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
         docs = f"(Data Docs not written: {exc})"
 
     if freshness:
-        results += run_freshness()
+        results += run_freshness(covered)
 
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         covered_end = state.feed_batches(conn)
         fingerprint_end = state.marts_fingerprint(conn)
-    stable = covered_end == covered and fingerprint_end == fingerprint
-    results.append(CheckResult(
-        suite_name="gate", area="gate", expectation_type="data_unchanged_during_run", check_name="data_unchanged",
-        success=stable, description="no import or build happened while the validation ran",
-        observed_value={"batches_before": covered, "batches_after": covered_end,
-                        "marts_before": fingerprint, "marts_after": fingerprint_end} if not stable else None,
-        exception_message=None if stable else "data changed during validation: run `innopoints validate` again"))
+    for purpose in ("scoring", "monitoring"):
+        feeds = [f for f, spec in FEEDS.items() if spec.purpose == purpose]
+        before = {f: covered[f] for f in feeds}
+        after = {f: covered_end[f] for f in feeds}
+        stable = before == after and (purpose != "scoring" or fingerprint_end == fingerprint)
+        results.append(CheckResult(
+            suite_name="gate", area="gate", expectation_type="data_unchanged_during_run",
+            check_name="data_unchanged", column_name=purpose, purpose=purpose, success=stable,
+            description=f"no import of a {purpose} feed"
+                        + (" or build of the scoring marts" if purpose == "scoring" else "")
+                        + " happened while the validation ran",
+            observed_value={"batches_before": before, "batches_after": after}
+            | ({"marts_before": fingerprint, "marts_after": fingerprint_end} if purpose == "scoring" else {})
+            if not stable else None,
+            exception_message=None if stable else
+            "校验期间数据有变化 (data changed during validation): run `innopoints validate` again"))
 
     outcome = ValidationOutcome(
         run_id=run_id, started_at=started, finished_at=datetime.now(UTC), results=results,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,16 @@ from innopoints.superset import serve
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import SupersetEnv, get_env, read_json
 
-TEST_PORT = os.environ.get("INNOPOINTS_SUPERSET_TEST_PORT", "18088")
+
+def _test_port() -> str:
+    """INNOPOINTS_SUPERSET_TEST_PORT, else a free port the system hands out: two test runs on one
+    machine (two clones, a shared CI host) must not meet on one Superset."""
+    pinned = os.environ.get("INNOPOINTS_SUPERSET_TEST_PORT")
+    if pinned:
+        return pinned
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
 
 
 @dataclass
@@ -56,7 +66,7 @@ def provision_site(built_warehouse: Settings) -> Iterator[Site]:
     home = built_warehouse.project_root / ".state" / "superset-test"
     old = {k: os.environ.get(k) for k in ("INNOPOINTS_SUPERSET_HOME", "INNOPOINTS_SUPERSET_PORT")}
     os.environ["INNOPOINTS_SUPERSET_HOME"] = str(home)
-    os.environ["INNOPOINTS_SUPERSET_PORT"] = TEST_PORT
+    os.environ["INNOPOINTS_SUPERSET_PORT"] = _test_port()
     env = get_env()
     serve.stop(env)
     shutil.rmtree(home, ignore_errors=True)

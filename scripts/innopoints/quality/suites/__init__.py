@@ -28,6 +28,8 @@ class SuiteSpec:
     table: str
     expectations: tuple[Expectation, ...]
     feed: str | None = None  # the source feed of a raw suite
+    # "scoring": a failure blocks score publications; "monitoring": it marks the monitoring marts only
+    purpose: str = "scoring"
     notes: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -68,10 +68,13 @@ def suites() -> list[SuiteSpec]:
         _count_le("disbursed_on_time", "applications_disbursed"),
     ]
     return [
-        SuiteSpec(name="marts_leadership_headline", area="marts", schema="marts", table="fct_leadership_headline",
+        SuiteSpec(name="marts_leadership_headline", area="marts", purpose="monitoring",
+                  schema="marts", table="fct_leadership_headline",
                   expectations=tuple(headline), notes="领导驾驶舱 headline metrics within sane ranges."),
-        SuiteSpec(name="marts_financing_monthly", area="marts", schema="marts", table="fct_financing_monthly",
+        SuiteSpec(name="marts_financing_monthly", area="marts", purpose="monitoring",
+                  schema="marts", table="fct_financing_monthly",
                   expectations=tuple(monthly), notes="融资监测 monthly metrics within sane ranges."),
-        SuiteSpec(name="marts_policy_delivery", area="marts", schema="marts", table="fct_policy_delivery",
+        SuiteSpec(name="marts_policy_delivery", area="marts", purpose="monitoring",
+                  schema="marts", table="fct_policy_delivery",
                   expectations=tuple(policy), notes="政策兑现 metrics within sane ranges."),
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 from functools import cache
+from typing import Any
 
 import great_expectations as gx
 
@@ -184,6 +185,31 @@ def _scope_sql(feed: Feed, alias: str = "") -> str:
     return f"string_agg(distinct {c}::text, ',' order by {c}::text)"
 
 
+def _row_count_check(feed: Feed) -> Any:
+    """A full delivery much smaller than the previous one of the same scope lost rows. A feed delivered
+    as changes (new and changed rows only) is exempt: a bank re-sending ten changed loans is not a
+    collapse; a feed that stops arriving is caught by freshness."""
+    scope = f" ({DELIVERY_SCOPE[feed.name]})" if feed.name in DELIVERY_SCOPE else ""
+    return check(E.UnexpectedRowsExpectation(
+        unexpected_rows_query=(
+            "with deliveries as ("
+            " select b.batch_id, b.file_name, count(r._batch_id) as n_rows,"
+            f" coalesce({_scope_sql(feed, 'r.')}, '(empty)') as scope"
+            " from audit.import_batches as b"
+            " left join {batch} as r on r._batch_id = b.batch_id"
+            f" where b.feed = '{feed.name}' group by b.batch_id, b.file_name),"
+            " ordered as ("
+            " select batch_id, file_name, scope, n_rows,"
+            " lag(batch_id) over (partition by scope order by batch_id) as previous_batch_id,"
+            " lag(n_rows) over (partition by scope order by batch_id) as previous_n_rows,"
+            " row_number() over (partition by scope order by batch_id desc) as recency from deliveries)"
+            " select batch_id, file_name, scope, n_rows, previous_batch_id, previous_n_rows from ordered"
+            f" where recency = 1 and previous_n_rows > 0 and n_rows <= {ROW_COUNT_MIN_RATIO} * previous_n_rows"),
+        description=(f"the latest delivery of each scope has more than {ROW_COUNT_MIN_RATIO:.0%} of the rows of "
+                     f"the previous delivery of the same feed and scope{scope}")),
+        "row_count_vs_previous")
+
+
 def _delivery_checks(feed: Feed) -> list:
     key = ", ".join(feed.key)
     out = [
@@ -200,26 +226,9 @@ def _delivery_checks(feed: Feed) -> list:
                 f"where b.batch_id is null group by r._batch_id"),
             description=f"every row came in an import batch of the {feed.name} feed"),
             "batch_known"),
-        check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                "with deliveries as ("
-                " select b.batch_id, b.file_name, count(r._batch_id) as n_rows,"
-                f" coalesce({_scope_sql(feed, 'r.')}, '(empty)') as scope"
-                " from audit.import_batches as b"
-                " left join {batch} as r on r._batch_id = b.batch_id"
-                f" where b.feed = '{feed.name}' group by b.batch_id, b.file_name),"
-                " ordered as ("
-                " select batch_id, file_name, scope, n_rows,"
-                " lag(batch_id) over (partition by scope order by batch_id) as previous_batch_id,"
-                " lag(n_rows) over (partition by scope order by batch_id) as previous_n_rows,"
-                " row_number() over (partition by scope order by batch_id desc) as recency from deliveries)"
-                " select batch_id, file_name, scope, n_rows, previous_batch_id, previous_n_rows from ordered"
-                f" where recency = 1 and previous_n_rows > 0 and n_rows <= {ROW_COUNT_MIN_RATIO} * previous_n_rows"),
-            description=(f"the latest delivery of each scope has more than {ROW_COUNT_MIN_RATIO:.0%} of the rows of "
-                         "the previous delivery of the same feed and scope"
-                         + (f" ({DELIVERY_SCOPE[feed.name]})" if feed.name in DELIVERY_SCOPE else ""))),
-            "row_count_vs_previous"),
     ]
+    if feed.delivery == "full":
+        out.append(_row_count_check(feed))
     for (fname, col), (lo, hi) in MEDIAN_RANGES.items():
         if fname != feed.name:
             continue
@@ -271,7 +280,7 @@ def feed_suite(feed: Feed) -> SuiteSpec:
         exps.extend(_field_checks(feed, f))
     exps.extend(_delivery_checks(feed))
     return SuiteSpec(
-        name=f"raw_{feed.name}", area="raw", schema="raw", table=feed.name, feed=feed.name,
+        name=f"raw_{feed.name}", area="raw", schema="raw", table=feed.name, feed=feed.name, purpose=feed.purpose,
         expectations=tuple(exps),
         notes=f"Raw {feed.system_zh} ({feed.name}) deliveries: contract, values, keys per delivery, drift.",
     )

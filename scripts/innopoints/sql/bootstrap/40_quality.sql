@@ -69,6 +69,14 @@ create table if not exists audit.dq_results (
     run_time timestamptz not null
 );
 alter table audit.dq_results add column if not exists check_name text;
+-- error: a failure fails the run | warn: passes, informs (a feed never delivered)
+alter table audit.dq_results add column if not exists severity text not null default 'error';
+-- scoring: a failure blocks score publications | monitoring: it flags the monitoring marts only
+alter table audit.dq_results add column if not exists purpose text not null default 'scoring';
+-- what a score publication reads: every scoring check passed (null for runs recorded before the split)
+alter table audit.dq_runs add column if not exists scoring_success boolean;
+alter table audit.dq_runs add column if not exists monitoring_success boolean;
+alter table audit.dq_runs add column if not exists n_warnings integer not null default 0;
 create index if not exists dq_results_run_idx on audit.dq_results (run_id);
 comment on table audit.dq_results is
     'Every check of every validation run (校验结果): suite, expectation, column, success, observed value, '
