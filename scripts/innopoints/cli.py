@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -41,10 +42,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names(parser: argparse.ArgumentParser) -> list[str]:
+    """The registered subcommands' names."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
+def unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """A message naming the nearest command when the first positional argument is not a command."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    names = command_names(parser)
+    if word is None or word in names:
+        return None
+    nearest = difflib.get_close_matches(word, names, n=3, cutoff=0.5)
+    if nearest:
+        hint = "、".join(f"`innopoints {n}`" for n in nearest)
+        return (f"没有命令 {word!r} (unknown command)。您是否要用 (did you mean): {hint}？\n"
+                "全部命令 (all commands): innopoints --help")
+    return f"没有命令 {word!r} (unknown command)。全部命令 (all commands): {', '.join(names)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    message = unknown_command(parser, argv)
+    if message:
+        parser.print_usage(sys.stderr)
+        print(f"innopoints: error: {message}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -246,7 +246,7 @@ def test_header_only_file_is_a_batch_with_zero_rows(warehouse: Settings, admin_c
     report = run(p)
     f = one(report)
     assert (f.status, f.feed, f.rows_read, f.rows_loaded) == ("loaded", "consents", 0, 0)
-    assert "header only" in report.summary()
+    assert "只有表头" in report.summary() and "header only" in report.summary()
     assert admin_conn.execute("select rows_read from audit.import_batches where batch_id = %s",
                               (f.batch_id,)).fetchone() == (0,)
 
@@ -480,9 +480,10 @@ def test_cli_exit_codes(warehouse: Settings, tmp_path: Path) -> None:
     good = write_csv(tmp_path / "ok" / "reg.csv", REG_HEADER, [reg_row(), reg_row(established="2024年13月1日")])
     r = _cli(str(good))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "read 2 = loaded 1 + quarantined 1" in r.stdout
+    assert "读取 2 行 = 入库 1 行 + 隔离 1 行 (quarantined)" in r.stdout
+    assert "导入完成 (import done): 1 个文件" in r.stdout
     r = _cli(str(good))
-    assert r.returncode == 0 and "SKIPPED" in r.stdout
+    assert r.returncode == 0 and "跳过 (SKIPPED)" in r.stdout
     strict = write_csv(tmp_path / "ok" / "reg2.csv", REG_HEADER, [reg_row(), reg_row(city="999999")])
     r = _cli("--strict", str(strict))
     assert r.returncode == 3, r.stdout + r.stderr
@@ -491,6 +492,6 @@ def test_cli_exit_codes(warehouse: Settings, tmp_path: Path) -> None:
     write_csv(tmp_path / "bad" / "b.csv", ["foo", "bar"], [["1", "2"]])
     r = _cli(str(tmp_path / "bad"))
     assert r.returncode == 1, r.stdout + r.stderr
-    assert "REFUSED  b.csv" in r.stdout and "unknown feed" in r.stdout and "LOADED   a.csv" in r.stdout
+    assert "拒收 (REFUSED)  b.csv" in r.stdout and "unknown feed" in r.stdout and "入库 (LOADED)   a.csv" in r.stdout
     r = _cli(str(tmp_path / "nope"))
-    assert r.returncode == 1 and "does not exist" in r.stderr
+    assert r.returncode == 1 and "不存在 (does not exist)" in r.stderr

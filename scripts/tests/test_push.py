@@ -132,14 +132,16 @@ def test_push_command(publication: Any, wh: Settings, tmp_path: Path) -> None:
                         "--out", str(tmp_path), "--date", STATE["on"].isoformat()],
                        capture_output=True, text=True, timeout=300, env=dict(os.environ))
     assert r.returncode == 0, r.stderr
+    assert "推送完成 (push done)" in r.stdout, r.stdout
     assert len(list(tmp_path.glob("*.xlsx"))) == 1 and len(list(tmp_path.glob("*.csv"))) == 1
     bad = subprocess.run([str(exe), "push", "--bank", "NOSUCH", "--publication", str(publication.publication_id),
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, env=dict(os.environ))
-    assert bad.returncode == 1 and "unknown bank" in bad.stderr and "BOCLN" in bad.stderr
+    assert bad.returncode == 1 and "unknown bank" in bad.stderr and "BOCLN" in bad.stderr, bad.stderr
+    assert "没有银行代码 'NOSUCH'" in bad.stderr
 
 
 def test_unknown_publication_is_refused(publication: Any, tmp_path: Path) -> None:
-    with pytest.raises(PushError, match="no publication"):
+    with pytest.raises(PushError, match=r"没有编号为 999999 的发布 \(no publication"):
         push(STATE["bank"], 999_999, tmp_path)
     assert not list(tmp_path.iterdir())
 

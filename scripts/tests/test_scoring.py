@@ -6,7 +6,8 @@
   rate, a veto, cohorts below min_cohort_size, a band boundary), the maximum reachable, coverage.
 - A new scheme (the 2025 revision's shape: 4 categories, 9 + 3 indicators, 130 points) added by
   seed rows alone, in a copy of the project, built and checked the same way.
-- `innopoints explain` on a demo enterprise, as the reporter role.
+- `innopoints explain` on a demo enterprise, as the reporter role: by USCC (checked first) or by
+  part of its name, and what it says when the code, the name or the year is wrong.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import csv
 import io
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +31,7 @@ from innopoints import db
 from innopoints.config import Settings, get_settings, reset_settings
 from innopoints.scoring import testdata
 from innopoints.scoring.reference import Reference, load_staged, read_seeds
+from innopoints.uscc import make_uscc
 from psycopg.rows import dict_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,8 +171,102 @@ def test_explain_prints_the_breakdown(built_warehouse: Settings) -> None:
     out = io.StringIO()
     explain(vetoed["uscc"], vetoed["scheme_code"], vetoed["eval_year"], out=out)
     assert "一票否决" in out.getvalue()
-    with pytest.raises(ExplainError, match="no such enterprise"):
-        explain("91210900MA0000000X", "LN-2025", 2024, out=io.StringIO())
+    unknown = make_uscc("210900", "MA000000")
+    with pytest.raises(ExplainError, match=f"未找到统一社会信用代码为 {unknown} 的企业 .no such enterprise"):
+        explain(unknown, "LN-2025", 2024, out=io.StringIO())
+
+
+class _Terminal(io.StringIO):
+    """Typed answers on a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_explain_checks_the_uscc_first(built_warehouse: Settings) -> None:
+    from innopoints.scoring.explain import ExplainError, explain
+
+    with db.connect("admin", built_warehouse) as conn:
+        uscc = _rows(conn, "select uscc from marts.fct_enterprise_scores order by uscc limit 1")[0]["uscc"]
+    with pytest.raises(ExplainError, match=r"统一社会信用代码应为18位，收到17位 \(USCC must be 18 characters"):
+        explain(uscc[:17], None, None, out=io.StringIO())
+    wrong = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != uscc[17])
+    expected = f"校验位错误：应为 {uscc[17]}，收到 {wrong} .check digit should be {uscc[17]}"
+    with pytest.raises(ExplainError, match=expected):
+        explain(uscc[:17] + wrong, None, None, out=io.StringIO())
+    with pytest.raises(ExplainError, match="第3位的字符 'O' 不合法"):
+        explain(uscc[:2] + "O" + uscc[3:], None, None, out=io.StringIO())
+    out = io.StringIO()
+    assert explain(uscc.lower(), None, None, out=out) == 0  # a lower-case code is the same code
+    assert uscc in out.getvalue()
+
+
+def test_explain_names_the_schemes_and_years_that_exist(built_warehouse: Settings) -> None:
+    from innopoints.scoring.explain import ExplainError, explain
+
+    with db.connect("admin", built_warehouse) as conn:
+        row = _rows(conn, "select uscc, enterprise_name, string_agg(distinct eval_year::text, '、') as years "
+                          "from marts.fct_enterprise_scores where scheme_code = 'LN-2025' "
+                          "group by uscc, enterprise_name order by uscc limit 1")[0]
+    with pytest.raises(ExplainError) as info:
+        explain(row["uscc"], "LN-2025", 2019, out=io.StringIO())
+    message = str(info.value)
+    assert row["enterprise_name"] in message and "没有积分" in message
+    assert f"辽宁省企业创新积分（150分制） (LN-2025) {row['years']} 年度" in message, message
+
+
+def test_explain_finds_an_enterprise_by_part_of_its_name(built_warehouse: Settings) -> None:
+    from innopoints.scoring.explain import explain
+
+    with db.connect("admin", built_warehouse) as conn:
+        names = _rows(conn, "select uscc, enterprise_name from marts.dim_enterprise where is_current "
+                            "and uscc in (select uscc from marts.fct_enterprise_scores) order by uscc")
+    all_names = [r["enterprise_name"] for r in names]
+    row, part = next((r, r["enterprise_name"][2:-2]) for r in names
+                     if sum(r["enterprise_name"][2:-2].lower() in n.lower() for n in all_names) == 1)
+    out, err = io.StringIO(), io.StringIO()
+    assert explain(part, None, None, out=out, err=err) == 0
+    assert f"{row['enterprise_name']}  ({row['uscc']})" in out.getvalue()
+    assert row["uscc"] in err.getvalue()
+
+
+def _ambiguous_part(conn: Any) -> tuple[str, list[dict[str, Any]]]:
+    """A piece of name that 2-20 enterprises share (some of them scored), and those enterprises."""
+    part = _rows(conn, "select substr(enterprise_name, 3, 2) as part from marts.dim_enterprise where is_current "
+                       "and uscc in (select uscc from marts.fct_enterprise_scores) "
+                       "group by 1 having count(*) between 2 and 20 order by count(*), 1 limit 1")[0]["part"]
+    return part, _rows(conn, "select uscc, enterprise_name from marts.dim_enterprise where is_current and uscc in "
+                             "(select uscc from marts.dim_enterprise where enterprise_name like %s) "
+                             "order by enterprise_name, uscc", (f"%{part}%",))
+
+
+def test_explain_lists_the_enterprises_an_ambiguous_name_matches(built_warehouse: Settings) -> None:
+    from innopoints.scoring.explain import AmbiguousName, explain
+
+    with db.connect("admin", built_warehouse) as conn:
+        part, matches = _ambiguous_part(conn)
+    with pytest.raises(AmbiguousName) as info:  # not a terminal: the list, and rerun with the USCC
+        explain(part, None, None, out=io.StringIO(), stdin=io.StringIO())
+    message = str(info.value)
+    for i, m in enumerate(matches, start=1):
+        assert f"{i:>3}. {m['enterprise_name']}  {m['uscc']}" in message, message
+    assert "rerun with the USCC" in message
+    done = subprocess.run([sys.executable, "-m", "innopoints.cli", "explain", part], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, env=os.environ.copy(), timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert matches[0]["uscc"] in done.stderr and done.stdout == ""
+    # on a terminal the officer picks by number (after one wrong answer)
+    scored = _rows_reporter(built_warehouse, "select distinct uscc from marts.fct_enterprise_scores")
+    pick = next(i for i, m in enumerate(matches, start=1) if m["uscc"] in scored)
+    out, err = io.StringIO(), io.StringIO()
+    assert explain(part, None, None, out=out, stdin=_Terminal(f"99\n{pick}\n"), err=err) == 0
+    assert matches[pick - 1]["uscc"] in out.getvalue()
+    assert "无效的序号" in err.getvalue()
+
+
+def _rows_reporter(settings: Settings, query: str) -> set[str]:
+    with db.connect(db.REPORTER, settings) as conn:
+        return {r[0] for r in conn.execute(query).fetchall()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def _run(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if not path.exists():
-        print(f"innopoints import: {path} does not exist; give a folder of feed files or one file",
+        print(f"innopoints import: {path} 不存在 (does not exist)：请给出数据文件所在的文件夹或单个文件",
               file=sys.stderr)
         return EXIT_REFUSED
     ensure_ready()
@@ -29,14 +29,14 @@ def _run(args: argparse.Namespace) -> int:
 
     report = import_path(path, progress=progress, jobs=max(1, args.jobs))
     if not report.files:
-        print(f"innopoints import: no feed files found under {path} (manifest.json and *.md are skipped)",
+        print(f"innopoints import: {path} 下没有找到数据文件 (no feed files found; manifest.json 和 *.md 不算)",
               file=sys.stderr)
         return EXIT_REFUSED
     print(report.summary(per_file=not args.verbose))
     if report.files_refused:
         return EXIT_REFUSED
     if args.strict and report.rows_quarantined:
-        print(f"--strict: {report.rows_quarantined:,} row(s) quarantined", file=sys.stderr)
+        print(f"--strict: 有 {report.rows_quarantined:,} 行被隔离 (rows quarantined)", file=sys.stderr)
         return EXIT_STRICT_QUARANTINE
     return 0
 

@@ -306,8 +306,8 @@ def import_file(conn: psycopg.Connection, path: Path, file_name: str, today: dt.
         if prior:
             rep.status = "skipped"
             rep.batch_id = prior[0]
-            rep.reason = (f"already imported as batch {prior[0]} on {prior[1]:%Y-%m-%d %H:%M} "
-                          "(same content); nothing loaded")
+            rep.reason = (f"内容相同的文件已于 {prior[1]:%Y-%m-%d %H:%M} 导入为批次 {prior[0]}，本次未导入 "
+                          f"(already imported as batch {prior[0]}, same content)")
             return rep
         fl = _FileLoad(match, len(header), file_name, today, pad_short=isinstance(src, XlsxRows))
         try:
@@ -328,7 +328,8 @@ def import_file(conn: psycopg.Connection, path: Path, file_name: str, today: dt.
                 fl.quarantine.copy_into(cur, batch_id)
         except psycopg.errors.UniqueViolation:
             rep.status = "skipped"
-            rep.reason = "already imported by another import that finished first (same content); nothing loaded"
+            rep.reason = ("同时进行的另一次导入已先导入相同内容，本次未导入 "
+                          "(already imported by another import that finished first)")
             return rep
         finally:
             fl.quarantine.close()

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from innopoints.feeds import FEEDS
+
 
 @dataclass
 class FileReport:
@@ -28,28 +30,34 @@ class FileReport:
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_quarantined
 
+    def feed_label(self) -> str:
+        """The feed's source system in Chinese beside its code, e.g. "市场监管 企业登记 registry"."""
+        feed = FEEDS.get(self.feed or "")
+        return f"{feed.system_zh} {feed.name}" if feed else (self.feed or "")
+
     def lines(self) -> list[str]:
         if self.status == "refused":
-            return [f"REFUSED  {self.file}", f"    {self.reason}"]
+            return [f"拒收 (REFUSED)  {self.file}", f"    {self.reason}"]
         if self.status == "skipped":
-            return [f"SKIPPED  {self.file}  [{self.feed}]  {self.reason}"]
+            return [f"跳过 (SKIPPED)  {self.file}  [{self.feed_label()}]  {self.reason}"]
         out = [
-            f"LOADED   {self.file}  [{self.feed}, {self.encoding}]  read {self.rows_read:,} = "
-            f"loaded {self.rows_loaded:,} + quarantined {self.rows_quarantined:,}"
-            f"  (batch {self.batch_id}, {self.seconds:.1f}s)"
+            f"入库 (LOADED)   {self.file}  [{self.feed_label()}, {self.encoding}]  读取 {self.rows_read:,} 行 = "
+            f"入库 {self.rows_loaded:,} 行 + 隔离 {self.rows_quarantined:,} 行 (quarantined)"
+            f"  (批次 batch {self.batch_id}, {self.seconds:.1f} 秒)"
         ]
         if self.rows_read == 0:
-            out.append("    header only: no data rows; the batch is recorded with 0 rows")
+            out.append("    只有表头，没有数据行 (header only)：已记录一个 0 行的批次")
         if self.rows_quarantined:
-            top = "; ".join(f"{n:,}x {r}" for r, n in self.reasons.most_common(3))
+            top = "；".join(f"{n:,} 行 {r}" for r, n in self.reasons.most_common(3))
             more = len(self.reasons) - 3
-            out.append(f"    quarantined: {top}{f'; and {more} other reasons' if more > 0 else ''}")
-            out.append(f"    details: select line, field, value, reason from audit.quarantine "
+            out.append(f"    隔离原因 (quarantined): {top}{f'；另有 {more} 种原因' if more > 0 else ''}")
+            out.append(f"    明细 (details): select line, field, value, reason from audit.quarantine "
                        f"where batch_id = {self.batch_id} order by line;")
         if self.ignored_columns:
-            out.append(f"    ignored columns (not part of feed {self.feed}): {', '.join(self.ignored_columns)}")
+            ignored = ", ".join(self.ignored_columns)
+            out.append(f"    忽略的列 (ignored columns, not part of feed {self.feed}): {ignored}")
         if self.blank_lines:
-            out.append(f"    skipped {self.blank_lines:,} blank line(s)")
+            out.append(f"    跳过空行 (blank lines) {self.blank_lines:,} 行")
         return out
 
 
@@ -88,14 +96,14 @@ class ImportReport:
             lines += f.lines()
         rate = self.rows_read / self.seconds if self.seconds > 0 else 0.0
         lines.append(
-            f"{len(self.files)} file(s): {self.files_loaded} loaded, {self.files_skipped} skipped "
-            f"(already imported), {self.files_refused} refused; rows read {self.rows_read:,} = loaded "
-            f"{self.rows_loaded:,} + quarantined {self.rows_quarantined:,} in {self.seconds:.1f}s "
-            f"({rate:,.0f} rows/s)"
+            f"导入完成 (import done): {len(self.files)} 个文件 = 入库 {self.files_loaded} + 跳过 {self.files_skipped} "
+            f"(已导入过 already imported) + 拒收 {self.files_refused} (refused)；读取 {self.rows_read:,} 行 = "
+            f"入库 {self.rows_loaded:,} 行 + 隔离 {self.rows_quarantined:,} 行 (quarantined)，"
+            f"用时 {self.seconds:.1f} 秒 ({rate:,.0f} 行/秒)"
         )
         if self.files_refused:
-            lines.append("Refused files were not loaded at all: fix what each says and import them again.")
+            lines.append("被拒收的文件一行也没有导入 (refused files were not loaded)：按每个文件的提示修正后重新导入。")
         if self.rows_quarantined:
-            lines.append("Quarantined rows are in audit.quarantine with file, line, field, value and reason; "
-                         "fix them at the source and deliver them again.")
+            lines.append("被隔离的行在 audit.quarantine 中，含文件、行号、字段、值和原因 (quarantined rows)："
+                         "请在源头修正后重新报送。")
         return "\n".join(lines)

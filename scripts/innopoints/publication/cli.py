@@ -48,9 +48,9 @@ def _push(args: argparse.Namespace) -> int:
     except PushError as exc:
         print(f"innopoints push: {exc}", file=sys.stderr)
         return 1
-    print(f"push {r.push_id}: publication {r.publication_id} -> {r.bank_code} on {r.push_date}: "
-          f"{r.n_enterprises} enterprises with consent in force\n  {r.xlsx}  sha256 {r.xlsx_sha256}\n"
-          f"  {r.csv}  sha256 {r.csv_sha256}")
+    print(f"推送完成 (push done): 推送编号 {r.push_id}，发布编号 {r.publication_id} → 银行 {r.bank_code}，"
+          f"推送日期 {r.push_date}：{r.n_enterprises:,} 家企业 (授权在有效期内 consent in force)\n"
+          f"  {r.xlsx}  sha256 {r.xlsx_sha256}\n  {r.csv}  sha256 {r.csv_sha256}")
     return 0
 
 

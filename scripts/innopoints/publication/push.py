@@ -226,13 +226,15 @@ def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = N
                 bank = conn.execute("select bank_code, bank_name_zh from seeds.ref_banks where bank_code = %s",
                                     (bank_code,)).fetchone()
                 if bank is None:
-                    known = [r[0] for r in conn.execute("select bank_code from seeds.ref_banks order by 1")]
-                    raise PushError(f"unknown bank {bank_code!r}; partner banks (seeds/reference/ref_banks.csv): "
-                                    f"{', '.join(known)}")
+                    known = [f"{code} {name}" for code, name in
+                             conn.execute("select bank_code, bank_name_zh from seeds.ref_banks order by 1")]
+                    raise PushError(f"没有银行代码 {bank_code!r} (unknown bank)；合作银行 (partner banks, "
+                                    f"seeds/reference/ref_banks.csv): {'、'.join(known)}")
                 cur = conn.execute("select * from audit.publications where publication_id = %s", (publication_id,))
                 r = cur.fetchone()
                 if r is None:
-                    raise PushError(f"no publication {publication_id}: see `innopoints publish --list`")
+                    raise PushError(f"没有编号为 {publication_id} 的发布 (no publication {publication_id})："
+                                    "已有的发布见 innopoints publish --list")
                 pub = dict(zip([d.name for d in cur.description], r, strict=True))
                 rows, cats = _rows(conn, publication_id, bank_code, on)
                 push_id = conn.execute(

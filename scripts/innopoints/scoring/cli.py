@@ -13,10 +13,10 @@ def _explain(args: argparse.Namespace) -> int:
     from innopoints.scoring.explain import ExplainError, explain
 
     try:
-        return explain(args.uscc, args.scheme, args.year, as_json=args.json)
+        return explain(args.enterprise, args.scheme, args.year, as_json=args.json)
     except ExplainError as exc:
         print(f"innopoints explain: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -44,9 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser(
         "explain",
         help="an enterprise's score breakdown (积分说明): indicators, points lost, next grade",
-        description="Print the score breakdown an officer shows an enterprise, read from the marts.",
+        description="Print the score breakdown an officer shows an enterprise, read from the marts. "
+                    "The enterprise is its USCC or part of its name; when several names match, pick one "
+                    "by number (on a terminal) or rerun with the USCC. Exit status: 0 printed, 2 bad USCC "
+                    "or nothing found, 3 several enterprises match the name.",
     )
-    e.add_argument("uscc", help="unified social credit code (统一社会信用代码), 18 characters")
+    e.add_argument("enterprise", metavar="USCC|NAME",
+                   help="unified social credit code (统一社会信用代码, 18 characters) or part of the enterprise "
+                        "name (企业名称), e.g. 润东")
     e.add_argument("--scheme", help="scheme code, e.g. LN-2025 (default: every scheme the enterprise is scored in)")
     e.add_argument("--year", type=int, help="evaluation year (default: the latest scored year)")
     e.add_argument("--json", action="store_true", help="machine-readable output")

@@ -1,5 +1,9 @@
-"""`innopoints explain USCC --scheme LN-2025 --year 2024`: the score breakdown an officer shows an
+"""`innopoints explain USCC|NAME --scheme LN-2025 --year 2024`: the score breakdown an officer shows an
 enterprise (积分说明), read from the marts as innopoints_reporter.
+
+The enterprise is given by its USCC (checked first: length, characters, GB 32100 check character)
+or by part of its name (an ``ilike`` search of marts.dim_enterprise; several matches are listed to
+pick from, interactively when stdin is a terminal).
 
 It prints the enterprise, its stage, total / max, grade, rank and top share, then per indicator
 the Chinese name, value, cohort size, ratio, weight, points and points lost, and what it needs for
@@ -9,6 +13,7 @@ the next grade; for a vetoed enterprise the veto reasons; for one not evaluated,
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -17,13 +22,59 @@ from typing import Any, TextIO
 
 from psycopg.rows import dict_row
 
+from innopoints.uscc import USCC_CHARSET, uscc_check_digit
+
 Row = dict[str, Any]
 
 QUALIFICATION = {0: "无", 1: "科技型中小企业", 2: "高新技术企业"}
 
 
+EXIT_ERROR = 2
+EXIT_AMBIGUOUS = 3
+MAX_CHOICES = 20
+_USCC_SHAPED = re.compile(r"[0-9A-Za-z]*[0-9][0-9A-Za-z]*")
+
+
 class ExplainError(RuntimeError):
     """A message for the user: what is missing and what to do next."""
+
+    exit_code = EXIT_ERROR
+
+
+class AmbiguousName(ExplainError):
+    """Several enterprises match the name given and no one can pick: the list, and rerun with the USCC."""
+
+    exit_code = EXIT_AMBIGUOUS
+
+
+@dataclass(frozen=True)
+class Match:
+    uscc: str
+    name: str
+    city: str
+
+    def line(self, number: int) -> str:
+        return f"{number:>3}. {self.name}  {self.uscc}  {self.city}"
+
+
+def looks_like_uscc(text: str) -> bool:
+    """Latin letters and digits with at least one digit: meant as a USCC (checked), not as a name."""
+    return bool(_USCC_SHAPED.fullmatch(text.strip()))
+
+
+def uscc_problem(code: str) -> str | None:
+    """What is wrong with a USCC (normalised: stripped, upper-case), in Chinese and English; None if valid."""
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位，收到{len(code)}位 (USCC must be 18 characters, got {len(code)}): {code}"
+    for pos, ch in enumerate(code, start=1):
+        if ch not in USCC_CHARSET:
+            return (f"统一社会信用代码第{pos}位的字符 {ch!r} 不合法：只用数字和除 I、O、S、V、Z 以外的大写字母 "
+                    f"(character {ch!r} at position {pos} is not allowed in a USCC): {code}")
+    expected = uscc_check_digit(code[:17])
+    if code[17] != expected:
+        return (f"校验位错误：应为 {expected}，收到 {code[17]} (check digit should be {expected}, got {code[17]}); "
+                f"请核对前17位是否抄错 (check the first 17 characters): {code}")
+    return None
 
 
 @dataclass
@@ -87,30 +138,145 @@ def fetch(conn: Any, uscc: str, scheme: str | None, year: int | None) -> list[Ex
 def _not_found(cur: Any, uscc: str, scheme: str | None, year: int | None) -> str:
     cur.execute(
         """
-        select scheme_code, eval_year, is_evaluated, reason, reason_zh
-        from marts.fct_score_coverage
-        where uscc = %(uscc)s
-          and (%(scheme)s::text is null or scheme_code = %(scheme)s)
-          and (%(year)s::int is null or eval_year = %(year)s)
-        order by scheme_code, eval_year
+        select coverage.scheme_code, schemes.scheme_name_zh, coverage.eval_year, coverage.reason,
+            coverage.reason_zh
+        from marts.fct_score_coverage as coverage
+        left join marts.dim_scheme as schemes using (scheme_code)
+        where coverage.uscc = %(uscc)s
+          and (%(scheme)s::text is null or coverage.scheme_code = %(scheme)s)
+          and (%(year)s::int is null or coverage.eval_year = %(year)s)
+          and not coverage.is_evaluated
+        order by coverage.scheme_code, coverage.eval_year
         """,
         {"uscc": uscc, "scheme": scheme, "year": year},
     )
-    rows = cur.fetchall()
-    what = f"{uscc}" + (f" in scheme {scheme}" if scheme else "") + (f" for {year}" if year else "")
-    if rows:
-        reasons = "; ".join(f"{r['scheme_code']} {r['eval_year']}: {r['reason_zh']} ({r['reason']})" for r in rows)
-        return f"{what} has no score — not evaluated: {reasons}."
-    cur.execute("select scheme_code, min(eval_year), max(eval_year) from marts.fct_enterprise_scores "
-                "group by scheme_code order by scheme_code")
-    available = ", ".join(f"{r['scheme_code']} {r['min']}-{r['max']}" for r in cur.fetchall())
-    if not available:
-        return "the marts hold no scores yet: import data and run `innopoints build` first."
-    cur.execute("select count(*) as n from marts.fct_score_coverage where uscc = %s", (uscc,))
-    if cur.fetchone()["n"] == 0:
-        return (f"{what}: no such enterprise in the scored regions (check the 18-character USCC). "
-                f"Scores exist for: {available}.")
-    return f"{what}: no score. Scores exist for: {available}."
+    reasons = cur.fetchall()
+    name = _enterprise_name(cur, uscc)
+    who = f"{name} ({uscc})" if name else uscc
+    asked = (f" {scheme}" if scheme else "") + (f" {year} 年度" if year else "")
+    if reasons:
+        listed = "；".join(f"{_scheme_label(r)} {r['eval_year']} 年度：{r['reason_zh']} ({r['reason']})"
+                          for r in reasons)
+        return f"{who}{asked} 未参评，没有积分 (not evaluated): {listed}。"
+    cur.execute("select exists (select from marts.fct_enterprise_scores) as any")
+    if not cur.fetchone()["any"]:
+        return ("数仓中还没有积分 (the marts hold no scores yet)：请先导入数据 (innopoints import) "
+                "并构建 (innopoints build)。")
+    if name is None:
+        return (f"未找到统一社会信用代码为 {uscc} 的企业 (no such enterprise in the scored regions)："
+                "请核对代码，或按企业名称查询：innopoints explain 企业名称")
+    scored = _scored_years(cur, uscc)
+    if not scored:
+        return f"{who} 在任何积分方案中都还没有积分 (no score in any scheme yet)。"
+    return (f"{who}{asked} 没有积分 (no score for that scheme/year)。该企业已有积分的方案和年度 "
+            f"(schemes and years with scores): {scored}")
+
+
+def _scheme_label(row: Row) -> str:
+    return f"{row['scheme_name_zh']} ({row['scheme_code']})" if row.get("scheme_name_zh") else row["scheme_code"]
+
+
+def _enterprise_name(cur: Any, uscc: str) -> str | None:
+    """The enterprise's current name in the marts, or None when the USCC is unknown there."""
+    cur.execute(
+        """
+        select enterprise_name from marts.dim_enterprise where uscc = %s
+        order by is_current desc, valid_from desc limit 1
+        """,
+        (uscc,),
+    )
+    row = cur.fetchone()
+    if row:
+        return row["enterprise_name"]
+    cur.execute("select exists (select from marts.fct_score_coverage where uscc = %s) as known", (uscc,))
+    return "" if cur.fetchone()["known"] else None
+
+
+def _scored_years(cur: Any, uscc: str) -> str:
+    """Each scheme the enterprise has scores in, with its years: "name (code) 2023、2024 年度; …"."""
+    cur.execute(
+        """
+        select scheme_code, max(scheme_name_zh) as scheme_name_zh,
+            string_agg(eval_year::text, '、' order by eval_year) as years
+        from marts.fct_enterprise_scores
+        where uscc = %s
+        group by scheme_code
+        order by scheme_code
+        """,
+        (uscc,),
+    )
+    return "；".join(f"{_scheme_label(r)} {r['years']} 年度" for r in cur.fetchall())
+
+
+def find_by_name(conn: Any, text: str) -> list[Match]:
+    """Enterprises whose name (current or former) contains ``text``, case-insensitive, by name."""
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text.strip()) + "%"
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """
+            with matched as (
+                select distinct uscc from marts.dim_enterprise where enterprise_name ilike %s
+            )
+            select distinct on (uscc) uscc, enterprise_name, city_name_zh
+            from marts.dim_enterprise
+            join matched using (uscc)
+            order by uscc, is_current desc, valid_from desc
+            """,
+            (pattern,),
+        )
+        rows = cur.fetchall()
+    return sorted((Match(r["uscc"], r["enterprise_name"], r["city_name_zh"] or "") for r in rows),
+                  key=lambda m: (m.name, m.uscc))
+
+
+def _choice_list(matches: list[Match]) -> str:
+    lines = [m.line(i) for i, m in enumerate(matches[:MAX_CHOICES], start=1)]
+    if len(matches) > MAX_CHOICES:
+        lines.append(f"  … 共 {len(matches)} 家，仅列前 {MAX_CHOICES} 家，请输入更完整的名称 "
+                     f"({len(matches)} matches, first {MAX_CHOICES} shown; give more of the name)")
+    return "\n".join(lines)
+
+
+def _ask(matches: list[Match], stdin: TextIO, err: TextIO) -> Match:
+    shown = matches[:MAX_CHOICES]
+    while True:
+        print(f"请输入序号 1-{len(shown)}，直接回车取消 (pick a number, Enter to cancel): ", end="", file=err,
+              flush=True)
+        answer = stdin.readline()
+        if not answer.strip():
+            raise ExplainError("已取消 (cancelled)")
+        if answer.strip().isdigit() and 1 <= int(answer) <= len(shown):
+            return shown[int(answer) - 1]
+        print(f"无效的序号 (not a number from the list): {answer.strip()}", file=err)
+
+
+def resolve_enterprise(conn: Any, text: str, stdin: TextIO | None = None, err: TextIO = sys.stderr) -> str:
+    """The USCC meant by ``text``: a checked USCC, or the one enterprise whose name contains it."""
+    text = text.strip()
+    if looks_like_uscc(text):
+        code = text.upper()
+        problem = uscc_problem(code)
+        if problem:
+            raise ExplainError(problem)
+        return code
+    if not text:
+        raise ExplainError("请给出统一社会信用代码或企业名称 (give a USCC or part of an enterprise name)")
+    matches = find_by_name(conn, text)
+    if not matches:
+        raise ExplainError(f"没有名称包含“{text}”的企业 (no enterprise name contains {text!r})；"
+                           "请换个写法或用统一社会信用代码查询 (try other words or the USCC)")
+    if len(matches) == 1:
+        chosen = matches[0]
+    else:
+        stdin = stdin if stdin is not None else sys.stdin
+        heading = f"名称包含“{text}”的企业有 {len(matches)} 家 (several enterprises match):"
+        if not stdin.isatty():
+            raise AmbiguousName(f"{heading}\n{_choice_list(matches)}\n"
+                                "请用统一社会信用代码重新运行 (rerun with the USCC): innopoints explain USCC")
+        print(f"{heading}\n{_choice_list(matches)}", file=err)
+        chosen = _ask(matches, stdin, err)
+    print(f"企业 (enterprise): {chosen.name}  {chosen.uscc}  {chosen.city}", file=err)
+    return chosen.uscc
 
 
 def _fmt_money(v: Decimal) -> str:
@@ -203,12 +369,15 @@ def render(e: Explanation, out: TextIO = sys.stdout) -> None:
         p("失分最多的指标: " + "；".join(f"{r['indicator_name_zh']} 失 {r['points_lost']:.2f} 分" for r in lost))
 
 
-def explain(uscc: str, scheme: str | None, year: int | None, as_json: bool = False,
-            out: TextIO = sys.stdout) -> int:
+def explain(enterprise: str, scheme: str | None, year: int | None, as_json: bool = False,
+            out: TextIO = sys.stdout, stdin: TextIO | None = None, err: TextIO = sys.stderr) -> int:
+    """Print the breakdown of ``enterprise`` (a USCC, or part of its name); ExplainError says what is wrong."""
     from innopoints import db
 
-    uscc = uscc.strip().upper()
+    if looks_like_uscc(enterprise):  # refuse a malformed code before connecting
+        resolve_enterprise(None, enterprise)
     with db.connect(db.REPORTER) as conn:
+        uscc = resolve_enterprise(conn, enterprise, stdin, err)
         explanations = fetch(conn, uscc, scheme, year)
     for i, e in enumerate(explanations):
         if i:
