@@ -10,6 +10,18 @@ class InnopointsError(RuntimeError):
     exit_code = 1
 
 
+class UsageError(InnopointsError):
+    """The arguments or the input are not valid (a malformed USCC, an unknown scheme)."""
+
+    exit_code = 2
+
+
+class NeedsChoice(InnopointsError):
+    """The request matches several things and nobody is there to choose (a name shared by enterprises)."""
+
+    exit_code = 5
+
+
 class ConfigError(InnopointsError):
     """The configuration (environment variables, the named database) cannot be used as given."""
 

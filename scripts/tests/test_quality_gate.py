@@ -108,7 +108,7 @@ def test_corrupted_deliveries_fail_the_gate_and_block_publication(wh: Settings, 
     assert observed == [(1, 1)]  # one delivery (scope) out of line
 
     n_before = admin("select count(*) from audit.publications")[0][0]
-    with pytest.raises(PublicationRefused, match=r"failed \d check\(s\).*median_shift.*innopoints validate"):
+    with pytest.raises(PublicationRefused, match=r"\d+ scoring check\(s\) failed.*median_shift.*innopoints validate"):
         publish("LN-2025", year)
     assert admin("select count(*) from audit.publications")[0][0] == n_before
     ok, msg = verify(baseline.publication_id)

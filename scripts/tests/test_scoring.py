@@ -253,7 +253,7 @@ def test_explain_lists_the_enterprises_an_ambiguous_name_matches(built_warehouse
     assert "rerun with the USCC" in message
     done = subprocess.run([sys.executable, "-m", "innopoints.cli", "explain", part], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, env=os.environ.copy(), timeout=120)
-    assert done.returncode == 3, done.stderr
+    assert done.returncode == 5, done.stderr
     assert matches[0]["uscc"] in done.stderr and done.stdout == ""
     # on a terminal the officer picks by number (after one wrong answer)
     scored = _rows_reporter(built_warehouse, "select distinct uscc from marts.fct_enterprise_scores")

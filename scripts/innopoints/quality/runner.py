@@ -278,6 +278,12 @@ def _freshness_result(item: dict[str, Any], manifest: dict[str, Any],
         severity="warn" if status == "warn" else "error",
         description=f"source {source_table} loaded recently enough (dbt source freshness: {status})",
         observed_value=observed)
+    empty = str(item.get("max_loaded_at") or "").startswith("0001-")  # dbt's answer for a table with no rows
+    if feed is None and empty:
+        # bookkeeping with nothing to record yet (no file quarantined, none refused) is not stale
+        result.success, result.severity = True, "error"
+        result.description = f"source {source_table} has no rows yet: nothing to be stale"
+        return result
     if feed is None or status in ("pass", "warn"):
         if status not in ("pass", "warn"):
             result.exception_message = item.get("message") or f"dbt source freshness: {status}"

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from psycopg.rows import dict_row
 
+from innopoints.errors import InnopointsError, NeedsChoice
 from innopoints.uscc import USCC_CHARSET, uscc_check_digit
 
 Row = dict[str, Any]
@@ -30,18 +31,18 @@ QUALIFICATION = {0: "无", 1: "科技型中小企业", 2: "高新技术企业"}
 
 
 EXIT_ERROR = 2
-EXIT_AMBIGUOUS = 3
+EXIT_AMBIGUOUS = NeedsChoice.exit_code
 MAX_CHOICES = 20
 _USCC_SHAPED = re.compile(r"[0-9A-Za-z]*[0-9][0-9A-Za-z]*")
 
 
-class ExplainError(RuntimeError):
+class ExplainError(InnopointsError):
     """A message for the user: what is missing and what to do next."""
 
     exit_code = EXIT_ERROR
 
 
-class AmbiguousName(ExplainError):
+class AmbiguousName(ExplainError, NeedsChoice):
     """Several enterprises match the name given and no one can pick: the list, and rerun with the USCC."""
 
     exit_code = EXIT_AMBIGUOUS
