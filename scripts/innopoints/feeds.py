@@ -14,7 +14,7 @@ from typing import Literal
 Kind = Literal["uscc", "text", "code", "int", "year", "money", "pct", "date", "bool", "region"]
 # What a feed is for: "scoring" feeds are inputs of the scores (a failed check on one blocks a score
 # publication); "monitoring" feeds (bank loans, policy delivery, consents) feed the monitoring marts and
-# the bank push, never the scores. tests/test_feeds_lineage.py holds this equal to dbt's lineage.
+# the bank push, never the scores. scripts/tests/test_feeds_lineage.py holds this equal to dbt's lineage.
 Purpose = Literal["scoring", "monitoring"]
 # How a feed is delivered: "full", every delivery is the whole feed (or the whole of its scope, e.g. a
 # year), so a much smaller delivery means rows went missing; "changes", a delivery may carry only new

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from innopoints import statefile
 from innopoints.config import get_settings
+from innopoints.errors import ServiceError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8088
@@ -17,7 +19,7 @@ DATABASE_NAME = "innopoints"  # the Superset database (connection) name
 DATABASE_UUID = "6f1c5b0e-2d6a-4c59-9a55-1f0a7d6b2a01"  # stable, matches assets/databases/innopoints.yaml
 
 
-class SupersetError(RuntimeError):
+class SupersetError(ServiceError):
     """A Superset step failed; the message says what to do next."""
 
 
@@ -123,14 +125,8 @@ def run_cli(env: SupersetEnv, *args: str, check: bool = True, quiet: bool = True
 
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
-    """Write a JSON file readable by the owner only (mode 600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    """Write a JSON file readable by the owner only (mode 600), atomically, only when it changes."""
+    statefile.write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def read_json(path: Path) -> dict[str, Any]:

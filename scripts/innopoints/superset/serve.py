@@ -9,6 +9,7 @@ import time
 
 import requests
 
+from innopoints import statefile
 from innopoints.superset.env import SupersetEnv, SupersetError, require_venv
 
 WORKERS = int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2"))
@@ -89,7 +90,7 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    env.pid_file.write_text(f"{proc.pid}\n")
+    statefile.write_text(env.pid_file, f"{proc.pid}\n")
     if wait:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
