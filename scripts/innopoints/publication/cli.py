@@ -15,26 +15,28 @@ def _publish(args: argparse.Namespace) -> int:
     ensure_ready()
     if args.list:
         for r in pub.list_publications():
-            print(f"{r[0]:>5}  {r[1]:<10} {r[2]}  {r[3]:%Y-%m-%d %H:%M}  {r[4]:>6} enterprises  dq {r[5]}  {r[6]}")
+            print(f"{r[0]:>5}  {r[1]:<10} {r[2]}  {r[3]:%Y-%m-%d %H:%M}  {r[4]:>6} 家企业 enterprises  "
+                  f"校验 dq {r[5]}  {r[6]}")
         return 0
     if args.verify is not None:
         ok, msg = pub.verify(args.verify)
         print(msg)
         return 0 if ok else 1
     if not args.scheme or not args.year:
-        print("innopoints publish: --scheme and --year are required (or --list / --verify ID)", file=sys.stderr)
+        print("innopoints publish: 需要 --scheme 和 --year (--scheme and --year are required), "
+              "或 (or) --list / --verify ID", file=sys.stderr)
         return 2
     try:
         p = pub.publish(args.scheme, args.year)
     except pub.PublicationRefused as exc:
-        print(f"innopoints publish: {exc}", file=sys.stderr)
+        print(f"innopoints publish: 发布被拒绝 (refused): {exc}", file=sys.stderr)
         return 1
     if p.created:
-        print(f"published: publication {p.publication_id} = {p.scheme_code} {p.eval_year}, {p.n_enterprises} "
-              f"enterprises, sha256 {p.content_sha256}, validation {p.dq_run_id}")
+        print(f"已发布 (published): 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year}，"
+              f"{p.n_enterprises:,} 家企业 (enterprises)，sha256 {p.content_sha256}，校验 (validation) {p.dq_run_id}")
     else:
-        print(f"unchanged: publication {p.publication_id} ({p.scheme_code} {p.eval_year}) already holds exactly "
-              "these scores; nothing appended")
+        print(f"无变化 (unchanged): 发布编号 {p.publication_id} ({p.scheme_code} {p.eval_year}) 已是这些积分 "
+              "(already holds exactly these scores)，未新增发布 (nothing appended)")
     return 0
 
 

@@ -150,8 +150,8 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
             return _stop("publish", str(exc))
         published[s] = p.publication_id
         what = "已发布 published" if p.created else "无变化，已发布过 (unchanged, already published)"
-        print(f"{what}: publication {p.publication_id} = {s} {y}, {p.n_enterprises} enterprises, "
-              f"sha256 {p.content_sha256[:16]}…, validation {p.dq_run_id}", flush=True)
+        print(f"{what}: 发布编号 {p.publication_id} = {s} {y}，{p.n_enterprises:,} 家企业 (enterprises)，"
+              f"sha256 {p.content_sha256[:16]}…，校验 (validation) {p.dq_run_id}", flush=True)
     if push and consents_failed:
         return _stop("push", "企业授权 (consents) 校验未通过，未推送任何银行 (no bank was pushed): "
                      f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again")
@@ -162,9 +162,9 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
                 r = push_one(t.bank_code, t.publication_id, out_dir)
             except Exception as exc:
                 return _stop("push", f"{t.bank_code}: {exc}")
-            print(f"push {r.push_id}: {t.bank_code} <- publication {t.publication_id} ({t.scheme_code}), "
-                  f"{r.n_enterprises} enterprises with consent on {r.push_date}: {r.xlsx.name}, {r.csv.name}",
-                  flush=True)
+            print(f"推送 (push) {r.push_id}: 银行 {t.bank_code} ← 发布 {t.publication_id} ({t.scheme_code})，"
+                  f"{r.n_enterprises:,} 家企业授权在有效期内 (consent in force on {r.push_date})："
+                  f"{r.xlsx.name}, {r.csv.name}", flush=True)
     # What this run wrote to audit (validation results, publications, pushes) feeds the monitoring
     # and data-quality marts: rebuild those, and only those, so the dashboards show this run.
     _step("refresh marts that read audit (validation, publications, pushes)")

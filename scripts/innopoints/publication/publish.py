@@ -116,20 +116,20 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None) -> Pub
     conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
     verdict = gate.check(conn)
     if not verdict.ok:
-        raise PublicationRefused(f"publication of {scheme} {year} refused: {verdict.reason}")
+        raise PublicationRefused(f"{scheme} {year} 的发布被拒绝 (publication refused): {verdict.reason}")
     sch = conn.execute("select scheme_name_zh, max_points from marts.dim_scheme where scheme_code = %s",
                        (scheme,)).fetchone()
     if sch is None:
         known = [r[0] for r in conn.execute("select scheme_code from marts.dim_scheme order by 1")]
-        raise PublicationRefused(f"unknown scheme {scheme!r}; schemes: {', '.join(known)}")
+        raise PublicationRefused(f"没有评价方案 (unknown scheme) {scheme!r}；现有方案 (schemes): {', '.join(known)}")
     n = conn.execute("select count(*) from marts.fct_enterprise_scores where scheme_code = %s and eval_year = %s",
                      (scheme, year)).fetchone()[0]
     if n == 0:
         years = [str(r[0]) for r in conn.execute(
             "select distinct eval_year from marts.fct_enterprise_scores where scheme_code = %s order by 1",
             (scheme,))]
-        raise PublicationRefused(f"no scores for {scheme} {year}; evaluated years of {scheme}: "
-                                 f"{', '.join(years) or 'none'}")
+        raise PublicationRefused(f"{scheme} {year} 没有积分 (no scores)；{scheme} 已评价的年度 (evaluated years): "
+                                 f"{', '.join(years) or '无 none'}")
     pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))").fetchone()[0]
     n_scores, n_ind = _insert_rows(conn, pid, scheme, year)
     digest = conn.execute("select audit.publication_content_sha256(%s)", (pid,)).fetchone()[0]

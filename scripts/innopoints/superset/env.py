@@ -126,7 +126,7 @@ def run_cli(env: SupersetEnv, *args: str, check: bool = True, quiet: bool = True
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
     """Write a JSON file readable by the owner only (mode 600), atomically, only when it changes."""
-    statefile.write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
+    statefile.write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def read_json(path: Path) -> dict[str, Any]:

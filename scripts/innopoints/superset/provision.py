@@ -7,8 +7,11 @@ dashboard audiences, RLS, and one demo user per role.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from innopoints.superset import bundle, security, serve
@@ -105,9 +108,37 @@ def reporter_params() -> dict[str, Any]:
     return db.conn_params(db.REPORTER)
 
 
-def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = True) -> dict[str, Any]:
+def provision_fingerprint(env: SupersetEnv, params: dict[str, Any]) -> str:
+    """What a provisioned site is made of: the Superset tree kept as code (assets, config, roles), the
+    code that provisions it, its lock file and the warehouse connection. Equal fingerprint, same site."""
+    h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
+    roots = [env.project_root / "superset", Path(__file__).parent,
+             env.project_root / "requirements" / "superset.lock"]
+    for root in roots:
+        files = sorted(p for p in (root.rglob("*") if root.is_dir() else [root]) if p.is_file()
+                       and "__pycache__" not in p.parts)
+        for f in files:
+            h.update(str(f.relative_to(env.project_root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp_file(env: SupersetEnv) -> Path:
+    return env.home / "provisioned.json"
+
+
+def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = True,
+          skip_if_current: bool = False) -> dict[str, Any]:
+    """Provision the site. With ``skip_if_current``, a site already provisioned from exactly this code
+    and connection is only (re)started."""
     env.home.mkdir(parents=True, exist_ok=True)
     params = reporter_params()
+    fingerprint = provision_fingerprint(env, params)
+    stamp = read_json(_stamp_file(env))
+    if skip_if_current and stamp.get("fingerprint") == fingerprint and (env.home / "superset.db").exists():
+        print("superset: already provisioned from this code and warehouse: (re)serving only", flush=True)
+        serve.start(env)
+        return dict(stamp.get("summary", {}))
     print("superset: upgrading metadata database ...", flush=True)
     run_cli(env, "db", "upgrade")
     print("superset: init (roles and permissions) ...", flush=True)
@@ -132,6 +163,8 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
         if not leave_running and not was_running:
             serve.stop(env)
     summary.update({"admin": username, "url": env.base_url, "missing_tables": missing})
+    if not missing:
+        write_private_json(_stamp_file(env), {"fingerprint": fingerprint, "summary": summary})
     if generated:
         print(f"superset: admin password (shown once, kept in {env.admin_file}): {password}")
     return summary

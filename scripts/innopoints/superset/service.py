@@ -8,7 +8,7 @@ from innopoints.superset.provision import setup
 
 def setup_and_serve() -> int:
     env = get_env()
-    summary = setup(env, leave_running=True)
+    summary = setup(env, leave_running=True, skip_if_current=True)
     admin = read_json(env.admin_file)
     if summary.get("missing_tables"):
         print(f"warning: dashboards read tables not built yet: {', '.join(summary['missing_tables'])}")
