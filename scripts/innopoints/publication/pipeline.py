@@ -28,8 +28,9 @@ def _stop(step: str, reason: str) -> int:
 
 def up_to_date() -> str | None:
     """Why the last run already covers everything, or None: the latest validation passed on the data
-    as it is now with this version of the code, every scheme's latest year is published on it, and
-    every partner bank got its push of those publications. `innopoints demo` then does nothing again."""
+    as it is now with this version of the code, every scheme's latest year is published with exactly
+    these scoring marts, and every partner bank got its push of those publications. `innopoints demo`
+    then does nothing again."""
     from innopoints.publication import gate
     from innopoints.quality import state
 
@@ -45,9 +46,15 @@ def up_to_date() -> str | None:
     published: dict[str, int] = {}
     for scheme, year in latest_years(None, None):
         with db.connect(db.PUBLISHER, autocommit=True) as conn:
-            row = conn.execute("select publication_id from audit.publications where scheme_code = %s and "
-                               "eval_year = %s and dq_run_id = %s order by publication_id desc limit 1",
-                               (scheme, year, verdict.run_id)).fetchone()
+            # the latest publication of (scheme, year) rests on a validation of these very scoring marts
+            row = conn.execute(
+                "select p.publication_id from audit.publications as p "
+                "join audit.dq_runs as r on r.run_id = p.dq_run_id "
+                "join audit.dq_runs as latest on latest.run_id = %s "
+                "where p.scheme_code = %s and p.eval_year = %s and r.marts_fingerprint = latest.marts_fingerprint "
+                "and p.publication_id = (select max(publication_id) from audit.publications "
+                "where scheme_code = %s and eval_year = %s)",
+                (verdict.run_id, scheme, year, scheme, year)).fetchone()
         if row is None:
             return None
         published[scheme] = row[0]
@@ -56,7 +63,8 @@ def up_to_date() -> str | None:
     if any((t.bank_code, t.publication_id) not in pushed for t in push_targets(published)):
         return None
     ids = ", ".join(str(p) for p in published.values())
-    return f"validation {verdict.run_id} passed on this data and code; publications {ids} and their pushes exist"
+    return (f"校验 (validation) {verdict.run_id} passed on this data and code; 发布 (publications) {ids} "
+            "and their pushes exist")
 
 
 def latest_years(schemes: list[str] | None, year: int | None) -> list[tuple[str, int]]:
