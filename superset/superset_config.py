@@ -97,3 +97,41 @@ CONTENT_SECURITY_POLICY_WARNING = False
 # No examples, no telemetry calls out (the machine has no network anyway).
 SUPERSET_LOAD_EXAMPLES = False
 SCARF_ANALYTICS = False
+
+# -- each user reaches PostgreSQL as the login role of their audience ----------------------------
+# PostgreSQL's row-level security is the boundary: a city officer's chart queries and SQL Lab run as
+# innopoints_city_<code>, a bank officer's as innopoints_bank_<code>, province officers, leaders and
+# analysts as innopoints_reporter, whatever SQL Superset builds or the user types. Superset's own RLS
+# rules stay as a second layer. `innopoints superset setup` writes the credentials (mode 600).
+DB_ROLES_FILE = SUPERSET_HOME / "db_roles.json"
+PRIVILEGED_ROLES = frozenset({"Admin", "province", "leadership", "analyst"})
+
+
+class NoWarehouseRole(Exception):
+    """A user without an audience role gets no connection to the warehouse (deny by default)."""
+
+
+def _warehouse_logins() -> dict:
+    import json
+
+    return json.loads(DB_ROLES_FILE.read_text(encoding="utf-8"))
+
+
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802 (Superset's name)
+    logins = _warehouse_logins()
+    if uri.database != logins["database"]:
+        return uri, params
+    if username is None:  # Superset's own work outside any request (no user to act for)
+        login = logins["privileged"]
+    else:
+        user = security_manager.find_user(username=username)
+        names = sorted(role.name for role in (user.roles if user else []))
+        if PRIVILEGED_ROLES.intersection(names):
+            login = logins["privileged"]
+        else:
+            found = [logins["audiences"][n] for n in names if n in logins["audiences"]]
+            if len(found) != 1:
+                raise NoWarehouseRole(
+                    f"user {username} has {'no' if not found else 'more than one'} data role: no warehouse access")
+            login = found[0]
+    return uri.set(username=login["user"], password=login["password"]), params

@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from innopoints import cluster
+from innopoints.audiences import READ_ALL, STATEMENT_TIMEOUT, audiences
 from innopoints.config import Settings, get_settings
 from innopoints.errors import ConfigError
 from innopoints.feeds import FEEDS, raw_table_ddl
@@ -117,7 +118,7 @@ def ensure_database(settings: Settings | None = None) -> None:
                          dbname=info.maintenance_db, autocommit=True) as admin:
         admin.execute("select pg_advisory_lock(%s)", (BOOTSTRAP_LOCK,))
         _check_database(admin, s.db_name)
-        for role in ROLES:
+        for role in (*ROLES, *(a.role for a in audiences(s.project_root))):
             pw = role_password(role, s)
             exists = admin.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
             verb = "alter" if exists else "create"
@@ -149,7 +150,26 @@ def _bootstrap(s: Settings) -> None:
                 conn.execute(text)
             except psycopg.Error as exc:
                 raise RuntimeError(f"bootstrap step {name} failed: {exc}") from exc
+        _grant_audiences(conn, s)
         conn.commit()
+
+
+def _grant_audiences(conn: psycopg.Connection, s: Settings) -> None:
+    """Each reporting login joins its audience's group, with a statement timeout; access.audiences says
+    which city or bank each city and bank login reads."""
+    members = [(REPORTER, READ_ALL), *((a.role, a.group) for a in audiences(s.project_root))]
+    for login, group in members:
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(group), sql.Identifier(login)))
+        conn.execute(sql.SQL("alter role {} set statement_timeout = {}").format(
+            sql.Identifier(login), sql.Literal(STATEMENT_TIMEOUT)))
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(
+            sql.Identifier(s.db_name), sql.Identifier(login)))
+    conn.execute("delete from access.audiences")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into access.audiences (role_name, audience, city_code, bank_code) values (%s, %s, %s, %s)",
+            [(a.role, a.kind, a.code if a.kind == "city" else None, a.code if a.kind == "bank" else None)
+             for a in audiences(s.project_root)])
 
 
 def drop_database(name: str, settings: Settings | None = None) -> None:

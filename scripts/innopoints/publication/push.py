@@ -74,16 +74,8 @@ def today() -> date:
     return datetime.now(TZ).date()
 
 
-CONSENTS_IN_FORCE = """
-with latest as (
-    select distinct on (uscc, bank_code) uscc, bank_code, granted_date, revoked_date
-    from raw.consents
-    where bank_code = %(bank)s
-    order by uscc, bank_code, _batch_id desc, _line desc
-)
-select uscc from latest
-where granted_date <= %(date)s and (revoked_date is null or revoked_date > %(date)s)
-"""
+# the rule lives in the database (access.consents_in_force), shared with the banks' row-level security
+CONSENTS_IN_FORCE = "select uscc from access.consents_in_force(%(bank)s, %(date)s) as uscc"
 
 
 def _rows(conn: Any, publication_id: int, bank: str, on: date) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:

@@ -108,6 +108,22 @@ def reporter_params() -> dict[str, Any]:
     return db.conn_params(db.REPORTER)
 
 
+def write_warehouse_logins(env: SupersetEnv, params: dict[str, Any]) -> None:
+    """The PostgreSQL login of each audience, for superset_config.DB_CONNECTION_MUTATOR (mode 600):
+    privileged users (province, leadership, analyst, Admin) as the reporter, each city or bank role as
+    its own login, so the database's row-level security decides what every query returns."""
+    from innopoints import db
+    from innopoints.audiences import audiences
+
+    logins = {f"{a.kind}_{a.code}": {"user": a.role, "password": db.role_password(a.role)}
+              for a in audiences(env.project_root)}
+    write_private_json(env.home / "db_roles.json", {
+        "database": params["dbname"],
+        "privileged": {"user": db.REPORTER, "password": db.role_password(db.REPORTER)},
+        "audiences": logins,
+    })
+
+
 def provision_fingerprint(env: SupersetEnv, params: dict[str, Any]) -> str:
     """What a provisioned site is made of: the Superset tree kept as code (assets, config, roles), the
     code that provisions it, its lock file and the warehouse connection. Equal fingerprint, same site."""
@@ -133,6 +149,7 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
     and connection is only (re)started."""
     env.home.mkdir(parents=True, exist_ok=True)
     params = reporter_params()
+    write_warehouse_logins(env, params)
     fingerprint = provision_fingerprint(env, params)
     stamp = read_json(_stamp_file(env))
     if skip_if_current and stamp.get("fingerprint") == fingerprint and (env.home / "superset.db").exists():
