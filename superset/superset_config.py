@@ -22,7 +22,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPERSET_HOME = Path(
     os.environ.get("INNOPOINTS_SUPERSET_HOME", str(PROJECT_ROOT / ".state" / "superset"))
 ).resolve()
-SUPERSET_HOME.mkdir(parents=True, exist_ok=True)
+# the home holds the metadata DB (users, password hashes, the warehouse connection) and the secret
+# key: readable by the owner only (innopoints also runs Superset with umask 077)
+SUPERSET_HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key(home: Path) -> str:
@@ -60,7 +62,7 @@ FEATURE_FLAGS = {
 }
 
 _CACHE_DIR = SUPERSET_HOME / "cache"
-_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+_CACHE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _fs_cache(sub: str, prefix: str, timeout: timedelta) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """Bank push: only enterprises whose consent to that bank is in force on the push date, a revocation
-imported after a push respected by the next one, Chinese columns, a cover sheet, formula-safe cells,
-and a record of every push with the files' hashes. Private copy of the built warehouse."""
+imported after a push respected by the next one, Chinese columns, a cover sheet, formula-safe cells
+(CSV: a leading apostrophe; XLSX: the name as written, typed as text), files for their owner only, and
+a record of every push with the files' hashes. Private copy of the built warehouse."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import csv
 import hashlib
 import io
 import os
+import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -18,7 +21,7 @@ from typing import Any
 import pytest
 from innopoints.config import Settings
 from innopoints.publication.publish import publish
-from innopoints.publication.push import PushError, build_csv, build_xlsx, push, safe_text
+from innopoints.publication.push import PushError, build_csv, build_xlsx, looks_like_formula, push, safe_text
 from innopoints.quality.runner import validate
 from openpyxl import load_workbook
 
@@ -169,10 +172,13 @@ def test_cells_are_safe_against_formula_injection(tmp_path: Path) -> None:
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
                 if isinstance(c.value, str):
-                    assert not c.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, c.coordinate)
+                    assert c.data_type == "s" and c.number_format == "@", (ws.title, c.coordinate)
+                    assert c.quotePrefix == looks_like_formula(c.value), (ws.title, c.coordinate)
+    cover = {row[0]: row[1] for row in wb["封面"].iter_rows(values_only=True) if row[0]}
+    assert cover["积分方案"] == "LN-2025 =x" and cover["程序版本"] == "-v"  # as written
     table = list(wb["科技型企业积分情况表"].iter_rows(values_only=True))
     names = [r[table[0].index("企业名称")] for r in table[1:]]
-    assert names == ["'" + h.replace("\r", "\n") for h in HOSTILE]  # XML stores \r as \n
+    assert names == [h.replace("\r", "\n") for h in HOSTILE]  # as written (XML reads \r back as \n)
     totals = [r[table[0].index("创新积分")] for r in table[1:]]
     assert totals[0] == -1.5 and isinstance(totals[1], float)  # a number, even a negative one, stays a number
     text = build_csv(rows, cats).decode("utf-8-sig")
@@ -183,3 +189,97 @@ def test_cells_are_safe_against_formula_injection(tmp_path: Path) -> None:
             if cell.startswith("-"):
                 Decimal(cell)  # only numbers may start with a minus sign
     assert [r[parsed[0].index("企业名称")] for r in parsed[1:]] == ["'" + h for h in HOSTILE]
+
+
+# every form of a formula in an enterprise name: ASCII, full-width, and behind invisible characters
+ATTACKS = [
+    "=SUM(A1)有限公司", "+1+1科技有限公司", "-2+3科技有限公司", "@SUM(A1)科技有限公司",
+    "＝1+1科技有限公司", "＋cmd科技有限公司", "－1科技有限公司", "＠SUM(A1)科技有限公司",
+    "\u200b=HYPERLINK(\"http://x\",\"y\")", "\ufeff=1+1科技有限公司", "\u3000=1+1科技有限公司",
+    "\t=1+1科技有限公司", " \t+cmd科技有限公司", "\u2060@SUM(A1)科技有限公司", "\u200f-1+1科技有限公司",
+]
+
+
+def test_safe_text_covers_full_width_and_invisible_prefixes() -> None:
+    for name in ATTACKS:
+        assert looks_like_formula(name) and safe_text(name) == "'" + name, repr(name)
+    for plain in ("沈阳正常科技有限公司", " 前有空格的公司", "A-1 公司", "公司=1", "'已加引号"):
+        assert not looks_like_formula(plain) and safe_text(plain) == plain, repr(plain)
+    for number in (Decimal("-1.50"), -3, 0.5, date(2025, 6, 30), None):
+        assert safe_text(number) == number  # numbers and dates untouched
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_hostile_enterprise_names_reach_the_bank_harmless(publication: Any, tmp_path: Path) -> None:
+    """Names as an enterprise could register them, published from the warehouse and pushed: in the CSV
+    each carries a leading apostrophe, in the XLSX each is a text cell equal to the name."""
+    bank, on = STATE["bank"], STATE["on"]
+    year = publication.eval_year
+    victims = sorted(consented(bank, on) & published(publication.publication_id))[:len(ATTACKS)]
+    assert len(victims) == len(ATTACKS)
+    renamed = dict(zip(victims, ATTACKS, strict=True))
+    for uscc, name in renamed.items():
+        admin("update marts.fct_enterprise_scores set enterprise_name = %s "
+              "where uscc = %s and scheme_code = 'LN-2025' and eval_year = %s", (name, uscc, year))
+    out = validate()  # the gate publishes only validated marts
+    assert out.success, out.report()
+    pub = publish("LN-2025", year)
+    assert pub.created
+    folder = tmp_path / "pushes" / bank
+    r = push(bank, pub.publication_id, folder, on)
+
+    assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700  # created here, private
+    assert _mode(r.csv) == 0o600 and _mode(r.xlsx) == 0o600
+    assert not [p for p in folder.iterdir() if p not in (r.csv, r.xlsx)]  # no temporary files left
+
+    rows = list(csv.reader(io.StringIO(r.csv.read_bytes().decode("utf-8-sig"))))
+    i_uscc, i_name = rows[0].index("统一社会信用代码"), rows[0].index("企业名称")
+    in_csv = {row[i_uscc]: row[i_name] for row in rows[1:]}
+    for uscc, name in renamed.items():
+        assert in_csv[uscc] == "'" + name, (uscc, in_csv[uscc])
+    for row in rows[1:]:
+        for cell in row:
+            assert not looks_like_formula(cell) or _is_number(cell), cell
+
+    ws = load_workbook(r.xlsx)["科技型企业积分情况表"]
+    header = [c.value for c in ws[1]]
+    j_uscc, j_name = header.index("统一社会信用代码"), header.index("企业名称")
+    in_xlsx = {row[j_uscc].value: row[j_name] for row in ws.iter_rows(min_row=2)}
+    for uscc, name in renamed.items():
+        cell = in_xlsx[uscc]
+        assert cell.data_type == "s" and cell.value == name, (uscc, cell.data_type, cell.value)
+        assert cell.number_format == "@" and cell.quotePrefix
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_shows_the_names_and_evaluates_nothing(tmp_path: Path) -> None:
+    """A spreadsheet program's own reading of the XLSX: every name comes out as written (a formula
+    cell would come out evaluated), numbers as numbers."""
+    pub = {"publication_id": 1, "scheme_code": "LN-2025", "scheme_name_zh": "=1+1", "eval_year": 2024,
+           "max_points": Decimal("150"), "published_at": __import__("datetime").datetime.now().astimezone(),
+           "dq_run_id": "r", "code_version": "-v", "content_sha256": "h", "grade_bands": []}
+    rows = [{"rank_in_region": i + 1, "uscc": f"91210100MA00000{i:02d}X", "enterprise_name": name,
+             "total_points": Decimal("-1.50"), "veto": ""} for i, name in enumerate(ATTACKS)]
+    (tmp_path / "push.xlsx").write_bytes(build_xlsx(pub, ("BOCLN", "=2+2"), date(2025, 6, 30), rows, [], 1))
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    every_sheet, "--outdir", str(tmp_path / "out"), str(tmp_path / "push.xlsx")],
+                   check=True, capture_output=True, timeout=300, env={**os.environ, "HOME": str(tmp_path)})
+    table = list(csv.reader(io.StringIO((tmp_path / "out" / "push-科技型企业积分情况表.csv").read_text("utf-8"))))
+    i_name, i_total = table[0].index("企业名称"), table[0].index("创新积分")
+    assert [r[i_name] for r in table[1:]] == ATTACKS
+    assert {r[i_total] for r in table[1:]} == {"-1.5"}
+    cover = (tmp_path / "out" / "push-封面.csv").read_text("utf-8")
+    assert "LN-2025 =1+1" in cover and "=2+2（BOCLN）" in cover

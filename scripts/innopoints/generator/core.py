@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from innopoints import statefile
 from innopoints.feeds import FEEDS
 
 from . import badrows
@@ -247,8 +248,8 @@ def generate(
     cutoff = cutoff_for(years, today)
     if date(years[1], 12, 31) > cutoff:
         raise ValueError(f"years up to {years[1]} lie in the future; the last year must be before {cutoff.year}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # synthetic, but personal-looking (names, loans): readable by the owner only, like real deliveries
+    out_dir = statefile.ensure_private_dir(Path(out_dir))
     ref = load_reference()
     ctx = make_context(seed, enterprises, years, cutoff, ref)
     plan = [
@@ -261,7 +262,7 @@ def generate(
     bad_counts = [0] * len(plan)
     kinds: Counter[str] = Counter()
     bad_path = out_dir / "bad_rows.jsonl"
-    bad_fh = bad_path.open("w", encoding="utf-8", newline="\n") if bad_rows > 0 else None
+    bad_fh = statefile.open_private(bad_path, "w", encoding="utf-8", newline="\n") if bad_rows > 0 else None
     try:
         for chunk_index, start in enumerate(range(0, enterprises, CHUNK)):
             n = min(CHUNK, enterprises - start)
@@ -291,11 +292,11 @@ def generate(
     manifest = Manifest(out_dir, enterprises, years, seed, bad_rows, cutoff, bad_kinds=dict(kinds))
     for spec, w, nbad in zip(plan, writers, bad_counts, strict=True):
         manifest.files.append(FileInfo(spec.filename, spec.feed, w.rows, nbad, tuple(spec.headers()), spec.describe()))
-    (out_dir / "manifest.json").write_text(
-        json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    with statefile.open_private(out_dir / "manifest.json", "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n")
     if bad_rows > 0:
-        (out_dir / "BAD_ROWS.md").write_text(_bad_rows_md(manifest), encoding="utf-8")
+        with statefile.open_private(out_dir / "BAD_ROWS.md", "w", encoding="utf-8") as fh:
+            fh.write(_bad_rows_md(manifest))
     return manifest
 
 

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 from openpyxl import Workbook
 
+from innopoints import statefile
 from innopoints.feeds import FEEDS, Feed
 
 # Sentinels for null in integer-typed arrays (ints, years, day numbers, bools use -1).
@@ -222,7 +223,7 @@ class FileWriter:
         else:
             # Python's utf-8-sig codec encodes in Python code, slowly: write the BOM, then plain UTF-8
             encoding = "utf-8" if spec.encoding == "utf-8-sig" else spec.encoding
-            self._fh = open(self.path, "w", encoding=encoding, newline="")  # noqa: SIM115
+            self._fh = statefile.open_private(self.path, "w", encoding=encoding, newline="")
             if spec.encoding == "utf-8-sig":
                 self._fh.write("\ufeff")
             self._csv = csv.writer(self._fh, lineterminator="\r\n" if spec.encoding == "gb18030" else "\n")
@@ -255,12 +256,14 @@ class FileWriter:
             self._wb.properties.created = FIXED_TIME
             self._wb.properties.modified = FIXED_TIME
             tmp = self.path.with_suffix(".xlsx.tmp")
-            self._wb.save(tmp)
-            _normalise_xlsx(tmp, self.path)
+            with statefile.open_private(tmp, "wb") as fh:
+                self._wb.save(fh)
+            with statefile.open_private(self.path, "wb") as fh:
+                _normalise_xlsx(tmp, fh)
             tmp.unlink()
 
 
-def _normalise_xlsx(src: Path, dst: Path) -> None:
+def _normalise_xlsx(src: Path, dst: Path | IO[bytes]) -> None:
     """Rewrite an XLSX with fixed zip entry times and fixed document times (openpyxl stamps 'now')."""
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.xml.functions import tostring

@@ -4,7 +4,16 @@ Only enterprises whose consent (企业授权) to that bank is in force on the pu
 ``granted_date <= date and (revoked_date is null or revoked_date > date)``, read from the latest
 delivery of each (uscc, bank) in raw.consents, so a revocation counts from the moment it is
 imported (no rebuild needed). Written as XLSX (cover sheet 封面 + the table) and CSV (UTF-8 with
-BOM, for Excel); every text cell is neutralised against formula injection; numbers stay numbers.
+BOM, for Excel), both guarded against formula injection (OWASP "CSV Injection"); numbers stay numbers:
+
+- CSV: a text field that a spreadsheet could take for a formula gets a leading apostrophe, also when
+  the formula character is full-width (＝＋－＠) or hidden behind invisible characters (spaces,
+  U+3000, tab, CR/LF, zero-width characters, the BOM); every text field is quoted.
+- XLSX: text cells are typed as text (shared/inline string, number format "@" Text, "quote prefix"
+  set where the text looks like a formula), so Excel and LibreOffice show the name exactly as
+  written, without an apostrophe, and never evaluate it.
+
+The files are written atomically and readable by their owner only (0600; a folder created here 0700).
 Every push is recorded in audit.bank_pushes / bank_push_enterprises with the files' sha256.
 """
 
@@ -14,6 +23,7 @@ import csv
 import hashlib
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,12 +31,21 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from innopoints import db
+from innopoints import db, statefile
 from innopoints.publication.publish import pause_point
 
 TITLE = "科技型企业积分情况表"
 TZ = ZoneInfo("Asia/Shanghai")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# characters that start a formula in Excel, LibreOffice or WPS, ASCII and full-width
+FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# control characters a spreadsheet may act on at the start of a field (OWASP: tab, CR; also LF, NUL)
+CONTROL_PREFIXES = ("\t", "\r", "\n", "\0")
+# Unicode categories of characters that do not show: format (zero-width, BOM, bidi marks), spaces,
+# line/paragraph separators, controls
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
+# text columns of the table (typed as text in the XLSX); the others are numbers
+TEXT_COLUMNS = frozenset({"uscc", "enterprise_name", "city_name_zh", "stage_name_zh", "grade", "grade_label_zh",
+                          "veto"})
 
 BASE_COLUMNS: list[tuple[str, str]] = [
     ("rank_in_region", "排名"),
@@ -62,10 +81,23 @@ class PushResult:
     csv_sha256: str
 
 
+def _is_invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula: it starts with a control character,
+    or its first visible character is a formula character (ASCII or full-width)."""
+    if text.startswith(CONTROL_PREFIXES):
+        return True
+    visible = next((ch for ch in text if not _is_invisible(ch)), "")
+    return visible in FORMULA_CHARS
+
+
 def safe_text(value: Any) -> Any:
-    """A value for a spreadsheet cell: text that a spreadsheet would run as a formula gets a leading
+    """A value for a CSV field: text that a spreadsheet could run as a formula gets a leading
     apostrophe; numbers, dates and None are returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 
@@ -110,9 +142,22 @@ def _columns(cats: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _cell(v: Any) -> Any:
+    """A value for an XLSX cell: numbers as numbers, text as written (typed as text by ``_type_text``)."""
     if isinstance(v, Decimal):
         return float(v)
-    return safe_text(v)
+    return v
+
+
+def _type_text(cell: Any) -> None:
+    """Make a cell holding a str a text cell: string type (openpyxl would otherwise store a str starting
+    with "=" as a formula), number format "@" (Text, so an edit in Excel keeps it text), and Excel's
+    quote prefix when it looks like a formula (what Excel itself stores for a typed leading apostrophe)."""
+    if not isinstance(cell.value, str):
+        return
+    cell.data_type = "s"
+    cell.number_format = "@"
+    if looks_like_formula(cell.value):
+        cell.quotePrefix = True
 
 
 def _cover(pub: dict[str, Any], bank: tuple[str, str], on: date, n: int, push_id: int) -> list[tuple[str, Any]]:
@@ -173,44 +218,46 @@ def build_xlsx(pub: dict[str, Any], bank: tuple[str, str], on: date, rows: list[
     for row in cover.iter_rows():
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(c.value, str):
-                c.data_type = "s"  # never a formula
+            _type_text(c)
     ws = wb.create_sheet(TITLE[:31])
     cols = _columns(cats)
     ws.append([zh for _, zh in cols])
     for c in ws[1]:
         c.font = Font(bold=True)
+        _type_text(c)
     for r in rows:
         ws.append([_cell(r.get(key)) for key, _ in cols])
     for row in ws.iter_rows(min_row=2):
         for c in row:
-            if isinstance(c.value, str):
-                c.data_type = "s"
+            _type_text(c)
     ws.freeze_panes = "C2"
     widths = {"统一社会信用代码": 22, "企业名称": 36}
-    for i, (_, zh) in enumerate(cols, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths.get(zh, max(10, len(zh) * 2 + 2))
+    for i, (key, zh) in enumerate(cols, start=1):
+        dim = ws.column_dimensions[ws.cell(row=1, column=i).column_letter]
+        dim.width = widths.get(zh, max(10, len(zh) * 2 + 2))
+        if key in TEXT_COLUMNS:
+            dim.number_format = "@"  # what a bank adds below the table stays text as well
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def build_csv(rows: list[dict[str, Any]], cats: list[tuple[str, str]]) -> bytes:
+    """The table as CSV: UTF-8 with BOM, CRLF, text fields neutralised (``safe_text``) and quoted,
+    numbers unquoted (OWASP's advice for CSV)."""
     cols = _columns(cats)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     w.writerow([zh for _, zh in cols])
     for r in rows:
-        w.writerow(["" if r.get(k) is None else safe_text(r.get(k)) if isinstance(r.get(k), str) else r.get(k)
-                    for k, _ in cols])
+        w.writerow(["" if r.get(k) is None else safe_text(r.get(k)) for k, _ in cols])
     return buf.getvalue().encode("utf-8-sig")
 
 
 def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = None) -> PushResult:
     """Write and record the push of ``publication_id`` to ``bank_code`` on date ``on`` (default today)."""
     on = on or today()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = statefile.ensure_private_dir(Path(out_dir))
     written: list[Path] = []
     with db.connect(db.PUBLISHER) as conn:
         try:
@@ -237,7 +284,7 @@ def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = N
                 files = {}
                 for suffix, data in ((".xlsx", xlsx_bytes), (".csv", csv_bytes)):
                     path = out_dir / f"{stem}{suffix}"
-                    path.write_bytes(data)
+                    statefile.write_bytes(path, data)  # atomic, mode 0600
                     written.append(path)
                     files[suffix] = (path, hashlib.sha256(data).hexdigest())
                 conn.execute(

@@ -106,10 +106,26 @@ def require_venv(env: SupersetEnv) -> None:
         )
 
 
+def ensure_home(env: SupersetEnv) -> Path:
+    """The Superset home and its log folder, readable by the owner only (0700): they hold the metadata
+    database (users, password hashes, the warehouse connection), the secret key, logs and passwords."""
+    statefile.ensure_private_dir(env.home)
+    statefile.ensure_private_dir(env.log_file.parent)
+    return env.home
+
+
+def make_home_private(env: SupersetEnv) -> None:
+    """``ensure_home``, and take group/other bits off everything already in the home (folders 0700,
+    files 0600): what an older version, or Superset itself, created with the default mode."""
+    ensure_home(env)
+    statefile.make_private(env.home)
+
+
 def run_cli(env: SupersetEnv, *args: str, check: bool = True, quiet: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `superset <args>` in its own venv with the project's config."""
+    """Run `superset <args>` in its own venv with the project's config; what it creates (the metadata
+    database, caches) is for the owner only (umask 077)."""
     require_venv(env)
-    env.home.mkdir(parents=True, exist_ok=True)
+    ensure_home(env)
     proc = subprocess.run(
         [str(env.superset_bin), *args],
         env=env.process_env(),
@@ -117,6 +133,7 @@ def run_cli(env: SupersetEnv, *args: str, check: bool = True, quiet: bool = True
         capture_output=quiet,
         text=True,
         check=False,
+        preexec_fn=statefile.private_umask,
     )
     if check and proc.returncode != 0:
         tail = "\n".join(((proc.stdout or "") + (proc.stderr or "")).splitlines()[-25:])

@@ -20,6 +20,7 @@ from innopoints.superset.env import (
     DATABASE_NAME,
     SupersetEnv,
     SupersetError,
+    make_home_private,
     read_json,
     run_cli,
     write_private_json,
@@ -147,7 +148,7 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
           skip_if_current: bool = False) -> dict[str, Any]:
     """Provision the site. With ``skip_if_current``, a site already provisioned from exactly this code
     and connection is only (re)started."""
-    env.home.mkdir(parents=True, exist_ok=True)
+    make_home_private(env)  # 0700 home, 0600 files, also for a home made by an older version
     params = reporter_params()
     write_warehouse_logins(env, params)
     fingerprint = provision_fingerprint(env, params)

@@ -10,7 +10,7 @@ import time
 import requests
 
 from innopoints import statefile
-from innopoints.superset.env import SupersetEnv, SupersetError, require_venv
+from innopoints.superset.env import SupersetEnv, SupersetError, make_home_private, require_venv
 
 WORKERS = int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2"))
 THREADS = int(os.environ.get("INNOPOINTS_SUPERSET_THREADS", "4"))
@@ -67,7 +67,7 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
         )
     if not (env.home / "superset.db").exists():
         raise SupersetError("Superset has no metadata database yet: run `innopoints superset setup` first")
-    env.log_file.parent.mkdir(parents=True, exist_ok=True)
+    make_home_private(env)
     cmd = [
         str(env.gunicorn_bin),
         "--bind", f"{env.host}:{env.port}",
@@ -80,7 +80,8 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
         "--limit-request-field_size", "0",
         "superset.app:create_app()",
     ]
-    with open(env.log_file, "ab") as log:
+    # the log (0600) may hold user names and SQL; gunicorn and Superset create files with umask 077
+    with statefile.open_private(env.log_file, "ab") as log:
         proc = subprocess.Popen(
             cmd,
             env=env.process_env(),
@@ -89,6 +90,7 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=statefile.private_umask,
         )
     statefile.write_text(env.pid_file, f"{proc.pid}\n")
     if wait:
