@@ -80,11 +80,52 @@ DATA_CACHE_CONFIG = _fs_cache("data", "innopoints_data_", timedelta(hours=12))
 EXPLORE_FORM_DATA_CACHE_CONFIG = _fs_cache("explore", "innopoints_explore_", timedelta(days=7))
 RESULTS_BACKEND = FileSystemCache(str(_CACHE_DIR / "results"), threshold=2000, default_timeout=86400)
 
-# Local single-user site on loopback: generous auth rate limit so tests that log in as several
-# officers in a row are not refused, but keep it on.
-AUTH_RATE_LIMITED = True
-AUTH_RATE_LIMIT = "50 per second"
+# Login throttling (Flask-Limiter, keyed by the client IP; no proxy fix, so a forwarded-for header
+# cannot change the key). Only FAILED logins count, on the login form (POST /login/) and the API
+# (POST /api/v1/security/login and /refresh) alike, in one budget: a brute force gets 429 Too Many
+# Requests after a few tries, while setup and tests that log in many times with the right password
+# are never throttled. FAB's own AUTH_RATE_LIMIT would count successful logins too and covers the
+# form only, so it is off and _throttle_failed_logins (FLASK_APP_MUTATOR) sets the limit instead.
+# Storage: the `limits` package has no server-less storage shared between processes (memory,
+# redis, memcached, mongodb), so each gunicorn worker counts on its own: the per-worker limit is the
+# site's budget divided by the number of workers, and an attacker gets at most the budget per minute.
+AUTH_RATE_LIMITED = False
+RATELIMIT_ENABLED = True
+RATELIMIT_APPLICATION = None  # no site-wide limit on every route (Superset's default is 50 per second)
 RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_FAILURES_PER_MINUTE = 10  # the site's budget per client IP
+_WORKERS = max(1, int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2")))
+LOGIN_FAILURE_LIMIT = f"{max(1, LOGIN_FAILURES_PER_MINUTE // _WORKERS)} per minute"
+
+
+def _form_login_failed(response: object) -> bool:
+    """A POST to the login form failed when nobody is logged in after it (both outcomes redirect)."""
+    from flask_login import current_user
+
+    return not current_user.is_authenticated
+
+
+def _api_login_failed(response: object) -> bool:
+    """The API answers a failed login (unknown user or wrong password alike) with 401, bad input with 400."""
+    return getattr(response, "status_code", 200) in (400, 401)
+
+
+def _throttle_failed_logins(app: object) -> None:
+    """Put the failed-login limit on the login form's and the security API's blueprints (POST only)."""
+    from flask_appbuilder.security.api import SecurityApi
+
+    appbuilder = app.appbuilder  # type: ignore[attr-defined]
+    limiter = appbuilder.sm.limiter
+    limiter.shared_limit(LOGIN_FAILURE_LIMIT, scope="login", methods=["POST"],
+                         deduct_when=_form_login_failed)(appbuilder.sm.auth_view.blueprint)
+    for view in appbuilder.baseviews:
+        if isinstance(view, SecurityApi):
+            limiter.shared_limit(LOGIN_FAILURE_LIMIT, scope="login", methods=["POST"],
+                                 deduct_when=_api_login_failed)(view.blueprint)
+
+
+FLASK_APP_MUTATOR = _throttle_failed_logins
 
 SUPERSET_WEBSERVER_PORT = int(os.environ.get("INNOPOINTS_SUPERSET_PORT", "8088"))
 SUPERSET_WEBSERVER_TIMEOUT = 120

@@ -4,7 +4,12 @@ Roles (least privilege):
 - ``innopoints_loader``: writes the raw and audit tables, nothing else;
 - ``innopoints_transformer``: reads raw and audit, owns and builds staging, intermediate, marts;
 - ``innopoints_reporter``: reads the marts only (dashboards, analysts);
-- ``innopoints_publisher``: reads marts and appends publications and bank pushes to audit.
+- ``innopoints_publisher``: reads marts and appends publications and bank pushes to audit;
+- ``innopoints_gate``: records the data-quality gate's verdict (audit.dq_runs, audit.dq_results), nothing else.
+
+``innopoints_owner`` owns the raw and audit objects. It cannot log in and no role is a member of it, so
+no login role can act as the owner (disable the append-only triggers, alter or drop the tables); the
+administrator is used for the bootstrap only.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ LOADER = "innopoints_loader"
 TRANSFORMER = "innopoints_transformer"
 REPORTER = "innopoints_reporter"
 PUBLISHER = "innopoints_publisher"  # appends publications and pushes to audit, reads marts
-ROLES = (LOADER, TRANSFORMER, REPORTER, PUBLISHER)
+GATE = "innopoints_gate"  # the only writer of the gate's verdict
+ROLES = (LOADER, TRANSFORMER, REPORTER, PUBLISHER, GATE)  # login roles, each with its own password
+OWNER = "innopoints_owner"  # owns raw and audit; NOLOGIN, no members
 SCHEMAS = ("raw", "audit", "seeds", "snapshots", "staging", "intermediate", "marts")
 
 
@@ -125,6 +132,7 @@ def ensure_database(settings: Settings | None = None) -> None:
             admin.execute(
                 sql.SQL(verb + " role {} login password {}").format(sql.Identifier(role), sql.Literal(pw))
             )
+        _ensure_owner_role(admin)
         if not admin.execute("select 1 from pg_database where datname = %s", (s.db_name,)).fetchone():
             # collation C: codepoint order as C.UTF-8 gives, but compared with memcmp and abbreviated
             # keys, so the sorts of the large builds (window partitions, index builds) run faster
@@ -136,6 +144,14 @@ def ensure_database(settings: Settings | None = None) -> None:
                                   "create it (`createdb -T template0 -E UTF8 -l C "
                                   f"{s.db_name}`) or give the URL of a user with CREATEDB") from exc
         _bootstrap(s)
+
+
+def _ensure_owner_role(admin: psycopg.Connection) -> None:
+    """The owner of raw and audit: it cannot log in, so only a superuser (or the bootstrap's
+    administrator) can act as it."""
+    exists = admin.execute("select 1 from pg_roles where rolname = %s", (OWNER,)).fetchone()
+    verb = "alter" if exists else "create"
+    admin.execute(sql.SQL(verb + " role {} nologin").format(sql.Identifier(OWNER)))
 
 
 def _bootstrap(s: Settings) -> None:

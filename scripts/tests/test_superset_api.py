@@ -6,8 +6,11 @@ on its own port and state directory so a demo on :8088 is left alone.
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
+import urllib.parse
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from innopoints.config import Settings
 from innopoints.superset import security
 from innopoints.superset.assets_spec import CHARTS, DASHBOARDS
 from innopoints.superset.client import SupersetClient
+from innopoints.superset.env import read_json
 from innopoints.superset.testing import Site, provision_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,3 +257,49 @@ def test_export_round_trips_the_bundle(superset_site: Site, tmp_path: Path) -> N
         return {str(load_yaml(p).get("uuid")) for p in asset_files(root) if p.name != "metadata.yaml"}
 
     assert uuids(tmp_path / "superset" / "assets") == uuids(ROOT / "superset" / "assets")
+
+
+# Login throttling. The attacks come from loopback addresses of their own (the limit is keyed by
+# client IP and counts failed logins only), so they cannot throttle the other tests' logins.
+LOGIN_BUDGET = 10  # LOGIN_FAILURES_PER_MINUTE in superset/superset_config.py
+
+
+def _post_login(site: Site, source: str, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+    """POST to the site from the loopback address ``source`` (one connection per request)."""
+    url = urllib.parse.urlsplit(site.env.base_url)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60, source_address=(source, 0))
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _api_login(site: Site, source: str, username: str, password: str) -> tuple[int, bytes]:
+    payload = json.dumps({"username": username, "password": password, "provider": "db", "refresh": False})
+    return _post_login(site, source, "/api/v1/security/login", payload.encode(), "application/json")
+
+
+def test_failed_logins_do_not_tell_which_users_exist(superset_site: Site) -> None:
+    admin = read_json(superset_site.env.admin_file)["username"]
+    unknown = _api_login(superset_site, "127.0.0.71", f"nobody-{uuid.uuid4().hex[:8]}", "wrong-password-1")
+    wrong = _api_login(superset_site, "127.0.0.71", admin, "wrong-password-1")
+    assert unknown[0] == wrong[0] == 401
+    assert unknown[1] == wrong[1]
+
+
+def test_brute_force_logins_are_throttled(superset_site: Site) -> None:
+    source, user = "127.0.0.72", f"brute-{uuid.uuid4().hex[:8]}"
+    statuses = [_api_login(superset_site, source, user, f"guess-{i}")[0] for i in range(40)]
+    # each gunicorn worker counts on its own; together they let through at most the budget
+    assert set(statuses) == {401, 429} and statuses.count(401) <= LOGIN_BUDGET, statuses
+    # the right password from another address still logs in
+    assert charts_by_title(superset_site.client())
+
+
+def test_repeated_successful_logins_are_not_throttled(superset_site: Site) -> None:
+    creds = read_json(superset_site.env.admin_file)
+    statuses = [_api_login(superset_site, "127.0.0.73", creds["username"], creds["password"])[0]
+                for _ in range(LOGIN_BUDGET + 2)]
+    assert statuses == [200] * (LOGIN_BUDGET + 2)

@@ -287,6 +287,9 @@ def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = N
                     statefile.write_bytes(path, data)  # atomic, mode 0600
                     written.append(path)
                     files[suffix] = (path, hashlib.sha256(data).hexdigest())
+                # the enterprises first (one statement), the header last: the header seals them
+                conn.execute("insert into audit.bank_push_enterprises (push_id, uscc) select %s, unnest(%s::text[])",
+                             (push_id, [row["uscc"] for row in rows]))
                 conn.execute(
                     "insert into audit.bank_pushes (push_id, bank_code, publication_id, push_date, n_enterprises, "
                     "files, xlsx_file, xlsx_sha256, csv_file, csv_sha256) "
@@ -294,9 +297,6 @@ def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = N
                     (push_id, bank_code, publication_id, on, len(rows),
                      json.dumps([{"file": p.name, "sha256": h} for p, h in files.values()]),
                      files[".xlsx"][0].name, files[".xlsx"][1], files[".csv"][0].name, files[".csv"][1]))
-                with conn.cursor() as c:
-                    c.executemany("insert into audit.bank_push_enterprises (push_id, uscc) values (%s, %s)",
-                                  [(push_id, row["uscc"]) for row in rows])
                 pause_point("push-before-commit")
         except BaseException:
             for p in written:

@@ -333,7 +333,8 @@ def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckR
 def _record(outcome: ValidationOutcome) -> None:
     failed = [{"check": r.label, "purpose": r.purpose, "feed": r.feed, "observed": r.observed_value,
                "unexpected_count": r.unexpected_count, "error": r.exception_message} for r in outcome.failed]
-    with db.connect(db.TRANSFORMER) as conn, conn.transaction():
+    # the verdict is written by the gate's own role: the role that builds the marts cannot write it
+    with db.connect(db.GATE) as conn, conn.transaction():
         max_batch = max((v for v in outcome.covered_batches.values() if v is not None), default=None)
         conn.execute(
             "insert into audit.dq_runs (run_id, started_at, finished_at, success, gx_success, freshness_success, "

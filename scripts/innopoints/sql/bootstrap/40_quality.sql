@@ -1,6 +1,7 @@
--- Data-quality gate bookkeeping (issue 5): one row per `innopoints validate` run and one per check
--- result. Written by the validation step, which connects as innopoints_transformer (the role that
--- already reads raw, audit and marts); append-only, read by dbt (fct_dq_results) and publication.
+-- Data-quality gate bookkeeping: one row per `innopoints validate` run and one per check result.
+-- Only innopoints_gate writes them (`innopoints validate` records its verdict as that role), so the
+-- role that builds the marts cannot write the verdict that publication trusts. Append-only; read by
+-- dbt as the transformer (fct_dq_results) and by the publisher (the gate).
 
 -- GB 32100-2015 check character of a unified social credit code, for SQL checks (the Python twin
 -- is innopoints.uscc). Null for null; false for anything that is not 18 characters of the charset.
@@ -102,12 +103,15 @@ begin
         execute format('create trigger %I_no_truncate before truncate on audit.%I '
                        'for each statement execute function audit.forbid_change()', t, t);
         execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
-                       'innopoints_transformer, innopoints_reporter, innopoints_publisher', t);
+                       'innopoints_transformer, innopoints_reporter, innopoints_publisher, innopoints_gate', t);
     end loop;
 end
 $$;
 
-grant usage on schema audit to innopoints_transformer, innopoints_publisher;
+grant usage on schema audit to innopoints_transformer, innopoints_publisher, innopoints_gate;
 grant execute on function audit.uscc_is_valid(text) to innopoints_transformer, innopoints_loader;
-grant select, insert on audit.dq_runs, audit.dq_results to innopoints_transformer;
+-- the transformer reads the verdict (dbt's quality models) but no longer writes it
+revoke insert on audit.dq_runs, audit.dq_results from innopoints_transformer;
+grant select on audit.dq_runs, audit.dq_results to innopoints_transformer;
+grant select, insert on audit.dq_runs, audit.dq_results to innopoints_gate;
 grant select on audit.dq_runs, audit.dq_results, audit.import_batches to innopoints_publisher;

@@ -1,7 +1,8 @@
--- Publications and bank pushes (issue 5). A publication freezes the scores of one (scheme, year)
+-- Publications and bank pushes. A publication freezes the scores of one (scheme, year)
 -- as they were when the data-quality gate passed; a push records what a bank was sent. Both are
 -- append-only: no role may update, delete or truncate them, and a trigger refuses it even to the
--- owner. Written by innopoints_publisher (reads marts and the gate's verdict, appends here, reads
+-- owner. A header seals its rows: rows are inserted first and the header last, in one transaction, and
+-- once a header is there no row may be added under its id. Written by innopoints_publisher (reads marts and the gate's verdict, appends here, reads
 -- raw consents to know who agreed to share with which bank), nothing else.
 
 create table if not exists audit.publications (
@@ -128,7 +129,7 @@ begin
         execute format('create trigger %I_no_truncate before truncate on audit.%I '
                        'for each statement execute function audit.forbid_change()', t, t);
         execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
-                       'innopoints_transformer, innopoints_reporter, innopoints_publisher', t);
+                       'innopoints_transformer, innopoints_reporter, innopoints_publisher, innopoints_gate', t);
         execute format('grant select, insert on audit.%I to innopoints_publisher', t);
     end loop;
 end
@@ -147,3 +148,84 @@ grant usage on schema seeds to innopoints_publisher;
 grant select on all tables in schema seeds to innopoints_publisher;
 alter default privileges for role innopoints_transformer in schema seeds
     grant select on tables to innopoints_publisher;
+
+-- Sealing. A publication (push) is its rows plus a header written last in the same transaction; the
+-- rows' foreign key is deferred, so rows without a header never commit. Both triggers take a
+-- transaction-level advisory lock on (parent table, id): an insert of rows for an id whose header is
+-- being written waits until that transaction ends, then sees the header and is refused.
+create or replace function audit.lock_sealable(p_parent text, p_id bigint) returns void
+language sql volatile set search_path = pg_catalog, pg_temp as $$
+    select pg_advisory_xact_lock(hashtext(p_parent), (p_id % 2147483648)::integer)
+$$;
+
+-- Header, for each row: tg_argv[0] the table, tg_argv[1] its id column.
+create or replace function audit.lock_header() returns trigger
+language plpgsql set search_path = pg_catalog, pg_temp as $$
+begin
+    perform audit.lock_sealable(tg_argv[0], (to_jsonb(new) ->> tg_argv[1])::bigint);
+    return new;
+end
+$$;
+
+-- Rows, for each statement: tg_argv[0] the header table, tg_argv[1] the id column in both tables.
+create or replace function audit.refuse_sealed_rows() returns trigger
+language plpgsql set search_path = pg_catalog, pg_temp as $$
+declare
+    sealed bigint;
+begin
+    -- one statement takes the locks, the next (with a fresh snapshot) looks for the headers
+    execute format('select count(audit.lock_sealable(%L, k)) from (select distinct %I as k from new_rows) as ids',
+                   tg_argv[0], tg_argv[1]);
+    execute format('select min(n.%1$I) from new_rows as n where exists (select from %2$s as h where h.%1$I = n.%1$I)',
+                   tg_argv[1], tg_argv[0]) into sealed;
+    if sealed is not null then
+        raise exception '% % is sealed (已封存): no rows may be added to audit.%', tg_argv[0], sealed, tg_table_name
+            using errcode = 'insufficient_privilege';
+    end if;
+    return null;
+end
+$$;
+
+-- A publication rests on a passed gate: the validation it names passed every scoring check and
+-- checked freshness (the publisher also checks that it covers the current data).
+create or replace function audit.require_passed_gate() returns trigger
+language plpgsql set search_path = pg_catalog, pg_temp as $$
+begin
+    if not exists (select from audit.dq_runs as r where r.run_id = new.dq_run_id
+                   and coalesce(r.scoring_success, r.success) and r.freshness_success is not null) then
+        raise exception 'publication % names validation %, which did not pass the scoring checks',
+            new.publication_id, new.dq_run_id
+            using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end
+$$;
+
+drop trigger if exists publications_seal on audit.publications;
+create trigger publications_seal before insert on audit.publications
+    for each row execute function audit.lock_header('audit.publications', 'publication_id');
+drop trigger if exists publications_gate on audit.publications;
+create trigger publications_gate before insert on audit.publications
+    for each row execute function audit.require_passed_gate();
+drop trigger if exists bank_pushes_seal on audit.bank_pushes;
+create trigger bank_pushes_seal before insert on audit.bank_pushes
+    for each row execute function audit.lock_header('audit.bank_pushes', 'push_id');
+
+do $$
+declare
+    child text;
+    parent text;
+    id_column text;
+begin
+    for child, parent, id_column in
+        select * from (values ('publication_scores', 'audit.publications', 'publication_id'),
+                              ('publication_indicator_points', 'audit.publications', 'publication_id'),
+                              ('bank_push_enterprises', 'audit.bank_pushes', 'push_id')) as v
+    loop
+        execute format('drop trigger if exists %I_sealed on audit.%I', child, child);
+        execute format('create trigger %I_sealed after insert on audit.%I referencing new table as new_rows '
+                       'for each statement execute function audit.refuse_sealed_rows(%L, %L)',
+                       child, child, parent, id_column);
+    end loop;
+end
+$$;
