@@ -168,14 +168,15 @@ def test_the_database_the_url_names_is_created_and_used(scratch_db: str) -> None
         assert conn.execute("select to_regclass('raw.registry') is not null").fetchone()[0]
     r = _run("db", "url", "--role", "innopoints_reporter", env=env)
     assert r.returncode == 0 and r.stdout.strip().endswith(f"/{scratch_db}"), r.stdout + r.stderr
-    os.environ["INNOPOINTS_DATABASE_URL"] = _external_url(scratch_db)
-    try:
+    # in this process too (another module may have named a database with INNOPOINTS_DB_NAME, which wins)
+    url = _external_url(scratch_db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("INNOPOINTS_DB_NAME", raising=False)
+        mp.setenv("INNOPOINTS_DATABASE_URL", url)
         reset_settings()
         s: Settings = get_settings()
         assert s.db_name == scratch_db and cluster.mode(s) == "external"
-    finally:
-        del os.environ["INNOPOINTS_DATABASE_URL"]
-        reset_settings()
+    reset_settings()
 
 
 def test_a_database_the_warehouse_cannot_live_in_is_refused(scratch_db: str) -> None:
