@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from innopoints import cluster, db
@@ -118,3 +119,11 @@ def admin_conn(warehouse: Settings):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def superset_site(built_warehouse: Settings) -> Iterator[Any]:
+    """Superset provisioned once per session against the built demo warehouse (shared across modules)."""
+    from innopoints.superset.testing import provision_site
+
+    yield from provision_site(built_warehouse)

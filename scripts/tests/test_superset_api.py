@@ -11,7 +11,6 @@ import json
 import shutil
 import urllib.parse
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from innopoints.superset import security
 from innopoints.superset.assets_spec import CHARTS, DASHBOARDS
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import read_json
-from innopoints.superset.testing import Site, provision_site
+from innopoints.superset.testing import Site
 
 ROOT = Path(__file__).resolve().parents[2]
 CITY = "210900"  # 阜新市
@@ -32,11 +31,6 @@ pytestmark = pytest.mark.skipif(
     reason="Superset venv missing: run `make superset-env`",
 )
 
-
-@pytest.fixture(scope="session")
-def superset_site(built_warehouse: Settings) -> Iterator[Site]:
-    """Superset provisioned once per session against the built demo warehouse (shared across modules)."""
-    yield from provision_site(built_warehouse)
 
 
 def charts_by_title(client: SupersetClient) -> dict[str, int]:

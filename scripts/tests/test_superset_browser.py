@@ -6,15 +6,13 @@ A screenshot of each dashboard is saved under artifacts/superset/ as the test's 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from innopoints.config import Settings
 from innopoints.superset.assets_spec import CHARTS, DASHBOARDS
 from innopoints.superset.env import read_json
 from innopoints.superset.security import AUDIENCE
-from innopoints.superset.testing import Site, provision_site
+from innopoints.superset.testing import Site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -29,11 +27,6 @@ MAY_BE_EMPTY = {c.key for c in CHARTS if c.may_be_empty}
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 
-
-@pytest.fixture(scope="session")
-def superset_site(built_warehouse: Settings) -> Iterator[Site]:
-    """Superset provisioned once per session against the built demo warehouse (shared across modules)."""
-    yield from provision_site(built_warehouse)
 
 
 def _login(page, base_url: str, username: str, password: str) -> None:

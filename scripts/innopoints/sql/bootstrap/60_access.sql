@@ -13,21 +13,17 @@ comment on schema access is
     'Row-level security of the marts (数据访问控制): the audience of each login role and the functions '
     'the policies call. Written by the bootstrap only.';
 
+-- innopoints_access owns the security-definer functions below: it may read the audiences and the raw
+-- consents, nothing else
 do $$
+declare r text;
 begin
-    if not exists (select from pg_roles where rolname = 'innopoints_read_all') then
-        create role innopoints_read_all nologin;
-    end if;
-    if not exists (select from pg_roles where rolname = 'innopoints_read_city') then
-        create role innopoints_read_city nologin;
-    end if;
-    if not exists (select from pg_roles where rolname = 'innopoints_read_bank') then
-        create role innopoints_read_bank nologin;
-    end if;
-    -- owns the security-definer functions below: may read the audiences and the raw consents, nothing else
-    if not exists (select from pg_roles where rolname = 'innopoints_access') then
-        create role innopoints_access nologin;
-    end if;
+    foreach r in array array['innopoints_read_all', 'innopoints_read_city', 'innopoints_read_bank',
+                             'innopoints_access'] loop
+        if not exists (select from pg_roles where rolname = r) then
+            execute format('create role %I nologin', r);
+        end if;
+    end loop;
 end
 $$;
 
