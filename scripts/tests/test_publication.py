@@ -65,9 +65,10 @@ def _swap_weights(scheme: str, a: str, b: str) -> None:
 
 
 def test_publish_is_refused_while_the_data_is_not_validated(wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
-    # whatever validation the copied warehouse holds, a new delivery makes it stale
-    header, rows = read_csv(demo_dir / "consents.csv")
-    import_file(write_csv(tmp_path / "consents_again.csv", header, rows))
+    # whatever validation the copied warehouse holds, a new delivery of a scoring feed makes it stale (a
+    # monitoring feed would not: test_quality_delivery)
+    header, rows = read_csv(demo_dir / "registry.csv")
+    import_file(write_csv(tmp_path / "registry_again.csv", header, rows))
     before = _counts()
     with pytest.raises(PublicationRefused, match="innopoints validate"):
         publish("LN-2025", _year())
