@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +16,7 @@ from innopoints.superset.testing import Site
 
 from .test_access_postgres import consenting
 from .test_quality_support import admin
-
-ROOT = Path(__file__).resolve().parents[2]
-CITY = "210900"  # 阜新市
-BANK = "FXB"  # 阜新银行
-
-pytestmark = pytest.mark.skipif(
-    not (ROOT / ".venv-superset" / "bin" / "superset").exists(),
-    reason="Superset venv missing: run `make superset-env`",
-)
-
+from .test_superset_api import BANK, CITY, pytestmark  # noqa: F401 (the same skip when Superset is absent)
 
 
 def _dataset(site: Site, table: str) -> int:

@@ -32,12 +32,25 @@ PRIVILEGED = ("province", "leadership", "analyst")
 CITY_COLUMNS = ("city_code", "region_code")
 BANK_COLUMN = "bank_code"
 USCC_COLUMN = "uscc"
+
+
+def _access_var(name: str) -> tuple[str, ...]:
+    """A list of dbt's `access` var (dbt_project.yml): the one home of which marts banks and every
+    audience read, shared with PostgreSQL's row-level security (macros/access/apply_access.sql)."""
+    import yaml
+
+    from innopoints.config import get_settings
+
+    project = yaml.safe_load((get_settings().project_root / "dbt_project.yml").read_text(encoding="utf-8"))
+    return tuple(project["vars"]["access"][name])
+
+
 # Per-enterprise tables a bank officer may read (the published score, grade and breakdown); any other
 # table keyed by enterprise (policy applications, coverage, ...) stays denied to banks.
-BANK_ENTERPRISE_TABLES = ("fct_enterprise_scores", "fct_indicator_scores")
+BANK_ENTERPRISE_TABLES = _access_var("bank_enterprise_marts")
 # Tables without any enterprise figure that every data role reads whole (city roles: their city's
 # rows): the values of the dashboards' year, scheme and city filters.
-SCOPE_TABLES = ("dim_score_scope",)
+SCOPE_TABLES = _access_var("open_marts")
 # Enterprises whose consent to the bank is in force today. The consent mart is built by dbt.
 CONSENT_TABLE = "marts.dim_bank_consents"
 CONSENT_CLAUSE = (
