@@ -125,7 +125,35 @@ def _throttle_failed_logins(app: object) -> None:
                                  deduct_when=_api_login_failed)(view.blueprint)
 
 
-FLASK_APP_MUTATOR = _throttle_failed_logins
+def _land_on_own_dashboard(app: object) -> None:
+    """Superset's home page (/superset/welcome/) sends each user to the dashboard of their audience
+    (`landing` of db_roles.json, from assets_spec.LANDING): a leader to the cockpit, a city officer to the
+    enterprise lists, a bank officer to the bank's list. Admins keep the home page."""
+    from flask import g, redirect, request
+
+    @app.before_request  # type: ignore[attr-defined]
+    def land():  # noqa: ANN202
+        if request.method != "GET" or request.path.rstrip("/") != "/superset/welcome":
+            return None
+        user = getattr(g, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        try:
+            landing = _warehouse_logins().get("landing", {})
+        except (OSError, ValueError):
+            return None
+        for role in sorted(r.name for r in user.roles):
+            if role in landing:
+                return redirect(f"/superset/dashboard/{landing[role]}/")
+        return None
+
+
+def _mutate_app(app: object) -> None:
+    _throttle_failed_logins(app)
+    _land_on_own_dashboard(app)
+
+
+FLASK_APP_MUTATOR = _mutate_app
 
 SUPERSET_WEBSERVER_PORT = int(os.environ.get("INNOPOINTS_SUPERSET_PORT", "8088"))
 SUPERSET_WEBSERVER_TIMEOUT = 120

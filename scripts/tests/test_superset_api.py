@@ -25,6 +25,7 @@ from innopoints.superset.testing import Site
 ROOT = Path(__file__).resolve().parents[2]
 CITY = "210900"  # 阜新市
 BANK = "FXB"  # 阜新银行
+BANK_NAME = "阜新银行"
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / ".venv-superset" / "bin" / "superset").exists(),
@@ -53,11 +54,12 @@ def test_setup_leaves_no_missing_table_or_dashboard(superset_site: Site) -> None
     assert {d.title for d in DASHBOARDS} <= titles
 
 
-def test_six_dashboards_with_filters_on_marts_only(superset_site: Site) -> None:
-    """The spec's six dashboards, each with the year/scheme/city filters its tables allow, on marts only."""
+def test_dashboards_with_filters_on_marts_only(superset_site: Site) -> None:
+    """The spec's six dashboards and the two lists, each with the year/scheme/city filters its tables
+    allow (the city by name), on marts only."""
     from innopoints.superset.assets_spec import DATASETS
 
-    assert len(DASHBOARDS) == 6 and set(security.AUDIENCE) == {d.slug for d in DASHBOARDS}
+    assert len(DASHBOARDS) == 8 and set(security.AUDIENCE) == {d.slug for d in DASHBOARDS}
     c = superset_site.client()
     tables = {ds.table: ds for ds in DATASETS}
     by_slug = {d["slug"]: d["id"] for d in c.list_all("/api/v1/dashboard/", columns=["id", "slug"])}
@@ -67,7 +69,7 @@ def test_six_dashboards_with_filters_on_marts_only(superset_site: Site) -> None:
         have = {f["targets"][0]["column"]["name"] for f in filters}
         cols = {col for row in dash.rows for key, _ in row
                 for col in tables[next(ch.dataset for ch in CHARTS if ch.key == key)].columns}
-        assert {"eval_year", "scheme_code", "city_code"} & cols <= have, (dash.slug, have)
+        assert {"eval_year", "scheme_code", "city_name_zh"} & cols <= have, (dash.slug, have)
     for ds in security.innopoints_datasets(c):
         assert ds.schema == "marts" and ds.table_name.startswith(("fct_", "dim_")), ds.table_name
 
@@ -91,32 +93,34 @@ def test_every_chart_of_every_dashboard_returns_data(superset_site: Site) -> Non
 
 
 def test_counted_marts_give_the_figures_of_the_enterprise_scores(superset_site: Site) -> None:
-    """Headline charts read pre-counted marts; their figures equal the same aggregates taken over one row per
-    enterprise (the count, the average and the exact median, per city as well)."""
+    """Distribution charts read pre-counted marts; their figures equal the same aggregates taken over one
+    row per enterprise (the exact median, the average of the enterprises not vetoed, per city too)."""
     from innopoints import db
 
     with db.connect("admin", superset_site.warehouse) as conn:
-        n, avg, median = conn.execute(
-            "select count(*), avg(total_points), percentile_cont(0.5) within group (order by total_points)"
-            " from marts.fct_enterprise_scores").fetchone()
-        by_city = {r[0]: (r[1], float(r[2]), r[3]) for r in conn.execute(
-            "select city_code, count(*), avg(total_points), percentile_cont(0.5) within group"
-            " (order by total_points) from marts.fct_enterprise_scores group by city_code").fetchall()}
+        median = conn.execute("select percentile_cont(0.5) within group (order by total_points)"
+                              " from marts.fct_enterprise_scores").fetchone()[0]
+        by_city = {r[0]: float(r[1]) for r in conn.execute(
+            "select city_name_zh, avg(total_points) from marts.fct_enterprise_scores where not is_vetoed"
+            " group by city_name_zh").fetchall()}
     c = superset_site.client()
     ids = charts_by_title(c)
-    assert data_rows(c, ids["参评企业数"])[1][0]["enterprises"] == n
-    assert data_rows(c, ids["平均创新积分"])[1][0]["avg_points"] == pytest.approx(float(avg), abs=1e-9)
     assert data_rows(c, ids["创新积分中位数"])[1][0]["median_points"] == pytest.approx(median, abs=1e-9)
-    _, rows = data_rows(c, ids["各市创新积分"])
-    got = {r["city_code"]: (r["enterprises"], r["avg_points"], r["median_points"]) for r in rows}
+    _, rows = data_rows(c, ids["各市平均创新积分"])
+    got = {r["city_name_zh"]: r["avg_points_scored"] for r in rows}
     assert got.keys() == by_city.keys()
-    for city, (cn, cavg, cmed) in by_city.items():
-        assert got[city][0] == cn and got[city][1] == pytest.approx(cavg, abs=1e-9), city
-        assert got[city][2] == pytest.approx(cmed, abs=1e-9), city
+    for city, avg in by_city.items():
+        assert got[city] == pytest.approx(avg, abs=1e-9), city
+
+
+CITY_NAME = "阜新市"
 
 
 def _city_columns(rows: list[dict[str, Any]]) -> set[str]:
-    return {str(r[k]) for r in rows for k in ("city_code", "region_code") if k in r}
+    """The cities a chart's rows name (by code or, as dashboards show them, by name)."""
+    named = {CITY_NAME: CITY}
+    return ({str(r[k]) for r in rows for k in ("city_code", "region_code") if k in r}
+            | {named.get(str(r["city_name_zh"]), str(r["city_name_zh"])) for r in rows if "city_name_zh" in r})
 
 
 def test_city_officer_sees_only_that_city(superset_site: Site) -> None:
@@ -134,7 +138,7 @@ def test_city_officer_sees_only_that_city(superset_site: Site) -> None:
     assert checked >= 2, "no chart exposed a city column to check"
     # the province sees more than one city in the same chart
     p = superset_site.client("province")
-    _, rows = data_rows(p, admin_ids["各市创新积分"])
+    _, rows = data_rows(p, admin_ids["各市积分与融资"])
     assert len(_city_columns(rows)) > 1
 
 
@@ -163,6 +167,8 @@ def test_bank_officer_sees_only_consenting_enterprises_and_own_loans(superset_si
         seen_uscc |= {r["uscc"] for r in rows if "uscc" in r}
         banks = {r["bank_code"] for r in rows if "bank_code" in r}
         assert banks <= {BANK}, (chart.title, banks)
+        names = {r["bank_name_zh"] for r in rows if "bank_name_zh" in r}
+        assert names <= {BANK_NAME}, (chart.title, names)
     assert seen_uscc, "the bank officer saw no enterprise at all"
     assert seen_uscc <= consenting, sorted(seen_uscc - consenting)[:5]
 

@@ -1,15 +1,20 @@
-"""In headless Chromium (Debian's), log in, open every dashboard, wait for every chart, find no error.
+"""In headless Chromium (Debian's), log in, land on one's own dashboard, open every dashboard, wait for
+every chart, and read what the user reads: no error, no label cut off ("…" / "..." in an axis label or a
+legend, a legend paged), text in Chinese (no English word beyond the allowed abbreviations).
 
-A screenshot of each dashboard is saved under artifacts/superset/ as the test's evidence.
+ECharts draws on a canvas, so the page's canvas text calls are recorded (an init script wraps
+`fillText`) and checked next to the DOM's text. A screenshot of each dashboard per audience is saved
+under artifacts/superset/ as the test's evidence.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
-from innopoints.superset.assets_spec import CHARTS, DASHBOARDS
+from innopoints.superset.assets_spec import CHARTS, DASHBOARDS, LANDING
 from innopoints.superset.env import read_json
 from innopoints.superset.security import AUDIENCE
 from innopoints.superset.testing import Site
@@ -24,6 +29,22 @@ ERROR_TEXTS = ("Unexpected error", "意外错误", "Error", "错误", "无法加
 # Superset's notice for a chart whose query returned no rows (zh and en)
 NO_DATA_TEXTS = ("此查询没有数据返回", "No results were returned")
 MAY_BE_EMPTY = {c.key for c in CHARTS if c.may_be_empty}
+# every text a canvas draws, kept per page (ECharts' axis labels, legends and data labels)
+RECORD_CANVAS_TEXT = """
+(() => {
+  window.__drawn = [];
+  const orig = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    try { window.__drawn.push(String(text)); } catch (e) {}
+    return orig.call(this, text, ...rest);
+  };
+})();
+"""
+CUT = re.compile(r"(…|\.\.\.)")
+LEGEND_PAGE = re.compile(r"^\s*\d+\s*/\s*\d+\s*$")  # ECharts' "1/3" of a paged legend
+# English a user may read: abbreviations of the domain, units, and scheme codes such as MOST-2024
+ALLOWED_WORDS = {"AUC", "LPR", "USCC", "Excel", "CSV", "MOST", "dbt"}
+WORD = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z]{3,}(?![A-Za-z0-9_])")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 
@@ -34,7 +55,7 @@ def _login(page, base_url: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/superset/welcome/**", timeout=60_000)
+    page.wait_for_url(re.compile(r".*/superset/(welcome|dashboard)/.*"), timeout=60_000)
 
 
 # A chart has rendered when its holder is visible and shows a drawing (canvas, svg, table) or text
@@ -69,7 +90,27 @@ def _kind(user: str) -> str:
     return "province" if user == "admin" else user.split("_", 1)[0]
 
 
-@pytest.mark.parametrize("user", ["admin", "city_210900", "bank_FXB"])
+def _reading_problems(page, dash_slug: str, user: str, n: int) -> list[str]:
+    """Cut-off labels, paged legends and English words in what the charts draw and show."""
+    drawn = [t for t in page.evaluate("window.__drawn || []") if t.strip()]
+    page.evaluate("window.__drawn = []")
+    texts = [page.locator(".dashboard-component-chart-holder").nth(i).inner_text() for i in range(n)]
+    problems = []
+    cut = sorted({t for t in drawn if CUT.search(t)})
+    if cut:
+        problems.append(f"{dash_slug} ({user}): labels cut off: {cut[:8]}")
+    paged = sorted({t for t in drawn if LEGEND_PAGE.match(t)})
+    if paged:
+        problems.append(f"{dash_slug} ({user}): a legend is paged: {paged[:4]}")
+    english = sorted({w for t in [*drawn, *texts] for w in WORD.findall(t) if w not in ALLOWED_WORDS})
+    if english:
+        problems.append(f"{dash_slug} ({user}): English words shown: {english[:12]}")
+    if not any(re.search(r"[\u4e00-\u9fff]", t) for t in drawn) and drawn:
+        problems.append(f"{dash_slug} ({user}): no Chinese in the charts' drawings")
+    return problems
+
+
+@pytest.mark.parametrize("user", ["admin", "leadership", "city_210900", "bank_FXB"])
 def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, user: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -82,8 +123,13 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             ctx = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="zh-CN")
+            ctx.add_init_script(RECORD_CANVAS_TEXT)
             page = ctx.new_page()
             _login(page, env.base_url, creds["username"], creds["password"])
+            if user != "admin":
+                # each audience lands on its own dashboard
+                landing = LANDING[_kind(user)]
+                page.wait_for_url(f"**/superset/dashboard/{landing}/**", timeout=60_000)
             opened = 0
             for dash in DASHBOARDS:
                 if _kind(user) not in AUDIENCE[dash.slug]:
@@ -115,6 +161,7 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
                 if empty > allowed:
                     problems.append(f"{dash.slug} ({user}): {empty} chart(s) without data, {allowed} may be; "
                                     f"see {shot}")
+                problems += [f"{p}; see {shot}" for p in _reading_problems(page, dash.slug, user, n)]
                 print(f"{dash.slug} as {user}: {n} charts in {secs:.1f}s -> {shot}")
         finally:
             browser.close()

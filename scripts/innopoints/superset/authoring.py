@@ -56,7 +56,7 @@ def dataset_yaml(ds: spec.Dataset) -> dict[str, Any]:
             "verbose_name": m.label,
             "metric_type": None,
             "expression": m.sql,
-            "description": None,
+            "description": m.description,
             "d3format": m.d3format,
             "currency": None,
             "extra": {"warning_markdown": ""},
@@ -123,69 +123,108 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
         "custom_params": {},
         "custom_form_data": {},
     }
+    queries: list[dict[str, Any]] = []  # more than one for a chart of two queries (mixed_timeseries)
     if c.viz == "big_number_total":
         base.update({"metric": c.metrics[0], "subheader": c.subheader, "y_axis_format": c.number_format,
                      "header_font_size": 0.4, "subheader_font_size": 0.15})
         q["metrics"] = [c.metrics[0]]
         q.pop("row_limit")
     elif c.viz == "pie":
+        # labels outside with their share, no legend: a legend pages or cuts names in a small chart
         base.update({"groupby": c.groupby, "metric": c.metrics[0], "sort_by_metric": True, "show_labels": True,
-                     "label_type": "key_percent", "show_legend": True, "donut": True, "number_format": c.number_format,
-                     "labels_outside": True, "outerRadius": 70, "innerRadius": 35})
+                     "label_type": "key_percent", "show_legend": False, "donut": True,
+                     "number_format": c.number_format, "labels_outside": True, "label_line": True,
+                     "show_labels_threshold": 0, "outerRadius": 55, "innerRadius": 28})
         q.update({"columns": c.groupby, "metrics": [c.metrics[0]], "orderby": [[c.metrics[0], False]]})
+    elif c.viz == "funnel":
+        base.update({"groupby": c.groupby, "metric": c.metrics[0], "sort_by_metric": True, "show_labels": True,
+                     "label_type": "key_value_percent", "show_legend": False, "number_format": c.number_format,
+                     "show_tooltip_labels": True, "tooltip_label_type": "key_value_percent"})
+        q.update({"columns": c.groupby, "metrics": [c.metrics[0]], "orderby": [[c.metrics[0], False]]})
+    elif c.viz == "pivot_table_v2":
+        base.update({"groupbyRows": c.groupby, "groupbyColumns": c.pivot_columns, "metrics": c.metrics,
+                     "metricsLayout": "COLUMNS", "aggregateFunction": "Sum", "rowTotals": True,
+                     "colTotals": True, "valueFormat": c.number_format, "rowOrder": "key_a_to_z",
+                     "colOrder": "key_a_to_z", "transposePivot": False, "combineMetric": False})
+        q.update({"columns": [*c.groupby, *c.pivot_columns], "metrics": c.metrics,
+                  "orderby": [[c.metrics[0], False]]})
     elif c.viz == "table":
         if c.metrics:
             base.update({"query_mode": "aggregate", "groupby": c.groupby, "metrics": c.metrics, "all_columns": [],
-                         "percent_metrics": [], "order_by_cols": [], "order_desc": True,
+                         "percent_metrics": [], "order_by_cols": [], "order_desc": not c.order_asc,
                          "timeseries_limit_metric": c.order_by or c.metrics[0], "server_pagination": False,
-                         "include_search": False, "table_timestamp_format": "smart_date", "show_cell_bars": True})
+                         "include_search": c.search, "table_timestamp_format": "smart_date",
+                         "show_cell_bars": False, "allow_rearrange_columns": False})
             order = c.order_by or c.metrics[0]
             q.update({"columns": c.groupby, "metrics": c.metrics, "orderby": [[order, c.order_asc]]})
         else:
             base.update({"query_mode": "raw", "all_columns": c.groupby, "groupby": [], "metrics": [],
                          "order_by_cols": [json.dumps([c.order_by or c.groupby[0], c.order_asc])],
-                         "server_pagination": False, "include_search": False, "table_timestamp_format": "smart_date"})
+                         "server_pagination": False, "include_search": c.search,
+                         "table_timestamp_format": "%Y-%m-%d %H:%M"})
             q.update({"columns": c.groupby, "orderby": [[c.order_by or c.groupby[0], c.order_asc]]})
-    elif c.viz in ("echarts_timeseries_bar", "echarts_timeseries_line"):
+    elif c.viz in ("echarts_timeseries_bar", "echarts_timeseries_line", "mixed_timeseries"):
         assert c.x_axis, c.key
         base.update({"x_axis": c.x_axis, "metrics": c.metrics, "groupby": c.groupby,
                      "x_axis_sort_asc": True, "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True,
-                     "show_legend": True, "legendType": "scroll", "legendOrientation": "top", "rich_tooltip": True,
-                     "y_axis_format": c.number_format, "truncate_metric": True, "orientation": "vertical",
+                     "show_legend": True, "legendType": "plain", "legendOrientation": "top", "rich_tooltip": True,
+                     "y_axis_format": c.number_format, "truncate_metric": True,
+                     "orientation": "horizontal" if c.horizontal else "vertical",
                      "stack": "Stack" if c.stacked else None, "only_total": True, "zoomable": False,
-                     "markerEnabled": c.viz == "echarts_timeseries_line", "xAxisLabelRotation": 0})
+                     "markerEnabled": c.viz != "echarts_timeseries_bar", "xAxisLabelRotation": c.x_label_rotation,
+                     # every category labelled: no second label dropped to save room
+                     "xAxisLabelInterval": 0, "truncateXAxis": False, "y_axis_title_margin": 15})
         if c.time_grain:
             base["time_grain_sqla"] = c.time_grain
             base["x_axis_time_format"] = "%Y-%m" if c.time_grain == "P1M" else "%Y-%m-%d %H:%M"
         if c.sort_by_metric:
-            base.update({"x_axis_sort": c.metrics[0], "x_axis_sort_asc": False})
-        if c.viz == "echarts_timeseries_bar":
+            base.update({"x_axis_sort": c.metrics[0], "x_axis_sort_asc": c.horizontal})
+        if c.viz == "echarts_timeseries_bar" or not c.time_grain:
             # numbers on the x axis (years, histogram bins) are categories: one labelled bar each
             base["xAxisForceCategorical"] = True
         if c.x_title:
             base.update({"x_axis_title": c.x_title, "x_axis_title_margin": 30})
-        q.update({
-            "columns": [_axis(c.x_axis, c.time_grain), *c.groupby],
-            "metrics": c.metrics,
-            "orderby": [[c.metrics[0], False]],
-            "series_columns": c.groupby,
-            "post_processing": [
-                {"operation": "pivot", "options": {"index": [c.x_axis], "columns": c.groupby,
-                                                    "aggregates": {m: {"operator": "mean"} for m in c.metrics},
-                                                    "drop_missing_columns": False}},
-                {"operation": "flatten"},
-            ],
-        })
-        if c.time_grain:
-            q["extras"]["time_grain_sqla"] = c.time_grain
+        if c.viz == "mixed_timeseries":
+            base.update({"metrics_b": c.metrics_b, "groupby_b": [], "adhoc_filters_b": [],
+                         "seriesType": c.series_type, "seriesTypeB": c.series_type_b, "yAxisIndex": 0,
+                         "yAxisIndexB": 1, "y_axis_format_secondary": c.number_format_b, "show_legend": True,
+                         "markerEnabled": True, "markerEnabledB": True, "stack": None, "stackB": None,
+                         "show_value": False, "show_valueB": False, "truncateYAxis": False})
+
+        def series_query(metrics: list[str], groupby: list[str]) -> dict[str, Any]:
+            sq = json.loads(json.dumps(q))
+            sq.update({
+                "columns": [_axis(c.x_axis, c.time_grain), *groupby],
+                "metrics": metrics,
+                "orderby": [[metrics[0], False]],
+                "series_columns": groupby,
+                "post_processing": [
+                    {"operation": "pivot", "options": {"index": [c.x_axis], "columns": groupby,
+                                                        "aggregates": {m: {"operator": "mean"} for m in metrics},
+                                                        "drop_missing_columns": False}},
+                    {"operation": "flatten"},
+                ],
+            })
+            if c.time_grain:
+                sq["extras"]["time_grain_sqla"] = c.time_grain
+            return sq
+
+        queries = [series_query(c.metrics, c.groupby)]
+        if c.viz == "mixed_timeseries":
+            queries.append(series_query(c.metrics_b, []))
+        q = queries[0]
     else:
         raise ValueError(f"{c.key}: unsupported viz {c.viz}")
+    queries = queries or [q]
     if c.where:
         base["adhoc_filters"] = [{"expressionType": "SQL", "sqlExpression": c.where, "clause": "WHERE",
                                   "subject": None, "operator": None, "comparator": None, "isExtra": False,
                                   "isNew": False, "filterOptionName": f"static_{c.key}"}]
-        q["extras"]["where"] = f"({c.where})"
-    return base, [q]
+        if c.viz == "mixed_timeseries":
+            base["adhoc_filters_b"] = base["adhoc_filters"]
+        for each in queries:
+            each["extras"]["where"] = f"({c.where})"
+    return base, queries
 
 
 def chart_yaml(c: spec.Chart, ds: spec.Dataset) -> dict[str, Any]:
@@ -270,7 +309,7 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
             "filterType": "filter_select",
             "targets": [{"column": {"name": f.column}, "datasetUuid": stable_uuid("dataset", target_ds)}],
             "defaultDataMask": default,
-            "cascadeParentIds": [],
+            "cascadeParentIds": [f"NATIVE_FILTER-{f.parent}-{d.slug}"] if f.parent else [],
             "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
             "type": "NATIVE_FILTER",
             "description": "",
@@ -288,7 +327,8 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
         "global_chart_configuration": {"scope": {"rootPath": ["ROOT_ID"], "excluded": []}, "chartsInScope": []},
         "color_scheme": "supersetColors",
         "refresh_frequency": 0,
-        "expanded_slices": {},
+        # every chart shows its one-line definition under its title
+        "expanded_slices": {str(chart_ids[k]): True for k in keys if charts[k].description},
         "label_colors": {},
         "shared_label_colors": [],
         "color_scheme_domain": [],
@@ -318,10 +358,10 @@ def write_assets(assets_dir: Path) -> list[Path]:
         ds = datasets.get(c.dataset)
         if ds is None:
             raise ValueError(f"chart {c.key} reads {c.dataset}, which is not a declared dataset")
-        for col in [*c.groupby, *([c.x_axis] if c.x_axis else [])]:
+        for col in [*c.groupby, *c.pivot_columns, *([c.x_axis] if c.x_axis else [])]:
             if col not in ds.columns:
                 raise ValueError(f"chart {c.key}: column {col} is not in dataset {ds.table}")
-        for m in c.metrics:
+        for m in [*c.metrics, *c.metrics_b]:
             if m not in {x.name for x in ds.metrics}:
                 raise ValueError(f"chart {c.key}: metric {m} is not defined on {ds.table}")
     chart_ids = authored_chart_ids()

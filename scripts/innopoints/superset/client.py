@@ -100,14 +100,18 @@ class SupersetClient:
                 return
             page += 1
 
-    def chart_data(self, chart_id: int, force: bool = False) -> dict[str, Any]:
-        """Run a saved chart's query the way the dashboard does, returning the JSON payload."""
+    def chart_data(self, chart_id: int, force: bool = False,
+                   filters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Run a saved chart's query the way the dashboard does, returning the JSON payload; `filters`
+        ({"col", "op", "val"}) are added to every query, as a dashboard's native filters are."""
         chart = self.get(f"/api/v1/chart/{chart_id}")["result"]
         query_context = chart.get("query_context")
         if not query_context:
             raise SupersetError(f"chart {chart_id} ({chart.get('slice_name')}) has no query_context")
         body = json.loads(query_context)
         body["force"] = force
+        for q in body.get("queries", []):
+            q["filters"] = [*q.get("filters", []), *(filters or [])]
         body["result_format"] = "json"
         body["result_type"] = "full"
         r = self.request("POST", "/api/v1/chart/data", expect=(200, 400, 403, 404, 422, 500), json=body)

@@ -115,6 +115,7 @@ def write_warehouse_logins(env: SupersetEnv, params: dict[str, Any]) -> None:
     its own login, so the database's row-level security decides what every query returns."""
     from innopoints import db
     from innopoints.audiences import audiences
+    from innopoints.superset.assets_spec import LANDING
 
     logins = {f"{a.kind}_{a.code}": {"user": a.role, "password": db.role_password(a.role)}
               for a in audiences(env.project_root)}
@@ -122,6 +123,8 @@ def write_warehouse_logins(env: SupersetEnv, params: dict[str, Any]) -> None:
         "database": params["dbname"],
         "privileged": {"user": db.REPORTER, "password": db.role_password(db.REPORTER)},
         "audiences": logins,
+        # the dashboard each role lands on after logging in (superset_config._land_on_own_dashboard)
+        "landing": {spec.name: LANDING[spec.kind] for spec in security.role_specs(env.project_root)},
     })
 
 

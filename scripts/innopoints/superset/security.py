@@ -65,6 +65,8 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "policy-delivery": ("province", "leadership", "analyst", "city"),
     "data-quality": ("province", "leadership", "analyst"),
     "enterprise-profile": ("province", "leadership", "analyst", "city", "bank"),
+    "enterprise-lists": ("province", "leadership", "analyst", "city"),
+    "bank-enterprises": ("province", "leadership", "analyst", "bank"),
 }
 
 
