@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -243,20 +242,27 @@ def test_setup_is_idempotent(superset_site: Site) -> None:
     assert (summary["rls_created"], summary["rls_updated"], summary["rls_deleted"]) == (0, 0, 0)
 
 
-def test_export_round_trips_the_bundle(superset_site: Site, tmp_path: Path) -> None:
-    from dataclasses import replace
+def test_export_is_a_proposal_against_the_generated_assets(superset_site: Site, tmp_path: Path) -> None:
+    """An export of the site is a proposal: written elsewhere, never over superset/assets/, holding the
+    same assets (by UUID), and showing no change when nobody edited anything in the UI; a chart renamed
+    in the UI shows up as a change to carry into assets_spec.py."""
+    from innopoints.superset.bundle import asset_files, export_bundle, load_yaml, proposal_changes
 
-    from innopoints.superset.bundle import asset_files, export_bundle, load_yaml
-
-    (tmp_path / "superset").mkdir()
-    shutil.copytree(ROOT / "superset" / "assets", tmp_path / "superset" / "assets")
-    env = replace(superset_site.env, project_root=tmp_path)
-    export_bundle(superset_site.client(), env)
+    before = {p: p.read_bytes() for p in asset_files(ROOT / "superset" / "assets")}
+    out = tmp_path / "proposal"
+    export_bundle(superset_site.client(), superset_site.env, out)
+    assert {p: p.read_bytes() for p in asset_files(ROOT / "superset" / "assets")} == before
 
     def uuids(root: Path) -> set[str]:
         return {str(load_yaml(p).get("uuid")) for p in asset_files(root) if p.name != "metadata.yaml"}
 
-    assert uuids(tmp_path / "superset" / "assets") == uuids(ROOT / "superset" / "assets")
+    assert uuids(out) == uuids(ROOT / "superset" / "assets")
+    chart = next(p for p in (out / "charts").glob("*.yaml"))
+    text = chart.read_text(encoding="utf-8")
+    name = load_yaml(chart)["slice_name"]
+    chart.write_text(text.replace(f"slice_name: {name}", "slice_name: 改过的标题", 1), encoding="utf-8")
+    changes = proposal_changes(out, ROOT / "superset" / "assets")
+    assert any("slice_name" in c and chart.name in c for c in changes), changes
 
 
 # Login throttling. The attacks come from loopback addresses of their own (the limit is keyed by

@@ -101,10 +101,12 @@ def _stable_name(kind: str, data: dict[str, Any], existing: dict[str, str], fall
     return f"{kind}/{stem}.yaml"
 
 
-def export_bundle(client: SupersetClient, env: SupersetEnv) -> list[str]:
-    """Export every asset of the innopoints database from Superset into superset/assets/.
+def export_bundle(client: SupersetClient, env: SupersetEnv, out_dir: Path | None = None) -> list[str]:
+    """Export every asset of the innopoints database from Superset into `out_dir` (a proposal), named as
+    the committed files under superset/assets/ (matched by UUID; new assets get a name from their title).
 
-    Files keep their committed names (matched by UUID); new assets get a name from their title.
+    superset/assets/ is generated from assets_spec (`innopoints superset author`): an export never writes
+    there, it is compared with it (`proposal_changes`) and the changes are carried into the spec by hand.
     Returns the relative paths written.
     """
     r = client.request("GET", "/api/v1/assets/export/", timeout=300)
@@ -161,12 +163,49 @@ def export_bundle(client: SupersetClient, env: SupersetEnv) -> list[str]:
     if not any(n.startswith("dashboards/") for n in selected):
         raise SupersetError("the export holds no innopoints dashboard: is this the right Superset?")
 
+    target = out_dir or env.project_root / "artifacts" / "superset-proposal"
+    if target.resolve() == assets.resolve():
+        raise SupersetError(f"{assets} is generated from assets_spec.py: export into another folder")
     for kind in KINDS:
-        shutil.rmtree(assets / kind, ignore_errors=True)
+        shutil.rmtree(target / kind, ignore_errors=True)
     for rel, data in sorted(selected.items()):
-        out = assets / rel
+        out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(dump_yaml(data), encoding="utf-8")
     meta = dump_yaml({"version": "1.0.0", "type": "assets"})
-    (assets / "metadata.yaml").write_text(meta, encoding="utf-8")
+    (target / "metadata.yaml").write_text(meta, encoding="utf-8")
     return sorted(selected)
+
+
+# what a person changes in the UI; the rest of an export (ids, cache keys, query contexts) is noise
+_PROPOSAL_KEYS = {
+    "charts": ("slice_name", "description", "viz_type", "params"),
+    "datasets": ("metrics", "columns", "description"),
+    "dashboards": ("dashboard_title", "position", "metadata"),
+}
+
+
+def proposal_changes(proposal: Path, assets: Path) -> list[str]:
+    """What an exported proposal changes against the generated assets: one line per asset and key that
+    differs (new and removed assets too), for the person who carries the change into assets_spec.py."""
+    def load(root: Path) -> dict[str, dict[str, Any]]:
+        out = {}
+        for kind in _PROPOSAL_KEYS:
+            for path in (root / kind).rglob("*.yaml") if (root / kind).exists() else []:
+                data = load_yaml(path)
+                out[f"{kind}:{data.get('uuid')}"] = {"_file": path.relative_to(root).as_posix(), **data}
+        return out
+
+    old, new = load(assets), load(proposal)
+    lines = []
+    for key in sorted(old.keys() | new.keys()):
+        kind = key.split(":", 1)[0]
+        if key not in old:
+            lines.append(f"new      {new[key]['_file']}")
+        elif key not in new:
+            lines.append(f"removed  {old[key]['_file']}")
+        else:
+            for field in _PROPOSAL_KEYS[kind]:
+                if old[key].get(field) != new[key].get(field):
+                    lines.append(f"changed  {old[key]['_file']}: {field}")
+    return lines

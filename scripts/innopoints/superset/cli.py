@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from innopoints.superset import serve as server
 from innopoints.superset.env import get_env, read_json
@@ -21,12 +22,19 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from innopoints.superset.bundle import export_bundle
+    from innopoints.superset.bundle import export_bundle, proposal_changes
     from innopoints.superset.provision import admin_client
 
     env = get_env()
-    written = export_bundle(admin_client(env), env)
-    print(f"exported {len(written)} files into {env.assets_dir}; review with `git diff superset/assets`")
+    out = Path(args.out) if args.out else env.project_root / "artifacts" / "superset-proposal"
+    written = export_bundle(admin_client(env), env, out)
+    changes = proposal_changes(out, env.assets_dir)
+    print(f"exported {len(written)} files into {out} (a proposal: superset/assets/ is generated from "
+          "scripts/innopoints/superset/assets_spec.py)")
+    for line in changes:
+        print(f"  {line}")
+    print("carry these changes into assets_spec.py, then `innopoints superset author`" if changes
+          else "no change against the generated assets")
     return 0
 
 
@@ -87,7 +95,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--stop-after", action="store_true", help="stop the server afterwards if setup started it")
     s.add_argument("--no-demo-users", action="store_true", help="do not create one demo login per role")
     s.set_defaults(func=_setup)
-    e = sub.add_parser("export", help="export the dashboards from the running Superset into superset/assets/")
+    e = sub.add_parser("export", help="export the dashboards edited in the UI as a proposal and list what they "
+                       "change against the generated superset/assets/")
+    e.add_argument("--out", help="folder of the proposal (default artifacts/superset-proposal)")
     e.set_defaults(func=_export)
     a = sub.add_parser("author", help="rewrite superset/assets/ from innopoints.superset.assets_spec")
     a.set_defaults(func=_author)
