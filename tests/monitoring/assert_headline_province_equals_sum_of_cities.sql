@@ -1,5 +1,19 @@
--- In fct_leadership_headline, the additive figures of a scheme's own region (e.g. the province)
--- equal the sum over its city rows. Returns the (year, scheme) rows that do not reconcile.
+-- In fct_leadership_headline, every additive column of a scheme's own region (e.g. the province)
+-- equals the sum over its city rows, so the cockpit may add the city rows of any set of cities and
+-- divide. The list is the columns the yml marks Additive. Returns the (year, scheme, column) that do
+-- not reconcile, and own-region rows without city rows.
+{%- set additive = [
+    'enterprises_evaluated', 'enterprises_scored', 'enterprises_vetoed',
+    'points_sum_scored', 'points_sum_evaluated',
+    'grade_a_enterprises', 'grade_b_enterprises', 'grade_c_enterprises', 'grade_d_enterprises',
+    'grade_v_enterprises',
+    'loans_disbursed', 'amount_disbursed', 'enterprises_financed',
+    'applications_decided', 'applications_approved', 'enterprises_decided', 'enterprises_approved',
+    'amount_with_rate', 'rate_pct_x_amount', 'all_in_rate_pct_x_amount', 'amount_with_lpr',
+    'spread_bp_x_amount', 'ordinary_rate_pct_x_amount', 'saving_pct_points_x_amount',
+    'policy_applications_disbursed', 'policy_disbursed_on_time', 'policy_amount_disbursed',
+    'policy_days_sum',
+] %}
 with headline as (
 
     select * from {{ ref('fct_leadership_headline') }}
@@ -22,6 +36,7 @@ own_region as (
     inner join scheme_region as s
         on s.scheme_code = h.scheme_code
         and s.scheme_region_code = h.region_code
+    where h.region_level = 'province'
 
 ),
 
@@ -30,33 +45,33 @@ cities as (
     select
         h.eval_year,
         h.scheme_code,
-        sum(h.enterprises_evaluated) as enterprises_evaluated,
-        sum(h.enterprises_vetoed) as enterprises_vetoed,
-        sum(h.loans_disbursed) as loans_disbursed,
-        sum(h.amount_disbursed) as amount_disbursed,
-        sum(h.applications_decided) as applications_decided,
-        sum(h.policy_applications_disbursed) as policy_applications_disbursed
+        {%- for column in additive %}
+        sum(h.{{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from headline as h
-    inner join scheme_region as s
-        on s.scheme_code = h.scheme_code
-        and s.scheme_region_code <> h.region_code
+    where h.region_level = 'city'
     group by 1, 2
+
+),
+
+compared as (
+
+    {%- for column in additive %}
+    select
+        o.eval_year,
+        o.scheme_code,
+        '{{ column }}' as column_name,
+        o.{{ column }} as own_region_value,
+        c.{{ column }} as sum_of_cities
+    from own_region as o
+    left join cities as c
+        on c.eval_year = o.eval_year
+        and c.scheme_code = o.scheme_code
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 )
 
-select
-    o.eval_year,
-    o.scheme_code
-from own_region as o
-left join cities as c
-    on c.eval_year = o.eval_year
-    and c.scheme_code = o.scheme_code
-where c.scheme_code is not null
-    and (
-        o.enterprises_evaluated <> c.enterprises_evaluated
-        or o.enterprises_vetoed <> c.enterprises_vetoed
-        or o.loans_disbursed <> c.loans_disbursed
-        or o.amount_disbursed <> c.amount_disbursed
-        or o.applications_decided <> c.applications_decided
-        or o.policy_applications_disbursed <> c.policy_applications_disbursed
-    )
+select *
+from compared
+where sum_of_cities is distinct from own_region_value

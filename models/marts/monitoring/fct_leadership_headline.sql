@@ -9,6 +9,10 @@
 -- evaluation year; loan and policy figures are those of the calendar year eval_year (decisions by
 -- decision date, disbursements by disbursement date, policy payments by payment date).
 -- city_code = region_code, so a city officer's row-level security shows that city's row only.
+-- Every count, sum and numerator/denominator column is additive: on a multi-city scheme the own
+-- region's row equals the sum of its city rows, so a chart over any set of city rows can add them up
+-- and divide (tests/monitoring/assert_headline_province_equals_sum_of_cities.sql). Medians, distinct
+-- bank counts and the ratio columns are not additive.
 with scores as (
 
     select
@@ -35,7 +39,8 @@ policy as (
         city_code,
         disbursed_year,
         days_to_disbursement,
-        is_on_time
+        is_on_time,
+        amount_disbursed
     from {{ ref('fct_policy_applications') }}
     where is_disbursed
 
@@ -139,6 +144,8 @@ score_groups as (
         count(*) filter (where is_vetoed) as enterprises_vetoed,
         count(*) filter (where not is_vetoed) as enterprises_scored,
         round(avg(total_points) filter (where not is_vetoed), 2) as mean_points,
+        coalesce(sum(total_points) filter (where not is_vetoed), 0) as points_sum_scored,
+        coalesce(sum(case when is_vetoed then 0 else total_points end), 0) as points_sum_evaluated,
         round(
             (percentile_cont(0.5) within group (order by total_points) filter (where not is_vetoed))::numeric,
             2
@@ -240,7 +247,9 @@ policy_by_region as (
         p.disbursed_year as eval_year,
         count(*) as policy_applications_disbursed,
         {{ monitoring_percentile(0.5, 'p.days_to_disbursement') }} as policy_days_p50,
-        count(*) filter (where p.is_on_time) as policy_disbursed_on_time
+        count(*) filter (where p.is_on_time) as policy_disbursed_on_time,
+        coalesce(sum(p.amount_disbursed), 0) as policy_amount_disbursed,
+        coalesce(sum(p.days_to_disbursement), 0) as policy_days_sum
     from policy as p
     inner join region_cities as rc
         on rc.city_code = p.city_code
@@ -267,12 +276,15 @@ joined as (
         sp.region_code,
         sp.region_code as city_code,
         sp.region_name_zh,
+        sp.region_name_zh as city_name_zh,
         sp.region_level,
         coalesce(sf.enterprises_evaluated, 0) as enterprises_evaluated,
         coalesce(sf.enterprises_scored, 0) as enterprises_scored,
         coalesce(sf.enterprises_vetoed, 0) as enterprises_vetoed,
         sf.mean_points,
         sf.median_points,
+        coalesce(sf.points_sum_scored, 0) as points_sum_scored,
+        coalesce(sf.points_sum_evaluated, 0) as points_sum_evaluated,
         coalesce(sf.grade_a_enterprises, 0) as grade_a_enterprises,
         coalesce(sf.grade_b_enterprises, 0) as grade_b_enterprises,
         coalesce(sf.grade_c_enterprises, 0) as grade_c_enterprises,
@@ -296,6 +308,8 @@ joined as (
         coalesce(df.saving_pct_points_x_amount, 0) as saving_pct_points_x_amount,
         coalesce(pf.policy_applications_disbursed, 0) as policy_applications_disbursed,
         coalesce(pf.policy_disbursed_on_time, 0) as policy_disbursed_on_time,
+        coalesce(pf.policy_amount_disbursed, 0) as policy_amount_disbursed,
+        coalesce(pf.policy_days_sum, 0) as policy_days_sum,
         pf.policy_days_p50
     from spine as sp
     left join score_figures as sf
@@ -313,6 +327,8 @@ final as (
 
     select
         *,
+        {{ monitoring_ratio('points_sum_evaluated', 'enterprises_evaluated', 2) }} as mean_points_incl_vetoed,
+        {{ monitoring_ratio('policy_days_sum', 'policy_applications_disbursed', 2) }} as policy_days_mean,
         {{ monitoring_ratio('grade_a_enterprises', 'enterprises_evaluated') }} as grade_a_share,
         {{ monitoring_ratio('grade_b_enterprises', 'enterprises_evaluated') }} as grade_b_share,
         {{ monitoring_ratio('grade_c_enterprises', 'enterprises_evaluated') }} as grade_c_share,

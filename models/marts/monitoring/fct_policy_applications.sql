@@ -5,7 +5,8 @@
 
 -- One row per policy application (政策兑现申请明细): days to payment against the promised days of its
 -- policy type, delivery ratio, and for approved-but-unpaid applications (积压) their age as of the
--- as-of date (the project variable as_of_date, else today).
+-- as-of date (the project variable as_of_date, else today). eval_year is the year of application:
+-- the cohort every yearly policy figure (fct_policy_yearly) follows an application in.
 with applications as (
 
     select * from {{ ref('stg_policy__applications') }}
@@ -32,6 +33,17 @@ policy_types as (
 
 ),
 
+city_names as (
+
+    -- a city is its own region in the region list; its name is that region's name
+    select
+        city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('int_monitoring__region_cities') }}
+    where region_code = city_code
+
+),
+
 joined as (
 
     select
@@ -39,7 +51,9 @@ joined as (
         a.uscc,
         e.enterprise_name,
         e.city_code,
+        c.city_name_zh,
         a.policy_type,
+        t.policy_type as policy_type_name_zh,
         t.policy_type_en,
         t.promised_days,
         a.applied_date,
@@ -53,6 +67,8 @@ joined as (
         on e.uscc = a.uscc
     left join policy_types as t
         on t.policy_type = a.policy_type
+    left join city_names as c
+        on c.city_code = e.city_code
 
 ),
 
@@ -63,7 +79,9 @@ final as (
         uscc,
         enterprise_name,
         city_code,
+        city_name_zh,
         policy_type,
+        policy_type_name_zh,
         policy_type_en,
         promised_days,
         applied_date,
@@ -72,6 +90,7 @@ final as (
         date_trunc('month', applied_date)::date as applied_month,
         date_trunc('month', approved_date)::date as approved_month,
         date_trunc('month', disbursed_date)::date as disbursed_month,
+        extract(year from applied_date)::integer as eval_year,
         extract(year from applied_date)::integer as applied_year,
         extract(year from disbursed_date)::integer as disbursed_year,
         case

@@ -8,6 +8,8 @@
 -- approved_month; paid, days, on-time and delivery ratio by disbursed_month; the backlog (approved,
 -- not yet paid, as of the as-of date) by approved_month. Applications of enterprises missing from
 -- the registry (no city) are left out here and stay visible in fct_policy_applications.
+-- A month's counts may not be compared with each other (more paid than approved in a month is
+-- normal); for one cohort followed from application to payment see fct_policy_yearly.
 with applications as (
 
     select * from {{ ref('fct_policy_applications') }}
@@ -65,6 +67,24 @@ by_disbursed_month as (
 
 ),
 
+city_names as (
+
+    select distinct
+        city_code,
+        city_name_zh
+    from applications
+
+),
+
+policy_type_names as (
+
+    select distinct
+        policy_type,
+        policy_type_name_zh
+    from applications
+
+),
+
 keys as (
 
     select month, city_code, policy_type from by_applied_month
@@ -81,7 +101,9 @@ joined as (
         k.month,
         extract(year from k.month)::integer as eval_year,
         k.city_code,
+        cn.city_name_zh,
         k.policy_type,
+        tn.policy_type_name_zh,
         coalesce(a.applications_received, 0) as applications_received,
         coalesce(p.applications_approved, 0) as applications_approved,
         coalesce(p.amount_approved, 0) as amount_approved,
@@ -104,6 +126,10 @@ joined as (
         on p.month = k.month and p.city_code = k.city_code and p.policy_type = k.policy_type
     left join by_disbursed_month as d
         on d.month = k.month and d.city_code = k.city_code and d.policy_type = k.policy_type
+    left join city_names as cn
+        on cn.city_code = k.city_code
+    left join policy_type_names as tn
+        on tn.policy_type = k.policy_type
 
 ),
 
