@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -170,24 +171,45 @@ def test_policy_on_time_follows_promised_days(marts: psycopg.Connection) -> None
         assert r["is_backlog"] == (r["approved_date"] is not None and r["disbursed_date"] is None)
 
 
-def test_grade_at_application_without_publications_is_the_current_score(marts: psycopg.Connection) -> None:
-    # The demo build publishes nothing: every grade comes from the current score (or there is none),
-    # and a current-score grade is the enterprise's grade in that scheme's scores.
-    published = marts.execute("select count(*) as n from marts.fct_loan_applications "
-                              "where grade_source in ('publication', 'not_in_publication')").fetchone()["n"]
-    if published:
-        pytest.skip("this warehouse has publications; the publication path is covered by the dbt unit test")
-    mismatched = marts.execute("""
-        select count(*) as n
-        from marts.fct_loan_applications as l
-        left join marts.fct_enterprise_scores as s
-            on s.scheme_code = l.scheme_code and s.eval_year = l.grade_eval_year and s.uscc = l.uscc
-        where l.grade_source = 'current_score'
-            and (s.grade is distinct from l.grade_at_application
-                 or s.total_points is distinct from l.total_points_at_application)""").fetchone()["n"]
-    assert mismatched == 0
-    sources = {r["grade_source"] for r in rows(marts, "select distinct grade_source from marts.fct_loan_applications")}
-    assert "current_score" in sources and sources <= {"current_score", "none"}
+def test_grade_at_application_is_point_in_time(built_warehouse: Settings, marts: psycopg.Connection) -> None:
+    """Every loan's grade at application, recomputed from the scores and the publications: the grade in
+    the scheme's latest publication on or before applied_date (no grade when it does not list the
+    enterprise); before any publication, the score of the latest evaluation year strictly before the
+    year of application; else none."""
+    loans = rows(marts, "select scheme_code, loan_app_id, uscc, applied_date, grade_at_application, "
+                        "total_points_at_application, grade_source, grade_eval_year, grade_publication_id "
+                        "from marts.fct_loan_applications")
+    scores: dict[tuple[str, str], dict[int, Row]] = defaultdict(dict)
+    for r in rows(marts, "select scheme_code, eval_year, uscc, total_points, grade from marts.fct_enterprise_scores"):
+        scores[(r["scheme_code"], r["uscc"])][r["eval_year"]] = r
+    with db.connect("admin", built_warehouse, autocommit=True, row_factory=dict_row) as admin:
+        publications = rows(admin, "select publication_id, scheme_code, eval_year, published_at "
+                                   "from staging.stg_publications__publications")
+        published = {(r["publication_id"], r["uscc"]): r for r in rows(
+            admin, "select publication_id, uscc, total_points, grade from staging.stg_publications__scores")}
+    china = ZoneInfo("Asia/Shanghai")  # the server's time zone: the day a publication was made
+    assert loans
+    for loan in loans:
+        before = [p for p in publications if p["scheme_code"] == loan["scheme_code"]
+                  and p["published_at"].astimezone(china).date() <= loan["applied_date"]]
+        if before:
+            pub = max(before, key=lambda p: (p["published_at"], p["publication_id"]))
+            hit = published.get((pub["publication_id"], loan["uscc"]))
+            expected = ("publication" if hit else "not_in_publication", pub["eval_year"], pub["publication_id"],
+                        hit and hit["grade"], hit and hit["total_points"])
+        else:
+            by_year = scores.get((loan["scheme_code"], loan["uscc"]), {})
+            prior = [y for y in by_year if y < loan["applied_date"].year]
+            if prior:
+                s = by_year[max(prior)]
+                expected = ("prior_year_score", max(prior), None, s["grade"], s["total_points"])
+            else:
+                expected = ("none", None, None, None, None)
+        got = (loan["grade_source"], loan["grade_eval_year"], loan["grade_publication_id"],
+               loan["grade_at_application"], loan["total_points_at_application"])
+        assert got == expected, loan["loan_app_id"]
+    sources = {r["grade_source"] for r in loans}
+    assert "prior_year_score" in sources and "none" in sources
 
 
 def test_risk_pool_exposure_is_capped_share_of_defaulted_balances(marts: psycopg.Connection) -> None:
