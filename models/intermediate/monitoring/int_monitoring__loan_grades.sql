@@ -1,8 +1,10 @@
--- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city:
--- the grade in the scheme's latest publication on or before applied_date (grade_source
--- 'publication', or 'not_in_publication' when that publication does not list the enterprise);
--- when the scheme had no publication yet, the current score of the applied year, else of the
--- latest year scored ('current_score'); 'none' when there is neither.
+-- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city,
+-- point in time (metrics.md "Credit quality"): the grade in the scheme's latest publication on or
+-- before applied_date (grade_source 'publication', or 'not_in_publication' when that publication
+-- does not list the enterprise: no grade); when no publication precedes the application, the
+-- enterprise's score of its latest evaluation year strictly before the year of application
+-- ('prior_year_score': year Y is scored from Y's annual data, known only after Y ends); 'none'
+-- when there is neither. Nothing scored later than the application decides its grade.
 with loans as (
 
     select
@@ -45,7 +47,7 @@ published_scores as (
 
 ),
 
-current_scores as (
+scores as (
 
     select
         scheme_code,
@@ -88,7 +90,7 @@ latest_publication as (
 
 ),
 
-current_score as (
+prior_year_score as (
 
     select
         sl.scheme_code,
@@ -98,12 +100,13 @@ current_score as (
         s.grade,
         row_number() over (
             partition by sl.scheme_code, sl.loan_app_id
-            order by (s.eval_year = extract(year from sl.applied_date)) desc, s.eval_year desc
+            order by s.eval_year desc
         ) as score_rank
     from scheme_loans as sl
-    inner join current_scores as s
+    inner join scores as s
         on s.scheme_code = sl.scheme_code
         and s.uscc = sl.uscc
+        and s.eval_year < extract(year from sl.applied_date)
 
 ),
 
@@ -115,21 +118,21 @@ resolved as (
         case
             when lp.publication_id is not null and ps.uscc is not null then 'publication'
             when lp.publication_id is not null then 'not_in_publication'
-            when cs.eval_year is not null then 'current_score'
+            when prior.eval_year is not null then 'prior_year_score'
             else 'none'
         end as grade_source,
         lp.publication_id as grade_publication_id,
         case
             when lp.publication_id is not null then lp.eval_year
-            else cs.eval_year
+            else prior.eval_year
         end as grade_eval_year,
         case
             when lp.publication_id is not null then ps.grade
-            else cs.grade
+            else prior.grade
         end as grade_at_application,
         case
             when lp.publication_id is not null then ps.total_points
-            else cs.total_points
+            else prior.total_points
         end as total_points_at_application
     from scheme_loans as sl
     left join latest_publication as lp
@@ -139,10 +142,10 @@ resolved as (
     left join published_scores as ps
         on ps.publication_id = lp.publication_id
         and ps.uscc = sl.uscc
-    left join current_score as cs
-        on cs.scheme_code = sl.scheme_code
-        and cs.loan_app_id = sl.loan_app_id
-        and cs.score_rank = 1
+    left join prior_year_score as prior
+        on prior.scheme_code = sl.scheme_code
+        and prior.loan_app_id = sl.loan_app_id
+        and prior.score_rank = 1
 
 )
 

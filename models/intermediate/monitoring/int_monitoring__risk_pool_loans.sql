@@ -13,7 +13,8 @@ with loans as (
         disbursed_date,
         status,
         is_default,
-        outstanding_balance
+        outstanding_balance,
+        as_of_date
     from {{ ref('int_monitoring__loans') }}
     where is_disbursed
 
@@ -54,6 +55,7 @@ covered as (
         l.status,
         l.is_default,
         l.outstanding_balance,
+        l.as_of_date,
         r.compensation_share,
         r.cap_per_loan_yuan
     from loans as l

@@ -8,13 +8,61 @@
 -- applied_month; decided, approved, rejected and approval days by decision_month; disbursement,
 -- cost and credit quality (a vintage view: status as of the feed's as_of_date) by disbursed_month.
 -- Sums and numerators/denominators re-aggregate over any rows; distinct-enterprise counts and
--- percentiles hold for the row only.
+-- percentiles hold for the row only. Each code has its name beside it (city, bank, product, grade as
+-- dim_grade shows it), and lpr_1y_pct is the one-year LPR in force in the month.
 with loans as (
 
     select
         *,
         coalesce(grade_at_application, {{ monitoring_no_grade() }}) as grade
     from {{ ref('fct_loan_applications') }}
+
+),
+
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
+
+),
+
+banks as (
+
+    select
+        bank_code,
+        bank_name_zh
+    from {{ ref('ref_banks') }}
+
+),
+
+products as (
+
+    select
+        product_code,
+        product_name_zh
+    from {{ ref('ref_loan_products') }}
+
+),
+
+grade_names as (
+
+    select
+        grade,
+        grade_display_zh,
+        grade_order
+    from {{ ref('dim_grade') }}
+
+),
+
+lpr_periods as (
+
+    select
+        effective_from,
+        effective_until,
+        lpr_1y_pct
+    from {{ ref('int_monitoring__lpr_periods') }}
 
 ),
 
@@ -151,6 +199,64 @@ joined as (
 
 ),
 
+named as (
+
+    select
+        j.month,
+        j.eval_year,
+        j.scheme_code,
+        j.city_code,
+        c.city_name_zh,
+        j.bank_code,
+        b.bank_name_zh,
+        j.product_code,
+        p.product_name_zh,
+        j.grade,
+        g.grade_display_zh,
+        g.grade_order,
+        lpr.lpr_1y_pct,
+        j.applications_received,
+        j.applications_decided,
+        j.applications_approved,
+        j.applications_rejected,
+        j.applications_withdrawn,
+        j.applications_pending,
+        j.enterprises_decided,
+        j.enterprises_approved,
+        j.approval_days_sum,
+        j.approval_days_p50,
+        j.approval_days_p90,
+        j.loans_disbursed,
+        j.enterprises_financed,
+        j.amount_disbursed,
+        j.amount_with_rate,
+        j.rate_pct_x_amount,
+        j.all_in_rate_pct_x_amount,
+        j.amount_with_lpr,
+        j.spread_bp_x_amount,
+        j.amount_with_ordinary_rate,
+        j.ordinary_rate_pct_x_amount,
+        j.saving_pct_points_x_amount,
+        j.loans_overdue,
+        j.loans_default,
+        j.outstanding_balance,
+        j.overdue_balance,
+        j.default_balance
+    from joined as j
+    left join cities as c
+        on c.city_code = j.city_code
+    left join banks as b
+        on b.bank_code = j.bank_code
+    left join products as p
+        on p.product_code = j.product_code
+    left join grade_names as g
+        on g.grade = j.grade
+    left join lpr_periods as lpr
+        on j.month >= lpr.effective_from
+        and (lpr.effective_until is null or j.month < lpr.effective_until)
+
+),
+
 final as (
 
     select
@@ -166,7 +272,7 @@ final as (
         {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
         {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
         {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
-    from joined
+    from named
 
 )
 

@@ -1,8 +1,9 @@
 -- Year-on-year grade movement (等级迁移) per scheme: for each evaluation year whose previous year the
 -- scheme also scored, how many enterprises moved from each grade of the previous year to each grade
 -- of this year, by city. An enterprise evaluated in only one of the two years moves from or to
--- 'N' (未参评). movement compares the grades' order in grade_bands (higher min_share_of_max is
--- better; V is below every grade): up, down, same, entered, left.
+-- 'N' (未参评). movement compares the grades' order in dim_grade (grade_order: A first; V is below
+-- every grade): up, down, same, entered, left. Each grade has its display name and order from
+-- dim_grade beside it, and the city its name.
 -- One pass over the scores: lag/lead give each row its neighbour years, so no full outer join.
 with scores as (
 
@@ -16,12 +17,22 @@ with scores as (
 
 ),
 
-grade_order as (
+grades as (
 
     select
         grade,
-        row_number() over (order by min_share_of_max desc nulls last) as grade_position
-    from {{ ref('grade_bands') }}
+        grade_display_zh,
+        grade_order
+    from {{ ref('dim_grade') }}
+
+),
+
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
 
 ),
 
@@ -122,21 +133,28 @@ final as (
         c.eval_year,
         c.eval_year - 1 as previous_year,
         c.city_code,
+        ci.city_name_zh,
         coalesce(c.grade_from, {{ monitoring_no_grade() }}) as grade_from,
+        gf.grade_display_zh as from_grade_display_zh,
+        gf.grade_order as from_grade_order,
         coalesce(c.grade_to, {{ monitoring_no_grade() }}) as grade_to,
+        gt.grade_display_zh as to_grade_display_zh,
+        gt.grade_order as to_grade_order,
         case
             when c.grade_from is null then 'entered'
             when c.grade_to is null then 'left'
-            when gt.grade_position < gf.grade_position then 'up'
-            when gt.grade_position > gf.grade_position then 'down'
+            when gt.grade_order < gf.grade_order then 'up'
+            when gt.grade_order > gf.grade_order then 'down'
             else 'same'
         end as movement,
         c.enterprises
     from counted as c
-    left join grade_order as gf
-        on gf.grade = c.grade_from
-    left join grade_order as gt
-        on gt.grade = c.grade_to
+    left join grades as gf
+        on gf.grade = coalesce(c.grade_from, {{ monitoring_no_grade() }})
+    left join grades as gt
+        on gt.grade = coalesce(c.grade_to, {{ monitoring_no_grade() }})
+    left join cities as ci
+        on ci.city_code = c.city_code
 
 )
 

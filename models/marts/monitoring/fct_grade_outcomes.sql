@@ -6,12 +6,41 @@
 -- Does the grade mean anything (等级与审批、不良): approval and default rates by the grade loans carried
 -- at application, per scheme, application year, city and bank. Loans are grouped by the year of
 -- application (eval_year = applied year), so approval and credit quality describe the same cohort.
+-- Each code has its name beside it (city, bank, grade as dim_grade shows it).
 with loans as (
 
     select
         *,
         coalesce(grade_at_application, {{ monitoring_no_grade() }}) as grade
     from {{ ref('fct_loan_applications') }}
+
+),
+
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
+
+),
+
+banks as (
+
+    select
+        bank_code,
+        bank_name_zh
+    from {{ ref('ref_banks') }}
+
+),
+
+grade_names as (
+
+    select
+        grade,
+        grade_display_zh,
+        grade_order
+    from {{ ref('dim_grade') }}
 
 ),
 
@@ -40,6 +69,40 @@ aggregated as (
 
 ),
 
+named as (
+
+    select
+        a.scheme_code,
+        a.eval_year,
+        a.city_code,
+        c.city_name_zh,
+        a.bank_code,
+        b.bank_name_zh,
+        a.grade,
+        g.grade_display_zh,
+        g.grade_order,
+        a.applications_received,
+        a.applications_decided,
+        a.applications_approved,
+        a.enterprises_decided,
+        a.enterprises_approved,
+        a.loans_disbursed,
+        a.loans_overdue,
+        a.loans_default,
+        a.loans_with_outcome,
+        a.outstanding_balance,
+        a.overdue_balance,
+        a.default_balance
+    from aggregated as a
+    left join cities as c
+        on c.city_code = a.city_code
+    left join banks as b
+        on b.bank_code = a.bank_code
+    left join grade_names as g
+        on g.grade = a.grade
+
+),
+
 final as (
 
     select
@@ -50,7 +113,7 @@ final as (
         {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
         {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
         {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
-    from aggregated
+    from named
 
 )
 

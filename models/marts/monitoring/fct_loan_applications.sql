@@ -1,10 +1,12 @@
 {{ config(
-    indexes=[{'columns': ['scheme_code', 'city_code', 'applied_year']}, {'columns': ['bank_code', 'scheme_code']}],
+    indexes=[{'columns': ['scheme_code', 'city_code', 'eval_year']}, {'columns': ['bank_code', 'scheme_code']}],
     post_hook=["analyze {{ this }}"],
 ) }}
 
 -- One row per (scheme, loan application) (贷款申请明细): every loan of an enterprise in the scheme's
--- region, with the grade it carried at application under that scheme.
+-- region, with the grade it carried at application under that scheme (point in time, see
+-- int_monitoring__loan_grades), the names a person reads next to each code (city, bank, product,
+-- grade as dim_grade shows it) and eval_year = the year of application for the year filter.
 with loans as (
 
     select * from {{ ref('int_monitoring__loans') }}
@@ -17,6 +19,25 @@ grades as (
 
 ),
 
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
+
+),
+
+grade_names as (
+
+    select
+        grade,
+        grade_display_zh,
+        grade_order
+    from {{ ref('dim_grade') }}
+
+),
+
 final as (
 
     select
@@ -25,6 +46,7 @@ final as (
         l.uscc,
         l.enterprise_name,
         l.city_code,
+        c.city_name_zh,
         l.bank_code,
         l.bank_name_zh,
         l.product_code,
@@ -38,6 +60,7 @@ final as (
         l.decision_month,
         l.disbursed_month,
         l.applied_year,
+        l.applied_year as eval_year,
         l.decision_year,
         l.disbursed_year,
         l.decision,
@@ -68,6 +91,8 @@ final as (
         l.outstanding_balance,
         l.as_of_date,
         g.grade_at_application,
+        gn.grade_display_zh,
+        gn.grade_order,
         g.total_points_at_application,
         g.grade_source,
         g.grade_eval_year,
@@ -75,6 +100,10 @@ final as (
     from grades as g
     inner join loans as l
         on l.loan_app_id = g.loan_app_id
+    left join cities as c
+        on c.city_code = l.city_code
+    left join grade_names as gn
+        on gn.grade = coalesce(g.grade_at_application, {{ monitoring_no_grade() }})
 
 )
 

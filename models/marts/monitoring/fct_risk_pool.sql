@@ -2,7 +2,9 @@
 -- pool covers, those in default, and the pool's exposure = Σ over defaulted loans of
 -- min(outstanding_balance × compensation_share, cap_per_loan_yuan), against the pool size.
 -- exposure_yuan and the counts add up over rows; pool_size_yuan repeats on each row of a pool
--- (take it once, e.g. max, when summing exposure over rows).
+-- (take it once, e.g. max, when summing exposure over rows). It has no year or scheme: it is the
+-- position as of the loans' data date (as_of_date), every loan disbursed so far with its status then.
+-- Names beside the codes: city, bank, loan type.
 with pool_loans as (
 
     select * from {{ ref('int_monitoring__risk_pool_loans') }}
@@ -30,6 +32,33 @@ rules as (
 
 ),
 
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
+
+),
+
+banks as (
+
+    select
+        bank_code,
+        bank_name_zh
+    from {{ ref('ref_banks') }}
+
+),
+
+loan_types as (
+
+    select
+        loan_type,
+        loan_type_name_zh
+    from {{ ref('ref_loan_types') }}
+
+),
+
 aggregated as (
 
     select
@@ -44,7 +73,8 @@ aggregated as (
         coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance,
         coalesce(sum(exposure_uncapped_yuan), 0) as exposure_uncapped_yuan,
         coalesce(sum(exposure_yuan), 0) as exposure_yuan,
-        count(*) filter (where is_capped) as loans_capped
+        count(*) filter (where is_capped) as loans_capped,
+        max(as_of_date) as as_of_date
     from pool_loans
     group by 1, 2, 3, 4
 
@@ -56,8 +86,11 @@ final as (
         a.pool_code,
         p.pool_name_zh,
         a.city_code,
+        c.city_name_zh,
         a.bank_code,
+        b.bank_name_zh,
         a.loan_type,
+        lt.loan_type_name_zh,
         r.compensation_share,
         r.cap_per_loan_yuan,
         p.pool_size_yuan,
@@ -69,13 +102,20 @@ final as (
         a.exposure_uncapped_yuan,
         a.exposure_yuan,
         a.loans_capped,
-        {{ monitoring_ratio('a.exposure_yuan', 'p.pool_size_yuan') }} as exposure_share_of_pool
+        {{ monitoring_ratio('a.exposure_yuan', 'p.pool_size_yuan') }} as exposure_share_of_pool,
+        a.as_of_date
     from aggregated as a
     inner join pools as p
         on p.pool_code = a.pool_code
     inner join rules as r
         on r.pool_code = a.pool_code
         and r.loan_type = a.loan_type
+    left join cities as c
+        on c.city_code = a.city_code
+    left join banks as b
+        on b.bank_code = a.bank_code
+    left join loan_types as lt
+        on lt.loan_type = a.loan_type
 
 )
 

@@ -3,7 +3,9 @@
 -- with an outcome (status default or repaid) and a score at application: the probability that a
 -- loan that did not default carries a higher score than one that defaulted, ties counting 0.5
 -- (Mann-Whitney U / (n_good × n_default)). Regions: the scheme's own region and each of its cities. 1 = the score separates perfectly, 0.5 = no better
--- than chance; null when either group is empty.
+-- than chance; null when either group is empty. The score is the one at application (point in time,
+-- int_monitoring__loan_grades), so the AUC never looks ahead. Region and bank names beside the codes
+-- (全部银行 for bank 'ALL').
 with loans as (
 
     select
@@ -24,6 +26,7 @@ scheme_region_cities as (
     select
         scheme_code,
         region_code,
+        region_name_zh,
         city_code
     from {{ ref('int_monitoring__scheme_region_cities') }}
 
@@ -33,11 +36,13 @@ banks as (
 
     select
         bank_code,
+        bank_name_zh,
         bank_code as loan_bank_code
     from {{ ref('ref_banks') }}
     union all
     select
         {{ monitoring_all_banks() }} as bank_code,
+        {{ monitoring_all_banks_name_zh() }} as bank_name_zh,
         bank_code as loan_bank_code
     from {{ ref('ref_banks') }}
 
@@ -49,7 +54,9 @@ expanded as (
         l.scheme_code,
         l.eval_year,
         rc.region_code,
+        rc.region_name_zh,
         b.bank_code,
+        b.bank_name_zh,
         l.score,
         l.is_default
     from loans as l
@@ -81,13 +88,15 @@ summed as (
         scheme_code,
         eval_year,
         region_code,
+        region_name_zh,
         bank_code,
+        bank_name_zh,
         count(*) as loans_with_outcome,
         count(*) filter (where is_default) as loans_default,
         count(*) filter (where not is_default) as loans_good,
         coalesce(sum(score_rank) filter (where not is_default), 0) as rank_sum_good
     from ranked
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -97,8 +106,11 @@ final as (
         scheme_code,
         eval_year,
         region_code,
+        region_name_zh,
         region_code as city_code,
+        region_name_zh as city_name_zh,
         bank_code,
+        bank_name_zh,
         loans_with_outcome,
         loans_default,
         loans_good,
