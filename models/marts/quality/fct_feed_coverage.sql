@@ -2,7 +2,7 @@
 -- many evaluated enterprises have rows in each feed for that year, so gaps in a delivery show up
 -- before anyone reads a score built on them. Every feed is listed, one with no rows at all too.
 -- Built per enterprise-year first (one flag per feed), then counted: the feeds are never expanded
--- to one row per enterprise, year and feed.
+-- to one row per enterprise, year and feed. The feed's Chinese name comes from ref_feeds.
 
 with coverage as (
 
@@ -71,6 +71,10 @@ consents as (
     select uscc, min(cast(extract(year from granted_date) as integer)) as first_year
     from {{ ref('stg_consents__consents') }}
     group by uscc
+),
+
+feeds as (
+    select feed, feed_name_zh from {{ ref('ref_feeds') }}
 ),
 
 flags as (
@@ -146,6 +150,7 @@ final as (
         counted.city_code,
         counted.city_name_zh,
         per_feed.feed,
+        feeds.feed_name_zh,
         counted.enterprises_evaluated,
         per_feed.enterprises_with_rows,
         round(cast(per_feed.enterprises_with_rows as numeric) / counted.enterprises_evaluated, 4) as coverage_share
@@ -163,6 +168,8 @@ final as (
             ('policy', counted.policy),
             ('consents', counted.consents)
     ) as per_feed (feed, enterprises_with_rows)
+    left join feeds
+        on feeds.feed = per_feed.feed
 
 )
 
