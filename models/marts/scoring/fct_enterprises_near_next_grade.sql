@@ -4,7 +4,7 @@
 -- Enterprises near the next grade (距下一等级较近的企业): the non-vetoed evaluated enterprises whose
 -- points_to_next_grade <= var('near_next_grade_points'), one row per (scheme, Y, uscc), with what
 -- they lack: the three indicators with the most points lost (失分 = weight − points, above 0),
--- largest first (ties in the indicators' display order), named from dim_indicator.
+-- largest first (ties by indicator code), named from dim_indicator.
 -- fct_indicator_scores (one row per enterprise and indicator, the largest table) is read only for
 -- these enterprises, through its unique index (uscc, indicator_code, eval_year, scheme_code).
 
@@ -53,29 +53,36 @@ near as (
 
 ),
 
--- the near enterprises' indicators with points lost, largest first; uscc leads the join so the
--- index on fct_indicator_scores serves it
+-- each near enterprise's three indicators with the most points lost, looked up per enterprise
+-- (lateral, uscc leading: an index scan of fct_indicator_scores' key, never a pass over all of it)
 gaps as (
 
     select
         near.scheme_code,
         near.eval_year,
         near.uscc,
-        indicator_scores.indicator_code,
-        indicator_scores.points_lost,
-        row_number() over (
-            partition by near.scheme_code, near.eval_year, near.uscc
-            order by indicator_scores.points_lost desc, indicators.display_order, indicator_scores.indicator_code
-        ) as gap_order,
+        lost.indicator_code,
+        lost.points_lost,
+        lost.gap_order,
         indicators.indicator_name_zh
     from near
-    inner join indicator_scores
-        on indicator_scores.uscc = near.uscc
-        and indicator_scores.eval_year = near.eval_year
-        and indicator_scores.scheme_code = near.scheme_code
+    cross join lateral (
+        select
+            indicator_scores.indicator_code,
+            indicator_scores.points_lost,
+            row_number() over (
+                order by indicator_scores.points_lost desc, indicator_scores.indicator_code
+            ) as gap_order
+        from indicator_scores
+        where indicator_scores.uscc = near.uscc
+            and indicator_scores.eval_year = near.eval_year
+            and indicator_scores.scheme_code = near.scheme_code
+            and indicator_scores.points_lost > 0
+        order by indicator_scores.points_lost desc, indicator_scores.indicator_code
+        limit 3
+    ) as lost
     inner join indicators
-        on indicators.indicator_code = indicator_scores.indicator_code
-    where indicator_scores.points_lost > 0
+        on indicators.indicator_code = lost.indicator_code
 
 ),
 
@@ -92,7 +99,6 @@ top_gaps as (
         sum(points_lost) as points_lost_top3,
         string_agg(indicator_code, ',' order by gap_order) as largest_gap_codes
     from gaps
-    where gap_order <= 3
     group by scheme_code, eval_year, uscc
 
 ),
