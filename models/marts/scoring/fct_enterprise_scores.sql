@@ -9,7 +9,8 @@
     ],
 ) }}
 -- Enterprise scores (企业创新积分): one row per (scheme, evaluation year, evaluated enterprise)
--- with total, grade, rank and what is needed for the next grade.
+-- with total, grade, rank and what is needed for the next grade; its grade as every dashboard shows
+-- it (dim_grade), and its rank and ranked list within its stage (int_scoring__stage_ranks).
 
 with totals as (
 
@@ -44,6 +45,19 @@ stage_rules as (
 schemes as (
 
     select * from {{ ref('schemes') }}
+
+),
+
+grades as (
+
+    select * from {{ ref('dim_grade') }}
+
+),
+
+-- rank and band among the non-vetoed enterprises of the same region and stage (no row when vetoed)
+stage_ranks as (
+
+    select * from {{ ref('int_scoring__stage_ranks') }}
 
 ),
 
@@ -89,7 +103,15 @@ final as (
         cohort_regions.region_name_zh as cohort_region_name_zh,
         totals.rank_in_region,
         totals.evaluated_in_region,
-        totals.top_share
+        totals.top_share,
+        grades.grade_display_zh,
+        next_grades.grade_display_zh as next_grade_display_zh,
+        stage_ranks.rank_in_stage,
+        stage_ranks.ranked_in_stage,
+        stage_ranks.top_share_in_stage,
+        stage_ranks.band_code,
+        stage_ranks.band_name_zh,
+        stage_ranks.band_order
     from totals
     cross join latest
     inner join schemes
@@ -104,6 +126,14 @@ final as (
         on industry_sections.section_code = upper(left(registry.industry_code, 1))
     left join stage_rules
         on stage_rules.stage = totals.stage
+    left join grades
+        on grades.grade = totals.grade
+    left join grades as next_grades
+        on next_grades.grade = totals.next_grade
+    left join stage_ranks
+        on stage_ranks.scheme_code = totals.scheme_code
+        and stage_ranks.eval_year = totals.eval_year
+        and stage_ranks.uscc = totals.uscc
 
 )
 
