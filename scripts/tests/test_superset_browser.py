@@ -43,7 +43,7 @@ RECORD_CANVAS_TEXT = """
 CUT = re.compile(r"(…|\.\.\.)")
 LEGEND_PAGE = re.compile(r"^\s*\d+\s*/\s*\d+\s*$")  # ECharts' "1/3" of a paged legend
 # English a user may read: abbreviations of the domain, units, and scheme codes such as MOST-2024
-ALLOWED_WORDS = {"AUC", "LPR", "USCC", "Excel", "CSV", "MOST", "dbt"}
+ALLOWED_WORDS = {"AUC", "LPR", "PCT", "USCC", "Excel", "CSV", "MOST", "dbt"}
 WORD = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z]{3,}(?![A-Za-z0-9_])")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
@@ -135,7 +135,7 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
                 if _kind(user) not in AUDIENCE[dash.slug]:
                     continue
                 opened += 1
-                expected = sum(len(row) for row in dash.rows)
+                expected = sum(len(row) for row in dash.rows) + 1  # and the 口径说明 block
                 page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/")
                 n, secs = _wait_for_charts(page, expected)
                 page.wait_for_timeout(500)

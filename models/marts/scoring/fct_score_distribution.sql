@@ -22,6 +22,7 @@ counted as (
         city_name_zh,
         grade,
         grade_label_zh,
+        grade_display_zh,
         is_vetoed,
         total_points,
         cast(
@@ -31,7 +32,7 @@ counted as (
         count(*) as enterprises,
         total_points * count(*) as points_sum
     from scores
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 )
 

@@ -25,6 +25,7 @@ summed as (
         stage_name_zh,
         grade,
         grade_label_zh,
+        grade_display_zh,
         is_vetoed,
         veto_codes,
         veto_reasons_zh,
@@ -32,7 +33,7 @@ summed as (
         sum(total_points) as points_sum,
         sum(max_points) as max_points_sum
     from scores
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 
 )
 

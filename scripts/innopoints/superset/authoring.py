@@ -130,21 +130,23 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
         q["metrics"] = [c.metrics[0]]
         q.pop("row_limit")
     elif c.viz == "pie":
-        # labels outside with their share, no legend: a legend pages or cuts names in a small chart
+        # the share inside each slice, the names in a legend beside it (outside labels get cut in a small chart)
         base.update({"groupby": c.groupby, "metric": c.metrics[0], "sort_by_metric": True, "show_labels": True,
-                     "label_type": "key_percent", "show_legend": False, "donut": True,
-                     "number_format": c.number_format, "labels_outside": True, "label_line": True,
-                     "show_labels_threshold": 0, "outerRadius": 55, "innerRadius": 28})
+                     "label_type": "percent", "show_legend": True, "legendType": "plain", "legendSort": "asc",
+                     "legendOrientation": "right", "legendMargin": 160, "donut": True,
+                     "number_format": c.number_format, "labels_outside": False, "label_line": False,
+                     "show_labels_threshold": 3, "outerRadius": 75, "innerRadius": 35})
         q.update({"columns": c.groupby, "metrics": [c.metrics[0]], "orderby": [[c.metrics[0], False]]})
     elif c.viz == "funnel":
         base.update({"groupby": c.groupby, "metric": c.metrics[0], "sort_by_metric": True, "show_labels": True,
                      "label_type": "key_value_percent", "show_legend": False, "number_format": c.number_format,
-                     "show_tooltip_labels": True, "tooltip_label_type": "key_value_percent"})
+                     "show_tooltip_labels": True, "tooltip_label_type": "key_value_percent",
+                     "percent_calculation_type": "first_step"})
         q.update({"columns": c.groupby, "metrics": [c.metrics[0]], "orderby": [[c.metrics[0], False]]})
     elif c.viz == "pivot_table_v2":
         base.update({"groupbyRows": c.groupby, "groupbyColumns": c.pivot_columns, "metrics": c.metrics,
-                     "metricsLayout": "COLUMNS", "aggregateFunction": "Sum", "rowTotals": True,
-                     "colTotals": True, "valueFormat": c.number_format, "rowOrder": "key_a_to_z",
+                     "metricsLayout": "COLUMNS", "aggregateFunction": "Sum", "rowTotals": False,
+                     "colTotals": False, "valueFormat": c.number_format, "rowOrder": "key_a_to_z",
                      "colOrder": "key_a_to_z", "transposePivot": False, "combineMetric": False})
         q.update({"columns": [*c.groupby, *c.pivot_columns], "metrics": c.metrics,
                   "orderby": [[c.metrics[0], False]]})
@@ -154,20 +156,26 @@ def chart_params_and_queries(c: spec.Chart) -> tuple[dict[str, Any], list[dict[s
                          "percent_metrics": [], "order_by_cols": [], "order_desc": not c.order_asc,
                          "timeseries_limit_metric": c.order_by or c.metrics[0], "server_pagination": False,
                          "include_search": c.search, "table_timestamp_format": "smart_date",
-                         "show_cell_bars": False, "allow_rearrange_columns": False})
+                         "show_cell_bars": False, "allow_rearrange_columns": False, "table_filter": False})
             order = c.order_by or c.metrics[0]
             q.update({"columns": c.groupby, "metrics": c.metrics, "orderby": [[order, c.order_asc]]})
         else:
+            # order_by may name several columns, "stage_name_zh,rank_in_stage": sorted by each in turn
+            order_cols = (c.order_by or c.groupby[0]).split(",")
             base.update({"query_mode": "raw", "all_columns": c.groupby, "groupby": [], "metrics": [],
-                         "order_by_cols": [json.dumps([c.order_by or c.groupby[0], c.order_asc])],
-                         "server_pagination": False, "include_search": c.search,
+                         "order_by_cols": [json.dumps([col, c.order_asc]) for col in order_cols],
+                         "server_pagination": False, "include_search": c.search, "show_cell_bars": False,
                          "table_timestamp_format": "%Y-%m-%d %H:%M"})
-            q.update({"columns": c.groupby, "orderby": [[c.order_by or c.groupby[0], c.order_asc]]})
+            q.update({"columns": c.groupby, "orderby": [[col, c.order_asc] for col in order_cols]})
     elif c.viz in ("echarts_timeseries_bar", "echarts_timeseries_line", "mixed_timeseries"):
         assert c.x_axis, c.key
         base.update({"x_axis": c.x_axis, "metrics": c.metrics, "groupby": c.groupby,
                      "x_axis_sort_asc": True, "x_axis_sort_series": "name", "x_axis_sort_series_ascending": True,
-                     "show_legend": True, "legendType": "plain", "legendOrientation": "top", "rich_tooltip": True,
+                     # a legend only where it tells series apart; a single series is named by the title
+                     "show_legend": bool(c.groupby) or len(c.metrics) + len(c.metrics_b) > 1,
+                     "legendType": "plain", "legendOrientation": "top", "rich_tooltip": True,
+                     # series in their names' order (grades A … V), not by size
+                     "sort_series_type": "name", "sort_series_ascending": True,
                      "y_axis_format": c.number_format, "truncate_metric": True,
                      "orientation": "horizontal" if c.horizontal else "vertical",
                      "stack": "Stack" if c.stacked else None, "only_total": True, "zoomable": False,
@@ -266,6 +274,13 @@ def filter_scope(f: spec.NativeFilter, d: spec.Dashboard) -> list[str]:
             if f.column in datasets[charts[k].dataset].columns and f.column not in charts[k].ignore_filters]
 
 
+def definitions_markdown(d: spec.Dashboard, charts: dict[str, spec.Chart]) -> str:
+    """The dashboard's 口径说明: each chart's title and its one-line definition, in the layout's order."""
+    lines = [f"- **{charts[k].title}**：{charts[k].description}" for row in d.rows for k, _ in row
+             if charts[k].description]
+    return "#### 口径说明\n\n" + "\n".join(lines) + "\n"
+
+
 def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: dict[str, int],
                    datasets: dict[str, spec.Dataset]) -> dict[str, Any]:
     position: dict[str, Any] = {
@@ -287,6 +302,15 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
                              "meta": {"width": width, "height": c.height, "chartId": chart_ids[key],
                                       "uuid": stable_uuid("chart", key), "sliceName": c.title}}
     keys = [k for row in d.rows for k, _ in row]
+    # 口径说明: the one-line definition of every chart, as the last row (Superset 6.1 does not show a
+    # chart's description on a dashboard it opens)
+    notes = definitions_markdown(d, charts)
+    row_id, md_id = f"ROW-{d.slug}-definitions", f"MARKDOWN-{d.slug}-definitions"
+    position["GRID_ID"]["children"].append(row_id)
+    position[row_id] = {"type": "ROW", "id": row_id, "children": [md_id], "parents": ["ROOT_ID", "GRID_ID"],
+                        "meta": {"background": "BACKGROUND_TRANSPARENT"}}
+    position[md_id] = {"type": "MARKDOWN", "id": md_id, "children": [], "parents": ["ROOT_ID", "GRID_ID", row_id],
+                       "meta": {"width": 12, "height": 8 + round(2.6 * notes.count("\n- ")), "code": notes}}
     filters = []
     for f in spec.NATIVE_FILTERS:
         has_col = filter_scope(f, d)
