@@ -99,7 +99,7 @@ def _enterprise_figures(wh, year: int, city: str | None) -> dict[str, Any]:
         from marts.fct_enterprise_scores
         where scheme_code = %(scheme)s and eval_year = %(year)s {where_city}""",
                    {"scheme": SCHEME, "year": year, "city": city}).fetchone()
-    city_cond = ("and city_code in (select city_code from seeds.regions where region_name_zh = %(city)s)"
+    city_cond = ("and city_code in (select region_code from seeds.regions where region_name_zh = %(city)s)"
                  if city else "")
     loans = wh.execute(f"""
         select count(distinct uscc) filter (where is_decided and decision_year = %(year)s) as decided,

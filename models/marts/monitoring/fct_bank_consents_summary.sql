@@ -6,6 +6,18 @@ with consents as (
 
 ),
 
+banks as (
+
+    select bank_code, bank_name_zh from {{ ref('ref_banks') }}
+
+),
+
+cities as (
+
+    select region_code as city_code, region_name_zh as city_name_zh from {{ ref('regions') }}
+
+),
+
 final as (
 
     select
@@ -18,6 +30,25 @@ final as (
     from consents
     group by 1, 2
 
+),
+
+named as (
+
+    select
+        final.bank_code,
+        banks.bank_name_zh,
+        final.city_code,
+        coalesce(cities.city_name_zh, '未知城市') as city_name_zh,
+        final.consents,
+        final.consents_in_force,
+        final.consents_revoked,
+        final.as_of_date
+    from final
+    left join banks
+        on banks.bank_code = final.bank_code
+    left join cities
+        on cities.city_code = final.city_code
+
 )
 
-select * from final
+select * from named

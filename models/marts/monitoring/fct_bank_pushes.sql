@@ -131,8 +131,14 @@ final as (
         coalesce(f.amount_financed_by_bank_after, 0) as amount_financed_by_bank_after,
         f.first_applied_date_after,
         f.push_id is not null as applied_to_any_bank_after,
-        coalesce(f.financed_by_any_bank_after, false) as financed_by_any_bank_after
+        coalesce(f.financed_by_any_bank_after, false) as financed_by_any_bank_after,
+        banks.bank_name_zh,
+        cities.region_name_zh as city_name_zh
     from base as b
+    left join {{ ref('ref_banks') }} as banks
+        on banks.bank_code = b.bank_code
+    left join {{ ref('regions') }} as cities
+        on cities.region_code = b.city_code
     left join followed as f
         on f.push_id = b.push_id
         and f.uscc = b.uscc

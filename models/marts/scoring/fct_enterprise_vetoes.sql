@@ -24,11 +24,14 @@ final as (
         evaluated.stage,
         vetoes.veto_code,
         vetoes.description_zh,
-        vetoes.description_en
+        vetoes.description_en,
+        cities.region_name_zh as city_name_zh
     from evaluated
     inner join vetoes
         on vetoes.uscc = evaluated.uscc
         and vetoes.eval_year = evaluated.eval_year
+    left join {{ ref('regions') }} as cities
+        on cities.region_code = evaluated.city_code
 
 )
 

@@ -445,6 +445,44 @@ DATASETS: tuple[Dataset, ...] = (
         "Enterprises within reach of the next grade and where they lose points — 距下一等级较近的企业",
     ),
     Dataset(
+        "fct_enterprise_rankings",
+        {**SCHEME, **YEAR, **CITY, "stage_name_zh": ("VARCHAR", "发展阶段"), "band_name_zh": ("VARCHAR", "榜单"),
+         "rank_in_stage": ("INTEGER", "阶段内排名"), "ranked_in_stage": ("INTEGER", "阶段内计分企业数"),
+         "enterprise_name": ("VARCHAR", "企业名称"), "uscc": ("VARCHAR", "统一社会信用代码"),
+         "total_points": ("NUMERIC", "创新积分"), "grade_display_zh": ("VARCHAR", "等级")},
+        (),
+        "The enterprises in a ranked list of their stage — 分阶段榜单",
+    ),
+    Dataset(
+        "fct_enterprise_vetoes",
+        {**SCHEME, **YEAR, **CITY, "description_zh": ("VARCHAR", "否决原因"), "veto_code": ("VARCHAR", "否决代码"),
+         "uscc": ("VARCHAR", "统一社会信用代码")},
+        (Metric("vt_enterprises", "COUNT(*)", "企业数", ",d", "rows (one per vetoed enterprise and rule that holds)"),),
+        "Vetoed enterprises per veto rule — 一票否决明细",
+    ),
+    Dataset(
+        "fct_bank_consents_summary",
+        {**BANK, **CITY, "consents_in_force": ("INTEGER", "有效授权数"),
+         "consents_revoked": ("INTEGER", "已撤销授权数")},
+        (_sum("bc_in_force", "consents_in_force", "有效授权企业数"),
+         _sum("bc_revoked", "consents_revoked", "已撤销授权数")),
+        "Consents to share the score, by bank and city — 授权情况汇总",
+    ),
+    Dataset(
+        "fct_bank_pushes",
+        {**SCHEME, **YEAR, **BANK, **CITY, "uscc": ("VARCHAR", "统一社会信用代码"),
+         "applied_to_bank_after": ("BOOLEAN", "推送后向该行申请"),
+         "financed_by_bank_after": ("BOOLEAN", "推送后获该行贷款"),
+         "amount_financed_by_bank_after": ("NUMERIC", "推送后获贷金额")},
+        (Metric("bp_pushed", "COUNT(*)", "推送企业数", ",d", "rows (one per push and enterprise)"),
+         Metric("bp_applied", "SUM(CASE WHEN applied_to_bank_after THEN 1 ELSE 0 END)", "其中推送后申请", ",d",
+                "rows with applied_to_bank_after"),
+         Metric("bp_financed", "SUM(CASE WHEN financed_by_bank_after THEN 1 ELSE 0 END)", "其中推送后获贷", ",d",
+                "rows with financed_by_bank_after"),
+         _sum("bp_amount_wan", "amount_financed_by_bank_after", "推送后获贷金额（万元）", ",.1f", WAN)),
+        "Scores pushed to banks and the financing that followed — 积分推送与后续融资",
+    ),
+    Dataset(
         "fct_bank_enterprises",
         {**BANK, "enterprise_name": ("VARCHAR", "企业名称"), "uscc": ("VARCHAR", "统一社会信用代码"), **CITY,
          **SCHEME, **YEAR, "total_points": ("NUMERIC", "创新积分"), "grade_display_zh": ("VARCHAR", "等级"),
@@ -522,6 +560,7 @@ PY, PD, S, IND, NEAR, BE = (
     "fct_policy_yearly", "fct_policy_delivery", "fct_enterprise_scores", "fct_indicator_scores",
     "fct_enterprises_near_next_grade", "fct_bank_enterprises",
 )
+RK, VT, BC, BP = "fct_enterprise_rankings", "fct_enterprise_vetoes", "fct_bank_consents_summary", "fct_bank_pushes"
 DQ, IB, QS, FC = "fct_dq_results", "fct_import_batches", "fct_quarantine_summary", "fct_feed_coverage"
 CITY_ROWS = "region_level = 'city'"  # the headline's city rows: added up, they give the province's figures
 ALL_BANKS = "bank_code = 'ALL'"  # fct_score_auc's rows of all banks together (monitoring_all_banks())
@@ -588,8 +627,8 @@ CHARTS: tuple[Chart, ...] = (
     Chart("sd_indicator", "各指标平均得分与失分（失分在哪里）", IND_SUM, "echarts_timeseries_bar",
           ["avg_won", "avg_lost"], x_axis="indicator_name_zh", stacked=True, horizontal=True, height=120,
           number_format=".2f", description="每家计分企业在各指标上的平均得分与平均失分（失分 = 权重 − 得分）"),
-    Chart("sd_veto", "一票否决原因", SUMM, "table", ["enterprises"], ["veto_reasons_zh"], row_limit=50,
-          where="is_vetoed", description="被一票否决的企业数，按否决原因"),
+    Chart("sd_veto", "一票否决原因", VT, "table", ["vt_enterprises"], ["description_zh"], row_limit=50,
+          description="触发各否决规则的企业数（一家企业可触发多条）"),
     Chart("sd_coverage", "参评覆盖", COV, "pie", ["enterprises"], ["reason_zh"],
           description="在册企业中参评与未参评（及原因）的企业数"),
     Chart("sd_grade_years", "历年等级结构", DIST, "echarts_timeseries_bar", ["enterprises"], ["grade_display_zh"],
@@ -721,11 +760,10 @@ CHARTS: tuple[Chart, ...] = (
           ["enterprise_name", "uscc", "city_name_zh", "stage_name_zh", "total_points", "grade_display_zh",
            "rank_in_region", "band_name_zh", "points_to_next_grade"], order_by="total_points", row_limit=5000,
           search=True, height=70, description="按企业名称或统一社会信用代码查找（上方筛选或表内搜索）；按总分排序"),
-    Chart("el_bands", "分阶段榜单（领跑榜/竞跑榜/进取榜）", S, "table", [],
+    Chart("el_bands", "分阶段榜单（领跑榜/竞跑榜/进取榜）", RK, "table", [],
           ["stage_name_zh", "band_name_zh", "rank_in_stage", "ranked_in_stage", "enterprise_name", "city_name_zh",
            "total_points", "grade_display_zh"], order_by="stage_name_zh,rank_in_stage", order_asc=True,
-          row_limit=2000,
-          where="band_order IS NOT NULL", search=True, height=80,
+          row_limit=2000, search=True, height=80,
           description="各发展阶段全省未否决企业排名前5%为领跑榜、5%–10%为竞跑榜、10%–20%为进取榜（并列同榜）"),
     Chart("el_near", "距下一等级较近的企业", NEAR, "table", [],
           ["enterprise_name", "city_name_zh", "stage_name_zh", "grade_display_zh", "total_points",
@@ -742,6 +780,12 @@ CHARTS: tuple[Chart, ...] = (
            "grade_display_zh", "rank_in_region", "band_name_zh", "granted_date"], order_by="total_points",
           row_limit=5000, search=True, height=100,
           description="授权本行查询积分且授权在有效期内的企业及其最新评价年度的积分；可导出为 Excel"),
+    Chart("be_consents", "授权情况（截至统计日）", BC, "table", ["bc_in_force", "bc_revoked"], ["bank_name_zh"],
+          row_limit=50, order_by="bc_in_force", height=40,
+          description="授权本行查询积分的企业：有效授权与已撤销的；截至统计日"),
+    Chart("be_pushes", "积分推送与后续融资", BP, "table", ["bp_pushed", "bp_applied", "bp_financed", "bp_amount_wan"],
+          ["bank_name_zh"], row_limit=50, order_by="bp_pushed", height=40, may_be_empty=True,
+          description="推送给本行的企业中，推送后向本行申请、获本行贷款的企业数与金额"),
     Chart("be_grades", "本行可服务企业等级分布", BE, "pie", ["be_enterprises"], ["grade_display_zh"], height=60,
           description="授权本行的企业按最新等级的分布"),
 )
@@ -798,8 +842,9 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("el_vetoed", 12)],
     ], "Find an enterprise; ranked lists per stage; enterprises near the next grade; the vetoed"),
     Dashboard("bank-enterprises", "本行企业名单", [
-        [("be_list", 9), ("be_grades", 3)],
-    ], "A bank's consenting enterprises with grade and score, exportable"),
+        [("be_consents", 6), ("be_pushes", 6)],
+        [("be_list", 8), ("be_grades", 4)],
+    ], "A bank's consenting enterprises with grade and score, exportable; consents and pushes"),
 )
 
 DEFAULT_SCHEME = "LN-2025"
