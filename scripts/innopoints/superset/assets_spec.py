@@ -842,8 +842,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("el_vetoed", 12)],
     ], "Find an enterprise; ranked lists per stage; enterprises near the next grade; the vetoed"),
     Dashboard("bank-enterprises", "本行企业名单", [
-        [("be_consents", 6), ("be_pushes", 6)],
-        [("be_list", 8), ("be_grades", 4)],
+        [("be_consents", 4), ("be_pushes", 4), ("be_grades", 4)],
+        [("be_list", 12)],
     ], "A bank's consenting enterprises with grade and score, exportable; consents and pushes"),
 )
 
