@@ -72,7 +72,11 @@ _RENDERED_JS = """
 def _wait_for_charts(page, expected: int, timeout_s: float = 90.0) -> tuple[int, float]:
     start = time.monotonic()
     holder = ".dashboard-component-chart-holder"
-    page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
+    try:
+        page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
+    except Exception:
+        page.reload()
+        page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
     stable = 0
     rendered = 0
     while time.monotonic() - start < timeout_s:
@@ -141,6 +145,9 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
                 page.wait_for_timeout(500)
                 shot = out / f"{dash.slug}-{user}.png"
                 page.screenshot(path=str(shot), full_page=True)
+                still = page.evaluate(_RENDERED_JS, ".dashboard-component-chart-holder")
+                if still < expected:  # the picture must show the charts, not a dashboard redrawing itself
+                    problems.append(f"{dash.slug} ({user}): {still}/{expected} charts painted in {shot}")
                 assert dash.title in page.inner_text(".header-title, [data-test='editable-title']") or \
                     dash.title in page.title() or dash.title in page.content(), dash.slug
                 errors = page.locator(ERROR_SELECTORS)

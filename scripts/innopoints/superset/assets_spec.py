@@ -231,9 +231,10 @@ DATASETS: tuple[Dataset, ...] = (
         (COUNTED_ENT, COUNTED_AVG, COUNTED_AVG_SCORED,
          # exact: the median of the enterprises counted per exact total (equal to PERCENTILE_CONT over them)
          Metric("median_points",
-                "marts.percentile_from_counts(ARRAY_AGG(total_points), ARRAY_AGG(enterprises), 0.5)",
-                "创新积分中位数（含否决企业）", ".1f",
-                "median of total_points over the enterprises counted (= fct_leadership_headline.median_points)"),
+                "marts.percentile_from_counts(ARRAY_AGG(total_points) FILTER (WHERE NOT is_vetoed), "
+                "ARRAY_AGG(enterprises) FILTER (WHERE NOT is_vetoed), 0.5)",
+                "创新积分中位数（不含否决企业）", ".1f",
+                "median of total_points over the enterprises not vetoed (= fct_leadership_headline.median_points)"),
          COUNTED_VETOED, COUNTED_A_SHARE),
         "Enterprises per exact total by city and grade — 积分分布",
     ),
@@ -579,8 +580,8 @@ CHARTS: tuple[Chart, ...] = (
          where=CITY_ROWS),
     _big("lc_avg", "平均创新积分", LH, "lh_mean_points", ".1f",
          "未被一票否决企业的平均总分；否决企业计0分不计入", where=CITY_ROWS, subheader="不含一票否决企业"),
-    _big("lc_median", "创新积分中位数", DIST, "median_points", ".1f", "全部参评企业总分的中位数（否决企业按0分计）",
-         subheader="含一票否决企业（计0分）"),
+    _big("lc_median", "创新积分中位数", DIST, "median_points", ".1f", "未被一票否决企业总分的中位数",
+         subheader="不含一票否决企业"),
     _big("lc_grade_a", "A级企业数", LH, "lh_grade_a", ",d", "等级为A（总分不低于满分45%）的企业数",
          where=CITY_ROWS),
     _big("lc_vetoed", "一票否决企业数", LH, "lh_vetoed", ",d", "因研发投入等否决规则被一票否决的企业数",
@@ -866,15 +867,17 @@ NATIVE_FILTERS: tuple[NativeFilter, ...] = (
     NativeFilter("bank_name_zh", "银行", FY, multi=True, dashboards=("financing-monitor",)),
     NativeFilter("bank_name_zh", "银行", BE, multi=True, dashboards=("bank-enterprises",)),
     NativeFilter("stage_name_zh", "发展阶段", S, multi=True, dashboards=("enterprise-lists",)),
+    # find an enterprise by name or USCC on the lists (企业查询), the profile by its USCC
     NativeFilter("enterprise_name", "企业名称", S, multi=True, search_all=True,
                  prefilter=f"is_latest_eval_year AND scheme_code = '{DEFAULT_SCHEME}'",
-                 dashboards=("enterprise-profile", "enterprise-lists")),
+                 dashboards=("enterprise-lists",)),
     # the profile opens on one enterprise: the first the user may see among those scored in the year and
-    # scheme it opens on (narrowed by the name filter), so its breakdown reads a few rows by the uscc index
-    # instead of summing every enterprise's indicator rows
+    # scheme it opens on, so its breakdown reads a few rows by the uscc index instead of summing every
+    # enterprise's indicator rows. (A cascade from a name filter re-renders the charts after they painted
+    # on a busy machine; the lists find the USCC by name.)
     NativeFilter("uscc", "统一社会信用代码", S, first_item=True, required=True, search_all=True,
                  prefilter=f"is_latest_eval_year AND scheme_code = '{DEFAULT_SCHEME}'",
-                 dashboards=("enterprise-profile",), parent="enterprise_name"),
+                 dashboards=("enterprise-profile",)),
     NativeFilter("uscc", "统一社会信用代码", S, multi=True, search_all=True,
                  prefilter=f"is_latest_eval_year AND scheme_code = '{DEFAULT_SCHEME}'",
                  dashboards=("enterprise-lists",)),
