@@ -310,7 +310,7 @@ def dashboard_yaml(d: spec.Dashboard, charts: dict[str, spec.Chart], chart_ids: 
     position[row_id] = {"type": "ROW", "id": row_id, "children": [md_id], "parents": ["ROOT_ID", "GRID_ID"],
                         "meta": {"background": "BACKGROUND_TRANSPARENT"}}
     position[md_id] = {"type": "MARKDOWN", "id": md_id, "children": [], "parents": ["ROOT_ID", "GRID_ID", row_id],
-                       "meta": {"width": 12, "height": 8 + round(2.6 * notes.count("\n- ")), "code": notes}}
+                       "meta": {"width": 12, "height": 12 + round(3.6 * notes.count("\n- ")), "code": notes}}
     filters = []
     for f in spec.NATIVE_FILTERS:
         has_col = filter_scope(f, d)
