@@ -160,8 +160,13 @@ def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, u
                 expected = sum(len(row) for row in dash.rows) + 1  # and the 口径说明 block
                 page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/")
                 n, secs = _settled(page, expected)
+                # a full-page screenshot resizes the window, and Superset redraws every chart on a resize:
+                # make the window as tall as the page first, let the charts settle, then take the window
+                height = page.evaluate("document.documentElement.scrollHeight")
+                page.set_viewport_size({"width": 1600, "height": max(1400, int(height))})
+                n, secs = _settled(page, expected)
                 shot = out / f"{dash.slug}-{user}.png"
-                page.screenshot(path=str(shot), full_page=True)
+                page.screenshot(path=str(shot))
                 still = page.evaluate(_RENDERED_JS, ".dashboard-component-chart-holder")
                 if still < expected:  # the picture must show the charts, not a dashboard redrawing itself
                     problems.append(f"{dash.slug} ({user}): {still}/{expected} charts painted in {shot}")
