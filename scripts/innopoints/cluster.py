@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 import os
 import pwd
 import re
@@ -29,6 +30,8 @@ from innopoints.errors import ServiceError
 from innopoints.secrets import get_or_create
 
 ADMIN_USER = "innopoints_admin"
+
+log = logging.getLogger(__name__)
 
 
 class ClusterError(ServiceError):
@@ -173,9 +176,42 @@ def _server_dir(s: Settings) -> Path:
     if text.startswith("/"):
         return Path(text)
     where = _default_server_dir(s)
+    if not pointer.exists() and where != s.pg_dir:
+        _discard_leftover(s, where)
     where.mkdir(mode=0o700, parents=True, exist_ok=True)
     statefile.write_text(pointer, f"{where}\n")
     return where
+
+
+def _owner_stamp(s: Settings) -> str:
+    """A mark of the credentials a cluster was created with, kept beside its data, so a cluster left
+    behind by an earlier checkout at the same path (whose secrets are gone) is told from our own."""
+    return hashlib.sha256(f"innopoints-cluster:{_admin_password(s)}".encode()).hexdigest()[:24]
+
+
+def _write_owner_stamp(s: Settings, home: Path) -> None:
+    stamp = home / "owner"
+    if statefile.read_text(stamp) != _owner_stamp(s) + "\n":
+        statefile.write_text(stamp, _owner_stamp(s) + "\n")
+
+
+def _discard_leftover(s: Settings, where: Path) -> None:
+    """A fresh state folder (no server pointer yet) found a cluster at its default place outside the
+    checkout: one left by an earlier checkout at the same path, created with secrets that no longer
+    exist, so nobody can log in to it. Stop it and remove it; a cluster stamped with our own
+    credentials (only the pointer was lost) is kept."""
+    data = where / "data"
+    if not (data / "PG_VERSION").exists():
+        return
+    if statefile.read_text(where / "owner") == _owner_stamp(s) + "\n":
+        return
+    log.warning("removing %s: a PostgreSQL cluster left by an earlier checkout at this path, "
+                "created with credentials this checkout does not have", where)
+    bindir = _pg_bindir()
+    if bindir and (data / "postmaster.pid").exists():
+        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       check=False, capture_output=True)
+    shutil.rmtree(where)
 
 
 def _initdb(s: Settings, bindir: Path, home: Path, data: Path, port: int) -> None:
@@ -316,8 +352,14 @@ def start(settings: Settings | None = None) -> ServerInfo:
     deadline = time.time() + 60
     while not status_ok(s):
         if time.time() > deadline:
-            raise ClusterError("PostgreSQL started but refuses the admin login; see .state/pg/server.log")
+            raise ClusterError(
+                f"PostgreSQL started but refuses the admin login: the cluster in {_server_dir(s)} was "
+                "created with other credentials than .state/secrets.json holds. `make clean` removes "
+                "it (and its data) so the next command starts afresh; see its server.log"
+            )
         time.sleep(0.3)
+    if m == "system":
+        _write_owner_stamp(s, _server_dir(s))  # we logged in: the cluster is ours
     return server_info(s)
 
 

@@ -140,6 +140,35 @@ def test_fresh_checkouts_started_together(tmp_path: Path) -> None:
                            env=e, check=False, capture_output=True, timeout=120)
 
 
+def test_a_new_checkout_where_a_removed_one_was(tmp_path: Path) -> None:
+    """A checkout is deleted without `make clean` and a new one is cloned to the same path (as CI does):
+    the new checkout has new secrets, so the cluster the old one left (outside the checkout when run
+    as root) cannot be logged in to. The new checkout must start, whether the leftover server was
+    stopped or is still running, and a cluster that is its own must survive a lost pointer."""
+    import shutil
+
+    state = tmp_path / "checkout" / ".state"
+    env = _env(INNOPOINTS_STATE_DIR=str(state), INNOPOINTS_PG_PORT=None)
+    try:
+        r = _run("db", "start", env=env)
+        assert r.returncode == 0, r.stderr
+        assert _run("db", "stop", env=env).returncode == 0
+        shutil.rmtree(state)  # the old checkout is gone; its server was stopped
+        r = _run("db", "start", env=env)
+        assert r.returncode == 0, r.stderr
+        shutil.rmtree(state)  # gone again, this time with its server still running
+        r = _run("db", "start", env=env)
+        assert r.returncode == 0, r.stderr
+        first_secret = (state / "secrets.json").read_text()
+        (state / "pg" / "server_dir").unlink()  # only the pointer is lost: the cluster is kept
+        r = _run("db", "status", env=env)
+        assert r.returncode == 0, r.stderr
+        assert "removing" not in r.stderr and (state / "secrets.json").read_text() == first_secret
+    finally:
+        subprocess.run([str(EXE.parent / "python"), "-c", "from innopoints import cluster; cluster.destroy()"],
+                       env=env, check=False, capture_output=True, timeout=120)
+
+
 # --- INNOPOINTS_DATABASE_URL names the warehouse database -------------------------------------------
 
 def _external_url(name: str) -> str:
