@@ -39,6 +39,15 @@ banks as (
 
 ),
 
+cities as (
+
+    select
+        region_code as city_code,
+        region_name_zh as city_name_zh
+    from {{ ref('regions') }}
+
+),
+
 lpr_periods as (
 
     select * from {{ ref('int_monitoring__lpr_periods') }}
@@ -52,6 +61,7 @@ flagged as (
         l.uscc,
         e.enterprise_name,
         e.city_code,
+        c.city_name_zh,
         l.bank_code,
         b.bank_name_zh,
         l.product_code,
@@ -88,6 +98,8 @@ flagged as (
         on p.product_code = l.product_code
     left join banks as b
         on b.bank_code = l.bank_code
+    left join cities as c
+        on c.city_code = e.city_code
 
 ),
 
@@ -111,6 +123,7 @@ final as (
         uscc,
         enterprise_name,
         city_code,
+        city_name_zh,
         bank_code,
         bank_name_zh,
         product_code,

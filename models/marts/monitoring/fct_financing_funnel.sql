@@ -15,7 +15,9 @@ with loans as (
         scheme_code,
         applied_year as eval_year,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         is_decided,
         is_approved,
         is_disbursed
@@ -33,37 +35,21 @@ stages as (
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
-banks as (
-
-    select
-        bank_code,
-        bank_name_zh
-    from {{ ref('ref_banks') }}
-
-),
-
 counted as (
 
     select
         scheme_code,
         eval_year,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         count(*) as received,
         count(*) filter (where is_decided) as decided,
         count(*) filter (where is_approved) as approved,
         count(*) filter (where is_approved and is_disbursed) as disbursed
     from loans
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -73,7 +59,9 @@ staged as (
         c.scheme_code,
         c.eval_year,
         c.city_code,
+        c.city_name_zh,
         c.bank_code,
+        c.bank_name_zh,
         s.stage_order,
         s.stage_code,
         s.stage_zh,
@@ -94,9 +82,9 @@ final as (
         st.scheme_code,
         st.eval_year,
         st.city_code,
-        ci.city_name_zh,
+        st.city_name_zh,
         st.bank_code,
-        b.bank_name_zh,
+        st.bank_name_zh,
         st.stage_order,
         st.stage_code,
         st.stage_zh,
@@ -104,10 +92,6 @@ final as (
         {{ monitoring_ratio('st.applications', 'first_value(st.applications) over cohort') }}
             as share_of_received
     from staged as st
-    left join cities as ci
-        on ci.city_code = st.city_code
-    left join banks as b
-        on b.bank_code = st.bank_code
     window cohort as (
         partition by st.scheme_code, st.eval_year, st.city_code, st.bank_code
         order by st.stage_order

@@ -19,43 +19,6 @@ with loans as (
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
-banks as (
-
-    select
-        bank_code,
-        bank_name_zh
-    from {{ ref('ref_banks') }}
-
-),
-
-products as (
-
-    select
-        product_code,
-        product_name_zh
-    from {{ ref('ref_loan_products') }}
-
-),
-
-grade_names as (
-
-    select
-        grade,
-        grade_display_zh,
-        grade_order
-    from {{ ref('dim_grade') }}
-
-),
-
 lpr_periods as (
 
     select
@@ -72,14 +35,19 @@ by_applied_month as (
         applied_month as month,
         scheme_code,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         product_code,
+        product_name_zh,
         grade,
+        grade_display_zh,
+        grade_order,
         count(*) as applications_received,
         count(*) filter (where is_withdrawn) as applications_withdrawn,
         count(*) filter (where is_pending) as applications_pending
     from loans
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
@@ -89,9 +57,14 @@ by_decision_month as (
         decision_month as month,
         scheme_code,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         product_code,
+        product_name_zh,
         grade,
+        grade_display_zh,
+        grade_order,
         count(*) as applications_decided,
         count(*) filter (where is_approved) as applications_approved,
         count(*) filter (where is_rejected) as applications_rejected,
@@ -102,7 +75,7 @@ by_decision_month as (
         {{ monitoring_percentile(0.9, 'approval_days') }} as approval_days_p90
     from loans
     where is_decided
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
@@ -112,9 +85,14 @@ by_disbursed_month as (
         disbursed_month as month,
         scheme_code,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         product_code,
+        product_name_zh,
         grade,
+        grade_display_zh,
+        grade_order,
         count(*) as loans_disbursed,
         count(distinct uscc) as enterprises_financed,
         sum(amount_disbursed) as amount_disbursed,
@@ -135,17 +113,26 @@ by_disbursed_month as (
         coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance
     from loans
     where is_disbursed
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
 keys as (
 
-    select month, scheme_code, city_code, bank_code, product_code, grade from by_applied_month
+    select
+        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
+        grade, grade_display_zh, grade_order
+    from by_applied_month
     union
-    select month, scheme_code, city_code, bank_code, product_code, grade from by_decision_month
+    select
+        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
+        grade, grade_display_zh, grade_order
+    from by_decision_month
     union
-    select month, scheme_code, city_code, bank_code, product_code, grade from by_disbursed_month
+    select
+        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
+        grade, grade_display_zh, grade_order
+    from by_disbursed_month
 
 ),
 
@@ -156,9 +143,14 @@ joined as (
         extract(year from k.month)::integer as eval_year,
         k.scheme_code,
         k.city_code,
+        k.city_name_zh,
         k.bank_code,
+        k.bank_name_zh,
         k.product_code,
+        k.product_name_zh,
         k.grade,
+        k.grade_display_zh,
+        k.grade_order,
         coalesce(a.applications_received, 0) as applications_received,
         coalesce(d.applications_decided, 0) as applications_decided,
         coalesce(d.applications_approved, 0) as applications_approved,
@@ -206,14 +198,14 @@ named as (
         j.eval_year,
         j.scheme_code,
         j.city_code,
-        c.city_name_zh,
+        j.city_name_zh,
         j.bank_code,
-        b.bank_name_zh,
+        j.bank_name_zh,
         j.product_code,
-        p.product_name_zh,
+        j.product_name_zh,
         j.grade,
-        g.grade_display_zh,
-        g.grade_order,
+        j.grade_display_zh,
+        j.grade_order,
         lpr.lpr_1y_pct,
         j.applications_received,
         j.applications_decided,
@@ -243,14 +235,6 @@ named as (
         j.overdue_balance,
         j.default_balance
     from joined as j
-    left join cities as c
-        on c.city_code = j.city_code
-    left join banks as b
-        on b.bank_code = j.bank_code
-    left join products as p
-        on p.product_code = j.product_code
-    left join grade_names as g
-        on g.grade = j.grade
     left join lpr_periods as lpr
         on j.month >= lpr.effective_from
         and (lpr.effective_until is null or j.month < lpr.effective_until)

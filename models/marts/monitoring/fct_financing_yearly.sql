@@ -4,63 +4,67 @@
 ) }}
 
 -- Yearly financing facts (融资年度指标) by scheme, year, city and bank. As in fct_financing_monthly, a
--- loan counts in the calendar year of the event each figure is about: received, withdrawn and pending
--- by applied year; decided, approved, rejected and approval days by decision year; disbursement,
--- cost and credit quality (status as of the feed's as_of_date) by disbursed year. Distinct-enterprise
--- counts are distinct within the row: they add up over cities (an enterprise has one city) but not
--- over banks, so an all-banks success rate comes from fct_loan_applications, not from summing rows.
-with loans as (
+-- loan counts in the calendar year of the event each figure is about, so every additive figure is
+-- the monthly mart summed over the months of the year (one definition). Only what does not add up
+-- over months is taken from the loans: distinct-enterprise counts (distinct within the row: they add
+-- up over cities, an enterprise has one city, but not over banks) and approval-day percentiles.
+with monthly as (
+
+    select * from {{ ref('fct_financing_monthly') }}
+
+),
+
+loans as (
 
     select * from {{ ref('fct_loan_applications') }}
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
-banks as (
-
-    select
-        bank_code,
-        bank_name_zh
-    from {{ ref('ref_banks') }}
-
-),
-
-by_applied_year as (
+additive as (
 
     select
         scheme_code,
-        applied_year as eval_year,
+        eval_year,
         city_code,
+        city_name_zh,
         bank_code,
-        count(*) as applications_received,
-        count(*) filter (where is_withdrawn) as applications_withdrawn,
-        count(*) filter (where is_pending) as applications_pending
-    from loans
-    group by 1, 2, 3, 4
+        bank_name_zh,
+        sum(applications_received) as applications_received,
+        sum(applications_withdrawn) as applications_withdrawn,
+        sum(applications_pending) as applications_pending,
+        sum(applications_decided) as applications_decided,
+        sum(applications_approved) as applications_approved,
+        sum(applications_rejected) as applications_rejected,
+        sum(approval_days_sum) as approval_days_sum,
+        sum(loans_disbursed) as loans_disbursed,
+        sum(amount_disbursed) as amount_disbursed,
+        sum(amount_with_rate) as amount_with_rate,
+        sum(rate_pct_x_amount) as rate_pct_x_amount,
+        sum(all_in_rate_pct_x_amount) as all_in_rate_pct_x_amount,
+        sum(amount_with_lpr) as amount_with_lpr,
+        sum(spread_bp_x_amount) as spread_bp_x_amount,
+        sum(amount_with_ordinary_rate) as amount_with_ordinary_rate,
+        sum(ordinary_rate_pct_x_amount) as ordinary_rate_pct_x_amount,
+        sum(saving_pct_points_x_amount) as saving_pct_points_x_amount,
+        sum(loans_overdue) as loans_overdue,
+        sum(loans_default) as loans_default,
+        sum(outstanding_balance) as outstanding_balance,
+        sum(overdue_balance) as overdue_balance,
+        sum(default_balance) as default_balance
+    from monthly
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
-by_decision_year as (
+decided as (
 
     select
         scheme_code,
         decision_year as eval_year,
         city_code,
         bank_code,
-        count(*) as applications_decided,
-        count(*) filter (where is_approved) as applications_approved,
-        count(*) filter (where is_rejected) as applications_rejected,
         count(distinct uscc) as enterprises_decided,
         count(distinct uscc) filter (where is_approved) as enterprises_approved,
-        sum(approval_days) as approval_days_sum,
         {{ monitoring_percentile(0.5, 'approval_days') }} as approval_days_p50,
         {{ monitoring_percentile(0.9, 'approval_days') }} as approval_days_p90
     from loans
@@ -69,97 +73,63 @@ by_decision_year as (
 
 ),
 
-by_disbursed_year as (
+financed as (
 
     select
         scheme_code,
         disbursed_year as eval_year,
         city_code,
         bank_code,
-        count(*) as loans_disbursed,
-        count(distinct uscc) as enterprises_financed,
-        sum(amount_disbursed) as amount_disbursed,
-        coalesce(sum(amount_disbursed) filter (where annual_rate_pct is not null), 0) as amount_with_rate,
-        coalesce(sum(amount_disbursed * annual_rate_pct), 0) as rate_pct_x_amount,
-        coalesce(sum(amount_disbursed * all_in_rate_pct), 0) as all_in_rate_pct_x_amount,
-        coalesce(sum(amount_disbursed) filter (where spread_bp is not null), 0) as amount_with_lpr,
-        coalesce(sum(amount_disbursed * spread_bp), 0) as spread_bp_x_amount,
-        coalesce(sum(amount_disbursed) filter (where saving_pct_points is not null), 0)
-            as amount_with_ordinary_rate,
-        coalesce(sum(amount_disbursed * ordinary_rate_pct) filter (where saving_pct_points is not null), 0)
-            as ordinary_rate_pct_x_amount,
-        coalesce(sum(amount_disbursed * saving_pct_points), 0) as saving_pct_points_x_amount,
-        count(*) filter (where is_overdue) as loans_overdue,
-        count(*) filter (where is_default) as loans_default,
-        coalesce(sum(outstanding_balance), 0) as outstanding_balance,
-        coalesce(sum(outstanding_balance) filter (where is_overdue), 0) as overdue_balance,
-        coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance
+        count(distinct uscc) as enterprises_financed
     from loans
     where is_disbursed
     group by 1, 2, 3, 4
 
 ),
 
-keys as (
-
-    select scheme_code, eval_year, city_code, bank_code from by_applied_year
-    union
-    select scheme_code, eval_year, city_code, bank_code from by_decision_year
-    union
-    select scheme_code, eval_year, city_code, bank_code from by_disbursed_year
-
-),
-
 joined as (
 
     select
-        k.scheme_code,
-        k.eval_year,
-        k.city_code,
-        c.city_name_zh,
-        k.bank_code,
-        bk.bank_name_zh,
-        coalesce(a.applications_received, 0) as applications_received,
-        coalesce(a.applications_withdrawn, 0) as applications_withdrawn,
-        coalesce(a.applications_pending, 0) as applications_pending,
-        coalesce(d.applications_decided, 0) as applications_decided,
-        coalesce(d.applications_approved, 0) as applications_approved,
-        coalesce(d.applications_rejected, 0) as applications_rejected,
+        a.scheme_code,
+        a.eval_year,
+        a.city_code,
+        a.city_name_zh,
+        a.bank_code,
+        a.bank_name_zh,
+        a.applications_received,
+        a.applications_withdrawn,
+        a.applications_pending,
+        a.applications_decided,
+        a.applications_approved,
+        a.applications_rejected,
         coalesce(d.enterprises_decided, 0) as enterprises_decided,
         coalesce(d.enterprises_approved, 0) as enterprises_approved,
-        coalesce(d.approval_days_sum, 0) as approval_days_sum,
+        a.approval_days_sum,
         d.approval_days_p50,
         d.approval_days_p90,
-        coalesce(b.loans_disbursed, 0) as loans_disbursed,
-        coalesce(b.enterprises_financed, 0) as enterprises_financed,
-        coalesce(b.amount_disbursed, 0) as amount_disbursed,
-        coalesce(b.amount_with_rate, 0) as amount_with_rate,
-        coalesce(b.rate_pct_x_amount, 0) as rate_pct_x_amount,
-        coalesce(b.all_in_rate_pct_x_amount, 0) as all_in_rate_pct_x_amount,
-        coalesce(b.amount_with_lpr, 0) as amount_with_lpr,
-        coalesce(b.spread_bp_x_amount, 0) as spread_bp_x_amount,
-        coalesce(b.amount_with_ordinary_rate, 0) as amount_with_ordinary_rate,
-        coalesce(b.ordinary_rate_pct_x_amount, 0) as ordinary_rate_pct_x_amount,
-        coalesce(b.saving_pct_points_x_amount, 0) as saving_pct_points_x_amount,
-        coalesce(b.loans_overdue, 0) as loans_overdue,
-        coalesce(b.loans_default, 0) as loans_default,
-        coalesce(b.outstanding_balance, 0) as outstanding_balance,
-        coalesce(b.overdue_balance, 0) as overdue_balance,
-        coalesce(b.default_balance, 0) as default_balance
-    from keys as k
-    left join by_applied_year as a
-        on a.scheme_code = k.scheme_code and a.eval_year = k.eval_year
-        and a.city_code = k.city_code and a.bank_code = k.bank_code
-    left join by_decision_year as d
-        on d.scheme_code = k.scheme_code and d.eval_year = k.eval_year
-        and d.city_code = k.city_code and d.bank_code = k.bank_code
-    left join by_disbursed_year as b
-        on b.scheme_code = k.scheme_code and b.eval_year = k.eval_year
-        and b.city_code = k.city_code and b.bank_code = k.bank_code
-    left join cities as c
-        on c.city_code = k.city_code
-    left join banks as bk
-        on bk.bank_code = k.bank_code
+        a.loans_disbursed,
+        coalesce(f.enterprises_financed, 0) as enterprises_financed,
+        a.amount_disbursed,
+        a.amount_with_rate,
+        a.rate_pct_x_amount,
+        a.all_in_rate_pct_x_amount,
+        a.amount_with_lpr,
+        a.spread_bp_x_amount,
+        a.amount_with_ordinary_rate,
+        a.ordinary_rate_pct_x_amount,
+        a.saving_pct_points_x_amount,
+        a.loans_overdue,
+        a.loans_default,
+        a.outstanding_balance,
+        a.overdue_balance,
+        a.default_balance
+    from additive as a
+    left join decided as d
+        on d.scheme_code = a.scheme_code and d.eval_year = a.eval_year
+        and d.city_code = a.city_code and d.bank_code = a.bank_code
+    left join financed as f
+        on f.scheme_code = a.scheme_code and f.eval_year = a.eval_year
+        and f.city_code = a.city_code and f.bank_code = a.bank_code
 
 ),
 

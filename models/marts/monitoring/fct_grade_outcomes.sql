@@ -16,42 +16,18 @@ with loans as (
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
-banks as (
-
-    select
-        bank_code,
-        bank_name_zh
-    from {{ ref('ref_banks') }}
-
-),
-
-grade_names as (
-
-    select
-        grade,
-        grade_display_zh,
-        grade_order
-    from {{ ref('dim_grade') }}
-
-),
-
 aggregated as (
 
     select
         scheme_code,
         applied_year as eval_year,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         grade,
+        grade_display_zh,
+        grade_order,
         count(*) as applications_received,
         count(*) filter (where is_decided) as applications_decided,
         count(*) filter (where is_approved) as applications_approved,
@@ -65,41 +41,7 @@ aggregated as (
         coalesce(sum(outstanding_balance) filter (where is_overdue), 0) as overdue_balance,
         coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance
     from loans
-    group by 1, 2, 3, 4, 5
-
-),
-
-named as (
-
-    select
-        a.scheme_code,
-        a.eval_year,
-        a.city_code,
-        c.city_name_zh,
-        a.bank_code,
-        b.bank_name_zh,
-        a.grade,
-        g.grade_display_zh,
-        g.grade_order,
-        a.applications_received,
-        a.applications_decided,
-        a.applications_approved,
-        a.enterprises_decided,
-        a.enterprises_approved,
-        a.loans_disbursed,
-        a.loans_overdue,
-        a.loans_default,
-        a.loans_with_outcome,
-        a.outstanding_balance,
-        a.overdue_balance,
-        a.default_balance
-    from aggregated as a
-    left join cities as c
-        on c.city_code = a.city_code
-    left join banks as b
-        on b.bank_code = a.bank_code
-    left join grade_names as g
-        on g.grade = a.grade
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 ),
 
@@ -113,7 +55,7 @@ final as (
         {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
         {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
         {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
-    from named
+    from aggregated
 
 )
 

@@ -19,15 +19,6 @@ grades as (
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
 grade_names as (
 
     select
@@ -46,7 +37,7 @@ final as (
         l.uscc,
         l.enterprise_name,
         l.city_code,
-        c.city_name_zh,
+        l.city_name_zh,
         l.bank_code,
         l.bank_name_zh,
         l.product_code,
@@ -100,8 +91,6 @@ final as (
     from grades as g
     inner join loans as l
         on l.loan_app_id = g.loan_app_id
-    left join cities as c
-        on c.city_code = l.city_code
     left join grade_names as gn
         on gn.grade = coalesce(g.grade_at_application, {{ monitoring_no_grade() }})
 

@@ -32,24 +32,6 @@ rules as (
 
 ),
 
-cities as (
-
-    select
-        region_code as city_code,
-        region_name_zh as city_name_zh
-    from {{ ref('regions') }}
-
-),
-
-banks as (
-
-    select
-        bank_code,
-        bank_name_zh
-    from {{ ref('ref_banks') }}
-
-),
-
 loan_types as (
 
     select
@@ -64,7 +46,9 @@ aggregated as (
     select
         pool_code,
         city_code,
+        city_name_zh,
         bank_code,
+        bank_name_zh,
         loan_type,
         count(*) as loans_covered,
         count(*) filter (where outstanding_balance > 0) as loans_outstanding,
@@ -76,7 +60,7 @@ aggregated as (
         count(*) filter (where is_capped) as loans_capped,
         max(as_of_date) as as_of_date
     from pool_loans
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -86,9 +70,9 @@ final as (
         a.pool_code,
         p.pool_name_zh,
         a.city_code,
-        c.city_name_zh,
+        a.city_name_zh,
         a.bank_code,
-        b.bank_name_zh,
+        a.bank_name_zh,
         a.loan_type,
         lt.loan_type_name_zh,
         r.compensation_share,
@@ -110,10 +94,6 @@ final as (
     inner join rules as r
         on r.pool_code = a.pool_code
         and r.loan_type = a.loan_type
-    left join cities as c
-        on c.city_code = a.city_code
-    left join banks as b
-        on b.bank_code = a.bank_code
     left join loan_types as lt
         on lt.loan_type = a.loan_type
 
