@@ -30,6 +30,23 @@
     round(({{ numerator }})::numeric / nullif(({{ denominator }})::numeric, 0), {{ scale }})
 {%- endmacro %}
 
+{#- The financing rates of metrics.md (融资成功率、审批时长、加权利率、利差、节省、逾期率、不良率), each a
+    ratio of additive columns that every financing fact table stores under the same names, so a
+    monthly and a yearly row (or any sum of rows) compute them alike. -#}
+{% macro monitoring_financing_rates() -%}
+    {{ monitoring_ratio('enterprises_approved', 'enterprises_decided') }} as enterprise_success_rate,
+    {{ monitoring_ratio('applications_approved', 'applications_decided') }} as application_success_rate,
+    {{ monitoring_ratio('approval_days_sum', 'applications_decided', 2) }} as approval_days_mean,
+    {{ monitoring_ratio('rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_rate_pct,
+    {{ monitoring_ratio('all_in_rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_all_in_rate_pct,
+    {{ monitoring_ratio('spread_bp_x_amount', 'amount_with_lpr', 2) }} as weighted_spread_bp,
+    {{ monitoring_ratio('saving_pct_points_x_amount', 'ordinary_rate_pct_x_amount') }} as saving_share,
+    {{ monitoring_ratio('loans_overdue', 'loans_disbursed') }} as overdue_rate_by_count,
+    {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
+    {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
+    {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
+{%- endmacro %}
+
 {#- Continuous percentile (PostgreSQL percentile_cont: linear interpolation between the two nearest
     ranks, so the median of an even count is the mean of the middle two), as numeric to 2 places. -#}
 {% macro monitoring_percentile(fraction, expression) -%}

@@ -137,17 +137,7 @@ final as (
 
     select
         *,
-        {{ monitoring_ratio('enterprises_approved', 'enterprises_decided') }} as enterprise_success_rate,
-        {{ monitoring_ratio('applications_approved', 'applications_decided') }} as application_success_rate,
-        {{ monitoring_ratio('approval_days_sum', 'applications_decided', 2) }} as approval_days_mean,
-        {{ monitoring_ratio('rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_rate_pct,
-        {{ monitoring_ratio('all_in_rate_pct_x_amount', 'amount_with_rate', 4) }} as weighted_all_in_rate_pct,
-        {{ monitoring_ratio('spread_bp_x_amount', 'amount_with_lpr', 2) }} as weighted_spread_bp,
-        {{ monitoring_ratio('saving_pct_points_x_amount', 'ordinary_rate_pct_x_amount') }} as saving_share,
-        {{ monitoring_ratio('loans_overdue', 'loans_disbursed') }} as overdue_rate_by_count,
-        {{ monitoring_ratio('overdue_balance', 'outstanding_balance') }} as overdue_rate_by_balance,
-        {{ monitoring_ratio('loans_default', 'loans_disbursed') }} as default_rate_by_count,
-        {{ monitoring_ratio('default_balance', 'outstanding_balance') }} as default_rate_by_balance
+        {{ monitoring_financing_rates() }}
     from joined
 
 )
