@@ -70,12 +70,12 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
         insert into audit.publication_scores (
             publication_id, uscc, enterprise_name, city_code, city_name_zh, stage, stage_name_zh, is_vetoed,
             veto_codes, total_points, max_points, grade, grade_label_zh, rank_in_region, evaluated_in_region,
-            top_share, points_to_next_grade)
+            top_share, points_to_next_grade, rank_in_stage, ranked_in_stage, band_code, band_name_zh)
         select %(pid)s, uscc, enterprise_name, city_code, city_name_zh, stage, stage_name_zh, is_vetoed,
             case when nullif(btrim(veto_codes), '') is null then null
                  else regexp_split_to_array(btrim(veto_codes), '\s*[,;、]\s*') end,
             total_points, max_points, grade, grade_label_zh, rank_in_region, evaluated_in_region,
-            top_share, points_to_next_grade
+            top_share, points_to_next_grade, rank_in_stage, ranked_in_stage, band_code, band_name_zh
         from marts.fct_enterprise_scores
         where scheme_code = %(scheme)s and eval_year = %(year)s
         """, {"pid": pid, "scheme": scheme, "year": year}).rowcount

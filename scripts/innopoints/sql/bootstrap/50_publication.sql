@@ -92,6 +92,39 @@ create table if not exists audit.bank_push_enterprises (
 comment on table audit.bank_push_enterprises is
     'The enterprises a push contained (推送企业): consent to that bank in force on the push date.';
 
+-- The evaluation cycle (公示 → 异议 → 复核 → 正式发布). A publication is of one kind: a publicity list
+-- (公示名单: frozen like any publication, with its period, never pushed to a bank) or a final list
+-- (正式发布: only after a publicity list of the same (scheme, year) has closed with every objection
+-- decided; it names that list). Rows published before the cycle existed are final lists.
+alter table audit.publications add column if not exists kind text not null default 'final';
+alter table audit.publications add column if not exists opens_on date;
+alter table audit.publications add column if not exists closes_on date;
+alter table audit.publications add column if not exists publicity_publication_id bigint
+    references audit.publications (publication_id);
+do $$
+begin
+    if not exists (select from pg_constraint where conname = 'publications_kind') then
+        alter table audit.publications add constraint publications_kind check (
+            kind in ('publicity', 'final')
+            and (kind <> 'publicity' or (opens_on is not null and closes_on >= opens_on))
+        );
+    end if;
+end
+$$;
+comment on column audit.publications.kind is
+    'publicity (公示名单, never pushed) or final (正式发布, the only kind a bank receives).';
+comment on column audit.publications.opens_on is 'Publicity: first day of the period (公示开始日).';
+comment on column audit.publications.closes_on is 'Publicity: last day objections are received (公示截止日).';
+comment on column audit.publications.publicity_publication_id is
+    'Final: the publicity list it rests on (所依据的公示名单).';
+
+-- Rank within the region and stage and the ranked list (领跑榜/竞跑榜/进取榜) of every non-vetoed
+-- enterprise, frozen with the publication (int_scoring__stage_ranks is the rule).
+alter table audit.publication_scores add column if not exists rank_in_stage integer;
+alter table audit.publication_scores add column if not exists ranked_in_stage integer;
+alter table audit.publication_scores add column if not exists band_code text;
+alter table audit.publication_scores add column if not exists band_name_zh text;
+
 -- The content hash of a publication: sha256 over every score and indicator row in a canonical order
 -- and text form (scheme and year are in the immutable header row). Computed when publishing and again
 -- by `innopoints publish --verify`.
@@ -101,7 +134,8 @@ language sql stable as $$
         select string_agg(concat_ws('|', s.uscc, s.enterprise_name, s.city_code, s.stage, s.is_vetoed,
                                     array_to_string(s.veto_codes, ','), s.total_points, s.max_points, s.grade,
                                     s.rank_in_region, s.evaluated_in_region, s.top_share,
-                                    s.points_to_next_grade), E'\n' order by s.uscc) as body
+                                    s.points_to_next_grade, s.rank_in_stage, s.ranked_in_stage,
+                                    s.band_code), E'\n' order by s.uscc) as body
         from audit.publication_scores as s
         where s.publication_id = p_publication_id
     ),
