@@ -7,4 +7,5 @@
         'dishonest_listed',
         'admin_penalties',
     ],
+    adjust_feed='credit',
 ) }}

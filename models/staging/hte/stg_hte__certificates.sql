@@ -8,4 +8,5 @@
         'expiry_date',
         'report_year',
     ],
+    adjust_feed='hte',
 ) }}

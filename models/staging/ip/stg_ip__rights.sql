@@ -10,4 +10,5 @@
         'status',
         'is_pct',
     ],
+    adjust_feed='ip',
 ) }}

@@ -11,4 +11,5 @@
         'industry_code',
         'registered_capital',
     ],
+    adjust_feed='registry',
 ) }}

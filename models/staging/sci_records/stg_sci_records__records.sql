@@ -10,4 +10,5 @@
         'year',
         'end_year',
     ],
+    adjust_feed='sci_records',
 ) }}

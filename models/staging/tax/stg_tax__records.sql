@@ -7,4 +7,5 @@
         'taxes_paid',
         'rd_super_deduction',
     ],
+    adjust_feed='tax',
 ) }}

@@ -14,4 +14,5 @@
         'tech_contract_absorbed_local',
         'equity_financing',
     ],
+    adjust_feed='torch',
 ) }}

@@ -6,4 +6,5 @@
         'year',
         'registration_no',
     ],
+    adjust_feed='tsme',
 ) }}
