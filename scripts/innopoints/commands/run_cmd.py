@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from innopoints.commands.db_cmd import ensure_ready
@@ -16,6 +17,9 @@ DEMO_SEED = 2024
 # a few deliberately broken rows (one in a thousand), so the demo's import quarantines some and the
 # data-quality dashboard shows what that looks like
 DEMO_BAD_ROWS = 0.001
+# the demo's publicity period: five days, opened three weeks ago, so the final list follows at once
+DEMO_PUBLICITY_DAYS = 5
+DEMO_PUBLICITY_AGO_DAYS = 21
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -28,6 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         year=args.year,
         push=args.push,
         out_dir=args.out,
+        publicity_days=args.publicity_days,
     )
 
 
@@ -69,6 +74,17 @@ def _demo(args: argparse.Namespace) -> int:
     if why:
         print(f"\nnothing new since the last run ({why}): no build, check, publication or push needed", flush=True)
     else:
+        # the cycle as officers run it, its period dated in the past: publicity lists, the objections
+        # and their review, then (rebuilt and validated on the corrections) the final lists and pushes
+        from innopoints.publication import demo_cycle
+        from innopoints.publication.publish import today_beijing
+
+        opens = today_beijing() - timedelta(days=DEMO_PUBLICITY_AGO_DAYS)
+        rc = run_pipeline(import_dir=None, schemes=None, year=None, push=False, out_dir=pushes,
+                          publicity_days=DEMO_PUBLICITY_DAYS, publicity_opens=opens, finalize=False)
+        if rc != 0:
+            return rc
+        demo_cycle.run(data, get_settings().project_root / "demo-corrections")
         rc = run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=pushes)
         if rc != 0:
             return rc
@@ -80,12 +96,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="import (when given a folder) → dbt build → validate → publish [→ push]")
+    p = sub.add_parser("run", help="import (when given a folder) → dbt build → validate → the cycle's next step: "
+                       "a publicity list, or after its period the final list [→ push]")
     p.add_argument("--import", dest="import_dir", type=Path, help="folder or file of source feeds to import first")
     p.add_argument("--scheme", action="append", help="scheme to publish (repeatable; default: every scheme)")
     p.add_argument("--year", type=int, help="evaluation year to publish (default: each scheme's latest)")
     p.add_argument("--push", action="store_true", help="also write one push file per partner bank")
     p.add_argument("--out", type=Path, default=Path("pushes"), help="folder for push files (default ./pushes)")
+    p.add_argument("--publicity-days", type=int, default=5, help="length of a new publicity period (default 5 days)")
     p.set_defaults(func=_run)
     d = sub.add_parser("demo", help="everything from nothing: demo data, warehouse, checks, publication, dashboards")
     d.add_argument("--enterprises", type=int, default=DEMO_ENTERPRISES)

@@ -1,9 +1,14 @@
-"""The whole path in one call: import → dbt build → validate → publish → (push), stopping at the first
-failure with the reason. `innopoints run` and `innopoints demo` call ``run_pipeline``."""
+"""The whole path in one call: import → dbt build → validate → the cycle's next step → (push), stopping
+at the first failure with the reason. `innopoints run` and `innopoints demo` call ``run_pipeline``.
+
+The cycle's next step for each (scheme, year): with no publicity list yet, freeze one (公示); while its
+period runs, wait; once it has closed with every objection decided, publish the final list (正式发布)
+and push it to the banks. Only final lists are pushed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +57,8 @@ def up_to_date() -> str | None:
                 "join audit.dq_runs as r on r.run_id = p.dq_run_id "
                 "join audit.dq_runs as latest on latest.run_id = %s "
                 "where p.scheme_code = %s and p.eval_year = %s and r.marts_fingerprint = latest.marts_fingerprint "
-                "and p.publication_id = (select max(publication_id) from audit.publications "
-                "where scheme_code = %s and eval_year = %s)",
+                "and p.kind = 'final' and p.publication_id = (select max(publication_id) from audit.publications "
+                "where scheme_code = %s and eval_year = %s and kind = 'final')",
                 (verdict.run_id, scheme, year, scheme, year)).fetchone()
         if row is None:
             return None
@@ -114,9 +119,10 @@ def push_targets(published: dict[str, int]) -> list[PushTarget]:
 
 
 def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool,
-                 out_dir: Path) -> int:
+                 out_dir: Path, publicity_days: int = 5, publicity_opens: date | None = None,
+                 finalize: bool = True) -> int:
     from innopoints.commands.dbt_cmd import build
-    from innopoints.publication.publish import PublicationRefused, publish
+    from innopoints.publication.publish import PublicationRefused, latest_publicity, publicize, publish, today_beijing
     from innopoints.publication.push import push as push_one
     from innopoints.quality.runner import validate
 
@@ -143,7 +149,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
                      "(nothing was published)")
     # a push decides which bank sees which enterprise: it waits for a consents feed that passed
     consents_failed = [r.label for r in outcome.failed if r.feed == "consents"]
-    _step("publish")
+    _step("publicity or final publication (公示 / 正式发布)")
     try:
         targets = latest_years(schemes, year)
     except ValueError as exc:
@@ -152,14 +158,31 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
         return _stop("publish", "no scores to publish (no scheme has an evaluated year)")
     published: dict[str, int] = {}
     for s, y in targets:
+        with db.connect(db.PUBLISHER, autocommit=True) as conn:
+            lp = latest_publicity(conn, s, y)
         try:
+            if lp is None:
+                p = publicize(s, y, publicity_days, publicity_opens)
+                print(f"已公示 (publicity list frozen): 发布编号 {p.publication_id} = {s} {y}，"
+                      f"{p.n_enterprises:,} 家企业，"
+                      f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
+                      "(run again after the period to publish the final list)", flush=True)
+                continue
+            if not finalize:
+                print(f"公示名单 {lp[0]} = {s} {y} 已存在 (publicity list exists)", flush=True)
+                continue
+            if lp[2] >= today_beijing():
+                print(f"公示中 (on publicity): 公示名单 {lp[0]} = {s} {y}，公示期至 {lp[2]:%Y-%m-%d}，期满后再运行 "
+                      "(run again after it closes)", flush=True)
+                continue
             p = publish(s, y)
         except PublicationRefused as exc:
             return _stop("publish", str(exc))
         published[s] = p.publication_id
-        what = "已发布 published" if p.created else "无变化，已发布过 (unchanged, already published)"
-        print(f"{what}: 发布编号 {p.publication_id} = {s} {y}，{p.n_enterprises:,} 家企业 (enterprises)，"
-              f"sha256 {p.content_sha256[:16]}…，校验 (validation) {p.dq_run_id}", flush=True)
+        what = "已正式发布 final list published" if p.created else "无变化，已正式发布过 (unchanged, already final)"
+        print(f"{what}: 发布编号 {p.publication_id} = {s} {y}，依据公示名单 {p.publicity_publication_id}，"
+              f"{p.n_enterprises:,} 家企业 (enterprises)，变化 {p.n_changes} 家，sha256 {p.content_sha256[:16]}…，"
+              f"校验 (validation) {p.dq_run_id}", flush=True)
     if push and consents_failed:
         return _stop("push", "企业授权 (consents) 校验未通过，未推送任何银行 (no bank was pushed): "
                      f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again")

@@ -1,10 +1,15 @@
-"""`innopoints publish`: freeze the scores of one (scheme, year), only behind a passed gate.
+"""`innopoints publicize` and `innopoints publish`: freeze the scores of one (scheme, year), only
+behind a passed gate, as a publicity list (公示名单) or as the final list (正式发布) that follows it.
 
 One transaction (REPEATABLE READ, so the gate's verdict, the fingerprint and the copied rows all
 see one snapshot): check the gate → copy scores and indicator points from the marts → hash them →
 append the publication header. Killed at any point before COMMIT, nothing of it remains.
-Publishing what is already the latest publication of that (scheme, year), byte for byte, appends
-nothing and returns that publication.
+Publishing what is already the latest publication of that (scheme, year) and kind, byte for byte
+(for a final list: resting on the same publicity list), appends nothing and returns that publication.
+
+A final list rests on the latest publicity list of its (scheme, year): its period has closed and every
+objection to it is decided (PostgreSQL enforces both). It carries a change report: the enterprises
+whose score, grade or rank differ from the publicity list, and why.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -32,6 +39,13 @@ class PublicationRefused(RuntimeError):
     """The gate or the request says no; nothing was written."""
 
 
+KIND_ZH = {"publicity": "公示名单", "final": "正式发布"}
+
+
+def today_beijing() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 @dataclass(frozen=True)
 class Publication:
     publication_id: int
@@ -41,6 +55,11 @@ class Publication:
     content_sha256: str
     dq_run_id: str
     created: bool  # False: identical to the latest publication, which is returned
+    kind: str = "final"
+    opens_on: date | None = None
+    closes_on: date | None = None
+    publicity_publication_id: int | None = None
+    n_changes: int = 0
 
 
 def pause_point(name: str) -> None:
@@ -95,14 +114,29 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
 
 
 def publish(scheme: str, year: int, published_by: str | None = None) -> Publication:
-    """Append a publication of (scheme, year), or raise PublicationRefused saying why and what to do."""
+    """Append the final list of (scheme, year), or raise PublicationRefused saying why and what to do."""
+    return _in_transaction(scheme, year, published_by, kind="final")
+
+
+def publicize(scheme: str, year: int, days: int, opens_on: date | None = None,
+              published_by: str | None = None) -> Publication:
+    """Append a publicity list of (scheme, year) open for `days` calendar days from `opens_on` (default
+    today, Beijing time): objections are received until the last day inclusive."""
+    if days < 1:
+        raise PublicationRefused(f"公示期至少 1 天 (the publicity period needs at least 1 day), got {days}")
+    opens = opens_on or today_beijing()
+    return _in_transaction(scheme, year, published_by, kind="publicity", opens_on=opens,
+                           closes_on=opens + timedelta(days=days - 1))
+
+
+def _in_transaction(scheme: str, year: int, published_by: str | None, **kind: Any) -> Publication:
     with db.connect(db.PUBLISHER) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.execute("set application_name = 'innopoints publish'")
         conn.commit()
         try:
             with conn.transaction():
-                return _publish(conn, scheme, year, published_by)
+                return _publish(conn, scheme, year, published_by, **kind)
         except _Unchanged as same:
             return same.publication
 
@@ -112,7 +146,49 @@ class _Unchanged(Exception):  # control flow: roll back, return the existing pub
         self.publication = publication
 
 
-def _publish(conn: Any, scheme: str, year: int, published_by: str | None) -> Publication:
+def latest_publicity(conn: Any, scheme: str, year: int) -> tuple[int, date, date] | None:
+    """(publication_id, opens_on, closes_on) of the latest publicity list of (scheme, year), or None."""
+    return conn.execute(
+        "select publication_id, opens_on, closes_on from audit.publications "
+        "where scheme_code = %s and eval_year = %s and kind = 'publicity' "
+        "order by publication_id desc limit 1", (scheme, year)).fetchone()
+
+
+def _final_rests_on(conn: Any, scheme: str, year: int, run_id: str | None) -> int:
+    """The publicity list a final list of (scheme, year) may rest on, or PublicationRefused saying what
+    is missing (PostgreSQL checks the period and the decisions again when the header is written): its
+    period has closed, every objection is decided, and the validation the final list rests on ran
+    after the last accepted objection was decided (so the marts carry the corrections)."""
+    found = latest_publicity(conn, scheme, year)
+    if found is None:
+        raise PublicationRefused(
+            f"{scheme} {year} 尚未公示 (no publicity list yet): 正式发布前先公示 (publicize first), e.g. "
+            f"`innopoints publicize --scheme {scheme} --year {year} --days 5`")
+    pid, opens, closes = found
+    if closes >= today_beijing():
+        raise PublicationRefused(
+            f"公示名单 {pid} 的公示期为 {opens:%Y-%m-%d} 至 {closes:%Y-%m-%d}，尚未期满 (the publicity period "
+            f"has not closed): 正式发布须在 {closes + timedelta(days=1):%Y-%m-%d} 及以后 (final on or after that day)")
+    undecided = [r[0] for r in conn.execute(
+        "select o.objection_id from audit.objections as o where o.publication_id = %s and not exists "
+        "(select from audit.objection_decisions as d where d.objection_id = o.objection_id) order by 1", (pid,))]
+    if undecided:
+        raise PublicationRefused(
+            f"公示名单 {pid} 还有 {len(undecided)} 件异议未复核 (objection(s) not decided): "
+            f"{', '.join(map(str, undecided))}; decide each with `innopoints objection decide ID ...`")
+    stale = conn.execute(
+        "select max(d.decided_at) > (select started_at from audit.dq_runs where run_id = %s) "
+        "from audit.objection_decisions as d join audit.objections as o using (objection_id) "
+        "where o.publication_id = %s and d.decision = 'accepted'", (run_id, pid)).fetchone()[0]
+    if stale:
+        raise PublicationRefused(
+            f"公示名单 {pid} 的异议更正在最近一次校验之后才记录 (corrections were recorded after the latest "
+            "validation): 先重新构建并校验 (rebuild and validate first): `innopoints build && innopoints validate`")
+    return int(pid)
+
+
+def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: str = "final",
+             opens_on: date | None = None, closes_on: date | None = None) -> Publication:
     conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
     verdict = gate.check(conn)
     if not verdict.ok:
@@ -130,28 +206,116 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None) -> Pub
             (scheme,))]
         raise PublicationRefused(f"{scheme} {year} 没有积分 (no scores)；{scheme} 已评价的年度 (evaluated years): "
                                  f"{', '.join(years) or '无 none'}")
+    publicity_id = _final_rests_on(conn, scheme, year, verdict.run_id) if kind == "final" else None
     pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))").fetchone()[0]
     n_scores, n_ind = _insert_rows(conn, pid, scheme, year)
     digest = conn.execute("select audit.publication_content_sha256(%s)", (pid,)).fetchone()[0]
     last = conn.execute(
-        "select publication_id, n_enterprises, content_sha256, dq_run_id from audit.publications "
-        "where scheme_code = %s and eval_year = %s order by publication_id desc limit 1", (scheme, year)).fetchone()
-    if last is not None and last[2] == digest:
-        raise _Unchanged(Publication(last[0], scheme, year, last[1], last[2], last[3], created=False))
+        "select publication_id, n_enterprises, content_sha256, dq_run_id, opens_on, closes_on, "
+        "publicity_publication_id from audit.publications "
+        "where scheme_code = %s and eval_year = %s and kind = %s order by publication_id desc limit 1",
+        (scheme, year, kind)).fetchone()
+    same_period = kind != "publicity" or (last is not None and (last[4], last[5]) == (opens_on, closes_on))
+    if last is not None and last[2] == digest and last[6] == publicity_id and same_period:
+        raise _Unchanged(Publication(last[0], scheme, year, last[1], last[2], last[3], created=False, kind=kind,
+                                     opens_on=last[4], closes_on=last[5], publicity_publication_id=last[6]))
     batches = state.all_batch_ids(conn, verdict.covered_batches)
     conn.execute(
         """
         insert into audit.publications (
             publication_id, scheme_code, eval_year, scheme_name_zh, max_points, published_by, code_version,
             dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256,
-            grade_bands)
-        values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s)
+            grade_bands, kind, opens_on, closes_on, publicity_publication_id)
+        values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         """,
         (pid, scheme, year, sch[0], sch[1], published_by, state.code_version(), verdict.run_id,
          json.dumps(verdict.covered_batches), batches, n_scores, n_ind, digest,
-         json.dumps(grade_bands(conn), ensure_ascii=False)))
+         json.dumps(grade_bands(conn), ensure_ascii=False), kind, opens_on, closes_on, publicity_id))
+    n_changes = _change_report(conn, pid, publicity_id) if publicity_id is not None else 0
     pause_point("publish-before-commit")
-    return Publication(pid, scheme, year, n_scores, digest, verdict.run_id or "", created=True)
+    return Publication(pid, scheme, year, n_scores, digest, verdict.run_id or "", created=True, kind=kind,
+                       opens_on=opens_on, closes_on=closes_on, publicity_publication_id=publicity_id,
+                       n_changes=n_changes)
+
+
+def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
+    """Write the change report of a final list: every enterprise whose total, grade or rank in region
+    differs from the publicity list (or that is on one list only), with the cause: its own accepted
+    objection; new data of its own delivered after the publicity (an indicator value changed); or its
+    cohort (its values are as they were, others' corrections moved its points or rank)."""
+    return conn.execute(
+        """
+        with before as (
+            select * from audit.publication_scores where publication_id = %(pub)s
+        ),
+        after as (
+            select * from audit.publication_scores where publication_id = %(fin)s
+        ),
+        accepted as (
+            select o.uscc, array_agg(o.objection_id order by o.objection_id) as ids
+            from audit.objections as o
+            inner join audit.objection_decisions as d on d.objection_id = o.objection_id
+            where o.publication_id = %(pub)s and d.decision = 'accepted'
+            group by o.uscc
+        ),
+        all_accepted as (
+            select array_agg(id order by id) as ids from accepted, unnest(accepted.ids) as id
+        ),
+        value_changed as (
+            select distinct coalesce(b.uscc, a.uscc) as uscc
+            from (select * from audit.publication_indicator_points where publication_id = %(pub)s) as b
+            full join (select * from audit.publication_indicator_points where publication_id = %(fin)s) as a
+                on a.uscc = b.uscc and a.indicator_code = b.indicator_code
+            where b.indicator_value is distinct from a.indicator_value
+        ),
+        changed as (
+            select
+                coalesce(a.uscc, b.uscc) as uscc,
+                coalesce(a.enterprise_name, b.enterprise_name) as enterprise_name,
+                coalesce(a.city_code, b.city_code) as city_code,
+                coalesce(a.city_name_zh, b.city_name_zh) as city_name_zh,
+                b.total_points as total_before, a.total_points as total_after,
+                b.grade as grade_before, a.grade as grade_after,
+                b.rank_in_region as rank_before, a.rank_in_region as rank_after
+            from after as a
+            full join before as b on b.uscc = a.uscc
+            where a.total_points is distinct from b.total_points or a.grade is distinct from b.grade
+                or a.rank_in_region is distinct from b.rank_in_region
+        ),
+        explained as (
+            select
+                c.*,
+                case when acc.uscc is not null then 'objection'
+                     when vc.uscc is not null then 'data'
+                     else 'cohort' end as cause,
+                case when acc.uscc is not null then acc.ids
+                     when vc.uscc is null then (select ids from all_accepted) end as objection_ids
+            from changed as c
+            left join accepted as acc on acc.uscc = c.uscc
+            left join value_changed as vc on vc.uscc = c.uscc
+        )
+        insert into audit.publication_changes (
+            publication_id, uscc, enterprise_name, city_code, city_name_zh, total_before, total_after,
+            grade_before, grade_after, rank_before, rank_after, cause, objection_ids, explanation_zh)
+        select
+            %(fin)s, uscc, enterprise_name, city_code, city_name_zh, total_before, total_after,
+            grade_before, grade_after, rank_before, rank_after, cause, objection_ids,
+            concat_ws('；',
+                case cause
+                    when 'objection' then '异议 #' || array_to_string(objection_ids, '、#') || ' 复核采纳，数据已更正'
+                    when 'data' then '公示后本企业数据有新的交付'
+                    else '本企业数据未变，同一比较范围内其他企业的更正改变了其得分分位或排名'
+                        || coalesce('（异议 #' || array_to_string(objection_ids, '、#') || '）', '')
+                end,
+                case when total_before is distinct from total_after then
+                    '总积分 ' || coalesce(total_before::text, '—') || ' → ' || coalesce(total_after::text, '—') end,
+                case when grade_before is distinct from grade_after then
+                    '等级 ' || coalesce(grade_before, '—') || ' → ' || coalesce(grade_after, '—') end,
+                case when rank_before is distinct from rank_after then
+                    '区域排名 ' || coalesce(rank_before::text, '—') || ' → ' || coalesce(rank_after::text, '—') end
+            )
+        from explained
+        """, {"pub": publicity_id, "fin": final_id}).rowcount
 
 
 def verify(publication_id: int) -> tuple[bool, str]:
@@ -172,5 +336,6 @@ def verify(publication_id: int) -> tuple[bool, str]:
 def list_publications(limit: int = 20) -> list[tuple[Any, ...]]:
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
         return conn.execute(
-            "select publication_id, scheme_code, eval_year, published_at, n_enterprises, dq_run_id, code_version "
+            "select publication_id, scheme_code, eval_year, published_at, n_enterprises, dq_run_id, code_version, "
+            "kind, opens_on, closes_on, publicity_publication_id "
             "from audit.publications order by publication_id desc limit %s", (limit,)).fetchall()

@@ -275,6 +275,9 @@ def push(bank_code: str, publication_id: int, out_dir: Path, on: date | None = N
                     raise PushError(f"没有编号为 {publication_id} 的发布 (no publication {publication_id})："
                                     "已有的发布见 innopoints publish --list")
                 pub = dict(zip([d.name for d in cur.description], r, strict=True))
+                if pub["kind"] != "final":
+                    raise PushError(f"发布编号 {publication_id} 是公示名单，不推送银行 (a publicity list is never "
+                                    "pushed): push the final list (innopoints publish --list)")
                 rows, cats = _rows(conn, publication_id, bank_code, on)
                 push_id = conn.execute(
                     "select nextval(pg_get_serial_sequence('audit.bank_pushes', 'push_id'))").fetchone()[0]

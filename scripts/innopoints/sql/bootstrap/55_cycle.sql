@@ -180,3 +180,67 @@ grant usage on sequence audit.objections_objection_id_seq, audit.score_adjustmen
     to innopoints_publisher;
 -- a redelivered feed is named by its import batch
 grant select on audit.import_batches to innopoints_publisher;
+
+-- What the officers' commands may learn of raw without reading it: how many rows of an enterprise an
+-- import batch holds (a redelivery must hold some), and the value a feed row's field has now (the
+-- newest delivery, then the newest correction), which an adjustment records as its old value; the
+-- proposed new value must be a value of the field's type. Owned by innopoints_owner, which reads raw.
+create or replace function audit.batch_rows_of(p_batch bigint, p_uscc text) returns bigint
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+declare
+    v_feed text;
+    n bigint;
+begin
+    select feed into v_feed from audit.import_batches where batch_id = p_batch;
+    if v_feed is null or to_regclass(format('raw.%I', v_feed)) is null then
+        return 0;
+    end if;
+    execute format('select count(*) from raw.%I where _batch_id = $1 and uscc = $2', v_feed)
+        into n using p_batch, p_uscc;
+    return n;
+end
+$$;
+
+create or replace function audit.feed_value(p_feed text, p_key_columns text[], p_key_text text, p_field text,
+                                            p_new_value text)
+returns table (found boolean, value text)
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+declare
+    v_table regclass := to_regclass(format('raw.%I', p_feed));
+    v_type text;
+    v_key text;
+    v_found boolean;
+    v_value text;
+begin
+    if v_table is null then
+        raise exception 'no feed % (没有此数据源)', p_feed using errcode = 'undefined_table';
+    end if;
+    select format_type(a.atttypid, a.atttypmod) into v_type
+    from pg_attribute as a where a.attrelid = v_table and a.attname = p_field and a.attnum > 0 and not a.attisdropped;
+    if v_type is null then
+        raise exception 'feed % has no field % (无此字段)', p_feed, p_field using errcode = 'undefined_column';
+    end if;
+    if p_new_value is not null then
+        execute format('select %L::%s', p_new_value, v_type);
+    end if;
+    select string_agg(format('%I::text', k), ', ' order by ordinality) into v_key
+    from unnest(p_key_columns) with ordinality as k;
+    execute format('select true, %I::text from %s where concat_ws(''|'', %s) = $1 '
+                   'order by _batch_id desc, _line desc limit 1', p_field, v_table, v_key)
+        into v_found, v_value using p_key_text;
+    if coalesce(v_found, false) and exists (
+            select from audit.score_adjustments as s
+            where s.feed = p_feed and s.key_text = p_key_text and s.field = p_field) then
+        select s.new_value into v_value from audit.score_adjustments as s
+        where s.feed = p_feed and s.key_text = p_key_text and s.field = p_field
+        order by s.adjustment_id desc limit 1;
+    end if;
+    return query select coalesce(v_found, false), v_value;
+end
+$$;
+alter function audit.batch_rows_of(bigint, text) owner to innopoints_owner;
+alter function audit.feed_value(text, text[], text, text, text) owner to innopoints_owner;
+revoke execute on function audit.batch_rows_of(bigint, text), audit.feed_value(text, text[], text, text, text)
+    from public;
+grant execute on function audit.batch_rows_of(bigint, text), audit.feed_value(text, text[], text, text, text)
+    to innopoints_publisher;
