@@ -127,3 +127,14 @@ def superset_site(built_warehouse: Settings) -> Iterator[Any]:
     from innopoints.superset.testing import provision_site
 
     yield from provision_site(built_warehouse)
+
+
+def publish_final(scheme: str, year: int) -> Any:
+    """The cycle as the tests need it: a publicity list whose five-day period closed ten days ago (the
+    same list again while the scores are unchanged), then the final list resting on it."""
+    from datetime import timedelta
+
+    from innopoints.publication.publish import publicize, publish, today_beijing
+
+    publicize(scheme, year, 5, today_beijing() - timedelta(days=10))
+    return publish(scheme, year)

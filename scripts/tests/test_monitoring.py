@@ -186,8 +186,9 @@ def test_grade_at_application_is_point_in_time(built_warehouse: Settings, marts:
     for r in rows(marts, "select scheme_code, eval_year, uscc, total_points, grade from marts.fct_enterprise_scores"):
         scores[(r["scheme_code"], r["uscc"])][r["eval_year"]] = r
     with db.connect("admin", built_warehouse, autocommit=True, row_factory=dict_row) as admin:
+        # the grade a bank had: final lists only (publicity lists are never pushed)
         publications = rows(admin, "select publication_id, scheme_code, eval_year, published_at "
-                                   "from staging.stg_publications__publications")
+                                   "from audit.publications where kind = 'final'")
         published = {(r["publication_id"], r["uscc"]): r for r in rows(
             admin, "select publication_id, uscc, total_points, grade from staging.stg_publications__scores")}
     china = ZoneInfo("Asia/Shanghai")  # the server's time zone: the day a publication was made

@@ -5,12 +5,14 @@ Private copy of the built warehouse."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from innopoints.config import Settings
 from innopoints.publication.pipeline import run_pipeline
+from innopoints.publication.publish import today_beijing
 
 from .test_quality_support import admin, private_copy, read_csv, write_csv
 
@@ -20,13 +22,18 @@ def wh(built_warehouse: Settings, demo_dir: Path) -> Iterator[Settings]:
     yield from private_copy(built_warehouse, demo_dir)
 
 
+# a publicity period that closed before the test, so a run goes on to the final list
+PAST = today_beijing() - timedelta(days=10)
+
+
 def _n_publications() -> int:
     return admin("select count(*) from audit.publications")[0][0]
 
 
 def test_run_publishes_every_scheme_and_pushes_one_file_per_bank(wh: Settings, tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=tmp_path) == 0
+    assert run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=tmp_path,
+                        publicity_opens=PAST) == 0
     out = capsys.readouterr().out
     assert "innopoints run: done" in out
     latest = dict(admin("select scheme_code, max(eval_year) from marts.fct_enterprise_scores group by 1"))
@@ -41,7 +48,8 @@ def test_run_publishes_every_scheme_and_pushes_one_file_per_bank(wh: Settings, t
     assert len(list(tmp_path.glob("*.xlsx"))) == len(banks) == len(list(tmp_path.glob("*.csv")))
     # a second run publishes nothing new: the scores are the same
     n = _n_publications()
-    assert run_pipeline(import_dir=None, schemes=["LN-2025"], year=None, push=False, out_dir=tmp_path) == 0
+    assert run_pipeline(import_dir=None, schemes=["LN-2025"], year=None, push=False, out_dir=tmp_path,
+                        publicity_opens=PAST) == 0
     assert _n_publications() == n
 
 
@@ -49,7 +57,8 @@ def test_run_stops_at_a_refused_file(wh: Settings, tmp_path: Path, capsys: pytes
     (tmp_path / "feed").mkdir()
     (tmp_path / "feed" / "mystery.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     n = _n_publications()
-    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=False, out_dir=tmp_path) == 1
+    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=False, out_dir=tmp_path,
+                        publicity_opens=PAST) == 1
     assert "stopped at import" in capsys.readouterr().out
     assert _n_publications() == n
 
@@ -65,7 +74,8 @@ def test_run_stops_when_the_gate_fails(wh: Settings, demo_dir: Path, tmp_path: P
     (tmp_path / "feed").mkdir()
     write_csv(tmp_path / "feed" / f"torch_{year}_yuan.csv", header, rows)
     n = _n_publications()
-    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=True, out_dir=tmp_path) == 1
+    assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=True, out_dir=tmp_path,
+                        publicity_opens=PAST) == 1
     out = capsys.readouterr().out
     assert "stopped at validate" in out and "median_shift" in out
     assert _n_publications() == n

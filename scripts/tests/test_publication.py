@@ -18,9 +18,10 @@ import psycopg
 import pytest
 from innopoints import db
 from innopoints.config import Settings
-from innopoints.publication.publish import PublicationRefused, publish, verify
+from innopoints.publication.publish import PublicationRefused, verify
 from innopoints.quality.runner import validate
 
+from .conftest import publish_final
 from .test_quality_support import admin, import_file, private_copy, read_csv, rebuild_models, write_csv
 
 STATE: dict[str, Any] = {}
@@ -71,7 +72,7 @@ def test_publish_is_refused_while_the_data_is_not_validated(wh: Settings, demo_d
     import_file(write_csv(tmp_path / "registry_again.csv", header, rows))
     before = _counts()
     with pytest.raises(PublicationRefused, match="innopoints validate"):
-        publish("LN-2025", _year())
+        publish_final("LN-2025", _year())
     r = _cli("publish", "--scheme", "LN-2025", "--year", str(_year()))
     assert r.returncode == 1 and "refused" in r.stderr and "innopoints validate" in r.stderr, r.stderr
     assert _counts() == before
@@ -81,7 +82,7 @@ def test_publish_after_a_passed_validation(wh: Settings) -> None:
     out = validate()
     assert out.success, out.report()
     year = _year()
-    p = publish("LN-2025", year)
+    p = publish_final("LN-2025", year)
     assert p.created and p.dq_run_id == out.run_id
     n = admin("select count(*) from marts.fct_enterprise_scores where scheme_code = 'LN-2025' and eval_year = %s",
               (year,))[0][0]
@@ -105,7 +106,7 @@ def test_publish_after_a_passed_validation(wh: Settings) -> None:
                or p.rank_in_region is distinct from m.rank_in_region)
     """, (p.publication_id, year))[0][0]
     assert diff == 0
-    again = publish("LN-2025", year)
+    again = publish_final("LN-2025", year)
     assert not again.created and again.publication_id == p.publication_id
     STATE["a"] = p
     STATE["a_rows"] = _snapshot(p.publication_id)
@@ -129,6 +130,11 @@ def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str
 
 def test_killing_publish_before_commit_leaves_no_partial_publication(wh: Settings) -> None:
     year = _year("MOST-2024")
+    from datetime import timedelta
+
+    from innopoints.publication.publish import publicize, today_beijing
+
+    publicize("MOST-2024", year, 5, today_beijing() - timedelta(days=10))  # the final list needs a closed one
     before = _counts()
     exe = wh.project_root / ".venv" / "bin" / "innopoints"
     proc = subprocess.Popen(
@@ -153,7 +159,7 @@ def test_killing_publish_before_commit_leaves_no_partial_publication(wh: Setting
         time.sleep(0.2)
     assert _counts() == before
     # the lock went with the dead session: the same publication goes through now
-    p = publish("MOST-2024", year)
+    p = publish_final("MOST-2024", year)
     assert p.created
     assert _counts()[0] == before[0] + 1
 
@@ -170,13 +176,13 @@ def test_old_publication_survives_new_data_and_new_weights(wh: Settings, demo_di
             r[col] = f"{Decimal(r[col].replace(',', '')) * 3:.2f}"
     import_file(write_csv(tmp_path / f"torch_{year}_corrected.csv", header, rows))
     with pytest.raises(PublicationRefused, match="imported after the latest validation"):
-        publish("LN-2025", year)
+        publish_final("LN-2025", year)
     # new weights (an officer's seed change), then the rebuild
     _swap_weights("LN-2025", "T01", "G01")
     rebuild_models()
     out = validate()
     assert out.success, out.report()
-    b = publish("LN-2025", year)
+    b = publish_final("LN-2025", year)
     assert b.created and b.publication_id != a.publication_id
     assert b.content_sha256 != a.content_sha256
     assert _snapshot(a.publication_id) == STATE["a_rows"]
@@ -196,7 +202,7 @@ def test_a_rebuild_that_changes_scores_after_validation_blocks_publication(wh: S
     rebuild_models()
     before = _counts()
     with pytest.raises(PublicationRefused, match="rebuilt with different content"):
-        publish("LN-2025", STATE["a"].eval_year)
+        publish_final("LN-2025", STATE["a"].eval_year)
     assert _counts() == before
 
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 from innopoints.config import Settings
-from innopoints.publication.publish import publish
 from innopoints.publication.push import PushError, build_csv, build_xlsx, looks_like_formula, push, safe_text
 from innopoints.quality.runner import validate
 from openpyxl import load_workbook
 
+from .conftest import publish_final
 from .test_quality_support import admin, import_file, private_copy, write_csv
 
 STATE: dict[str, Any] = {}
@@ -40,7 +40,7 @@ def publication(wh: Settings) -> Any:
     out = validate()
     assert out.success, out.report()
     year = admin("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = 'LN-2025'")[0][0]
-    return publish("LN-2025", year)
+    return publish_final("LN-2025", year)
 
 
 def consented(bank: str, on: date) -> set[str]:
@@ -226,7 +226,7 @@ def test_hostile_enterprise_names_reach_the_bank_harmless(publication: Any, tmp_
               "where uscc = %s and scheme_code = 'LN-2025' and eval_year = %s", (name, uscc, year))
     out = validate()  # the gate publishes only validated marts
     assert out.success, out.report()
-    pub = publish("LN-2025", year)
+    pub = publish_final("LN-2025", year)
     assert pub.created
     folder = tmp_path / "pushes" / bank
     r = push(bank, pub.publication_id, folder, on)

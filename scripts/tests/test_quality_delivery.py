@@ -15,10 +15,10 @@ import pytest
 from innopoints import db
 from innopoints.config import Settings, get_settings
 from innopoints.feeds import FEEDS
-from innopoints.publication.publish import PublicationRefused, publish
+from innopoints.publication.publish import PublicationRefused
 from innopoints.quality.runner import validate
 
-from .conftest import _drop, _use
+from .conftest import _drop, _use, publish_final
 from .test_quality_support import admin, import_file, read_csv, write_csv
 
 MONITORING = {name for name, feed in FEEDS.items() if feed.purpose == "monitoring"}
@@ -78,7 +78,7 @@ def test_a_province_with_only_scoring_feeds_passes_and_publishes(first_year: Set
                          "and severity = 'warn'", (run_id,))
     assert admin("select success, scoring_success, monitoring_success, freshness_success, n_warnings "
                  "from audit.dq_runs where run_id = %s", (run_id,)) == [(True, True, True, True, 3)], all_warnings
-    p = publish("LN-2025", _latest_year())
+    p = publish_final("LN-2025", _latest_year())
     assert p.created and p.n_enterprises > 0 and p.dq_run_id == run_id
 
 
@@ -124,7 +124,7 @@ def test_a_failing_monitoring_feed_does_not_block_the_scores(first_year: Setting
     stale = next(r for r in out.failed if r.check_name == "freshness")
     assert "停止交付 (stopped arriving)" in (stale.exception_message or "") and stale.feed == "loans"
     assert "积分可以发布 (scores may be published)" in out.report()
-    p = publish("LN-2025", _latest_year())  # not refused: the scoring inputs passed
+    p = publish_final("LN-2025", _latest_year())  # not refused: the scoring inputs passed
     assert p.n_enterprises > 0
 
 
@@ -138,4 +138,4 @@ def test_a_scoring_feed_that_stopped_arriving_blocks_the_scores(first_year: Sett
     assert [r.check_name for r in stale] == ["freshness"] and stale[0].purpose == "scoring"
     assert "停止交付 (stopped arriving)" in (stale[0].exception_message or "")
     with pytest.raises(PublicationRefused, match=r"scoring check\(s\) failed.*dbt_source_freshness"):
-        publish("LN-2025", _latest_year())
+        publish_final("LN-2025", _latest_year())

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from innopoints import db
 from innopoints.config import Settings
-from innopoints.publication.publish import PublicationRefused, publish, verify
+from innopoints.publication.publish import PublicationRefused, verify
 from innopoints.quality.runner import validate
 
+from .conftest import publish_final
 from .test_quality_support import admin, import_file, private_copy, read_csv, write_csv
 
 
@@ -54,7 +55,7 @@ def test_generated_province_passes_and_every_result_is_recorded(wh: Settings) ->
 def test_corrupted_deliveries_fail_the_gate_and_block_publication(wh: Settings, demo_dir: Path,
                                                                   tmp_path: Path) -> None:
     year = _latest_year()
-    baseline = publish("LN-2025", year)  # the clean data passed just before
+    baseline = publish_final("LN-2025", year)  # the clean data passed just before
     assert baseline.n_enterprises > 0
 
     # 1. 元 where 千元 was expected: the survey file says 营业收入(千元) but its values are in yuan
@@ -109,7 +110,7 @@ def test_corrupted_deliveries_fail_the_gate_and_block_publication(wh: Settings, 
 
     n_before = admin("select count(*) from audit.publications")[0][0]
     with pytest.raises(PublicationRefused, match=r"\d+ scoring check\(s\) failed.*median_shift.*innopoints validate"):
-        publish("LN-2025", year)
+        publish_final("LN-2025", year)
     assert admin("select count(*) from audit.publications")[0][0] == n_before
     ok, msg = verify(baseline.publication_id)
     assert ok, msg

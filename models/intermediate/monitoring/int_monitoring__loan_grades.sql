@@ -33,6 +33,8 @@ publications as (
         eval_year,
         published_at
     from {{ ref('stg_publications__publications') }}
+    -- the grade a bank had: final lists only (a publicity list is never pushed)
+    where kind = 'final'
 
 ),
 

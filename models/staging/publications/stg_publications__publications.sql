@@ -6,6 +6,7 @@ with publications as (
         ('scheme_code', 'text'),
         ('eval_year', 'integer'),
         ('published_at', 'timestamptz'),
+        ('kind', 'text'),
     ]) }}
 
 )
@@ -14,5 +15,6 @@ select
     publication_id,
     scheme_code,
     eval_year,
-    published_at
+    published_at,
+    kind
 from publications

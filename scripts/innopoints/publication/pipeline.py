@@ -167,9 +167,8 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
                       f"{p.n_enterprises:,} 家企业，"
                       f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
                       "(run again after the period to publish the final list)", flush=True)
-                continue
+                lp = (p.publication_id, p.opens_on, p.closes_on)
             if not finalize:
-                print(f"公示名单 {lp[0]} = {s} {y} 已存在 (publicity list exists)", flush=True)
                 continue
             if lp[2] >= today_beijing():
                 print(f"公示中 (on publicity): 公示名单 {lp[0]} = {s} {y}，公示期至 {lp[2]:%Y-%m-%d}，期满后再运行 "
