@@ -241,8 +241,9 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
 def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
     """Write the change report of a final list: every enterprise whose total, grade or rank in region
     differs from the publicity list (or that is on one list only), with the cause: its own accepted
-    objection; new data of its own delivered after the publicity (an indicator value changed); or its
-    cohort (its values are as they were, others' corrections moved its points or rank)."""
+    objection (to any publicity list of the year: a correction reaches every scheme); new data of its
+    own delivered after the publicity (an indicator value changed); or its cohort (its values are as
+    they were, others' corrections moved its points or rank)."""
     return conn.execute(
         """
         with before as (
@@ -251,11 +252,15 @@ def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
         after as (
             select * from audit.publication_scores where publication_id = %(fin)s
         ),
+        -- a correction changes the enterprise's data for every scheme scoring that year: the accepted
+        -- objections to any publicity list of the year count
         accepted as (
             select o.uscc, array_agg(o.objection_id order by o.objection_id) as ids
             from audit.objections as o
             inner join audit.objection_decisions as d on d.objection_id = o.objection_id
-            where o.publication_id = %(pub)s and d.decision = 'accepted'
+            inner join audit.publications as lists on lists.publication_id = o.publication_id
+            where d.decision = 'accepted' and lists.kind = 'publicity'
+                and lists.eval_year = (select eval_year from audit.publications where publication_id = %(pub)s)
             group by o.uscc
         ),
         all_accepted as (
