@@ -91,7 +91,7 @@ def test_objections_are_recorded_and_late_ones_refused(wh: Settings, tmp_path: P
     with pytest.raises(UsageError) as bad:
         obj.import_form(form, p.publication_id)
     msg = str(bad.value)
-    assert f"{form.name}:3: 统一社会信用代码" in msg and "T99" in msg, msg
+    assert f"{form.name}:3: 异议指标或字段" in msg and "T99" in msg, msg
     assert f"{form.name}:4: 收到日期" in msg and "2024-13-01" in msg, msg
     assert admin("select count(*) from audit.objections")[0][0] == before  # nothing of the file was kept
     with open(form, "w", encoding="utf-8-sig", newline="") as fh:

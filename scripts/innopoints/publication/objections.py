@@ -28,6 +28,10 @@ class ObjectionRefused(InnopointsError):
     """An objection or a decision cannot be recorded as asked; nothing was written."""
 
 
+class UnknownSubject(ObjectionRefused):
+    """The indicator an objection names is not one the enterprise was scored on."""
+
+
 @dataclass(frozen=True)
 class Subject:
     indicator_code: str | None = None
@@ -86,7 +90,7 @@ def record(publication_id: int, uscc: str, subject: Subject, claim_zh: str, evid
         if subject.indicator_code is not None and conn.execute(
                 "select 1 from audit.publication_indicator_points where publication_id = %s and uscc = %s "
                 "and indicator_code = %s", (publication_id, uscc, subject.indicator_code)).fetchone() is None:
-            raise ObjectionRefused(f"指标 {subject.indicator_code} 不在该企业的评价指标中 (not an indicator of "
+            raise UnknownSubject(f"指标 {subject.indicator_code} 不在该企业的评价指标中 (not an indicator of "
                                    f"{uscc} on list {publication_id}): give an indicator code or feed.field")
         oid = conn.execute(
             "insert into audit.objections (publication_id, uscc, indicator_code, feed, field, claim_zh, "
@@ -153,30 +157,45 @@ def import_form(path: Path, publication_id: int) -> list[int]:
     problems: list[FormProblem] = []
     ids: list[int] = []
     with db.connect(db.PUBLISHER) as conn:
-        for n, row in enumerate(rows, start=2):
-            try:
-                received = date.fromisoformat(row["received_on"])
-            except ValueError:
-                problems.append(FormProblem(path.name, n, FORM_COLUMNS["received_on"],
-                                            f"{row['received_on']!r} is not a date YYYY-MM-DD (日期格式)"))
-                continue
-            try:
-                subject = Subject.parse(row["subject"])
-            except UsageError as exc:
-                problems.append(FormProblem(path.name, n, FORM_COLUMNS["subject"], str(exc)))
-                continue
-            try:
-                with conn.transaction():
-                    ids.append(record(publication_id, row["uscc"], subject, row["claim_zh"], row["evidence_ref"],
-                                      received, source=(path.name, n), conn=conn))
-            except (InnopointsError, psycopg.Error) as exc:
-                problems.append(FormProblem(path.name, n, FORM_COLUMNS["uscc"], str(exc).splitlines()[0]))
-        if problems:
-            conn.rollback()
+        try:
+            with conn.transaction():  # the whole form: committed only when every row is good
+                for n, row in enumerate(rows, start=2):
+                    problem = _record_row(conn, path, publication_id, n, row, ids)
+                    if problem is not None:
+                        problems.append(problem)
+                if problems:
+                    raise _FormRefused
+        except _FormRefused:
             raise UsageError("异议登记表未导入 (form not imported, nothing recorded):\n  "
-                             + "\n  ".join(map(str, problems)) + "\nfix these rows and import the file again")
-        conn.commit()
+                             + "\n  ".join(map(str, problems)) + "\nfix these rows and import the file again") from None
     return ids
+
+
+class _FormRefused(Exception):  # control flow: roll the whole form back
+    pass
+
+
+def _record_row(conn: Any, path: Path, publication_id: int, n: int, row: dict[str, str],
+                ids: list[int]) -> FormProblem | None:
+    """Record one row of a form inside the form's transaction (a savepoint each), or say what is wrong."""
+    try:
+        received = date.fromisoformat(row["received_on"])
+    except ValueError:
+        return FormProblem(path.name, n, FORM_COLUMNS["received_on"],
+                           f"{row['received_on']!r} is not a date YYYY-MM-DD (日期格式)")
+    try:
+        subject = Subject.parse(row["subject"])
+    except UsageError as exc:
+        return FormProblem(path.name, n, FORM_COLUMNS["subject"], str(exc))
+    try:
+        with conn.transaction():
+            ids.append(record(publication_id, row["uscc"], subject, row["claim_zh"], row["evidence_ref"],
+                              received, source=(path.name, n), conn=conn))
+    except UnknownSubject as exc:
+        return FormProblem(path.name, n, FORM_COLUMNS["subject"], str(exc))
+    except (InnopointsError, psycopg.Error) as exc:
+        return FormProblem(path.name, n, FORM_COLUMNS["uscc"], str(exc).splitlines()[0])
+    return None
 
 
 def _objection(conn: Any, objection_id: int) -> tuple[Any, ...]:
