@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import psycopg
@@ -43,20 +44,30 @@ def _add_rows(conn: psycopg.Connection, pid: int, uscc: str = USCC) -> None:
                  "values (%s, %s, 'T01', 8)", (pid, uscc))
 
 
-def _add_header(conn: psycopg.Connection, pid: int, run_id: str) -> None:
+def _add_header(conn: psycopg.Connection, pid: int, run_id: str, publicity_id: int | None = None) -> None:
+    """A publicity list (period closed ten days ago) or, naming one, the final list resting on it."""
     conn.execute(
         "insert into audit.publications (publication_id, scheme_code, eval_year, max_points, code_version, "
-        "dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256, grade_bands) "
+        "dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256, grade_bands, "
+        "kind, opens_on, closes_on, publicity_publication_id) "
         "values (%s, 'LN-2025', 2025, 100, 'test', %s, '{}', '{}', 1, 1, audit.publication_content_sha256(%s), "
-        "'[]')", (pid, run_id, pid))
+        "'[]', %s, %s, %s, %s)",
+        (pid, run_id, pid, "final" if publicity_id else "publicity",
+         None if publicity_id else date.today() - timedelta(days=15),
+         None if publicity_id else date.today() - timedelta(days=10), publicity_id))
 
 
 def _publish(conn: psycopg.Connection, run_id: str) -> int:
-    """What `innopoints publish` does, in SQL: the rows first, the header last, one transaction."""
+    """What `innopoints publicize` and `publish` do, in SQL: the rows first, the header last, one
+    transaction each; the final list (returned) rests on the publicity list."""
+    with conn.transaction():
+        publicity = _next_id(conn, "audit.publications", "publication_id")
+        _add_rows(conn, publicity)
+        _add_header(conn, publicity, run_id)
     with conn.transaction():
         pid = _next_id(conn, "audit.publications", "publication_id")
         _add_rows(conn, pid)
-        _add_header(conn, pid, run_id)
+        _add_header(conn, pid, run_id, publicity)
     return pid
 
 
