@@ -72,6 +72,12 @@ class Reference:
     units: dict[str, str]
     regions: dict[str, tuple[str, str]]  # region_code -> (name, level)
     offices: dict[str, Office]
+    ranked_lists: tuple[tuple[str, float, float], ...] = ()  # (name, from top share, to top share), in order
+
+    def ranked_lists_note(self) -> str:
+        """"领跑榜（前 5%）、竞跑榜（前 5%–10%）…", from the ranking_bands seed."""
+        return "、".join(f"{name}（前 {hi:.0%}）" if lo == 0 else f"{name}（前 {lo:.0%}–{hi:.0%}）"
+                        for name, lo, hi in self.ranked_lists)
 
 
 @dataclass
@@ -116,7 +122,9 @@ def reference(conn: Any) -> Reference:
     offices = {str(r["region_code"]): Office(str(r["region_code"]), r["office_name_zh"] or "", r["address_zh"] or "",
                                              r["contact_zh"] or "")
                for r in _rows(conn, "select * from seeds.ref_objection_offices")}
-    return Reference(veto, units, regions, offices)
+    bands = tuple((r["band_name_zh"], float(r["min_top_share"]), float(r["max_top_share"])) for r in _rows(
+        conn, "select band_name_zh, min_top_share, max_top_share from seeds.ranking_bands order by band_order"))
+    return Reference(veto, units, regions, offices, bands)
 
 
 def enterprises(conn: Any, publication_id: int, uscc: str | None = None) -> list[tuple[str, str]]:

@@ -99,7 +99,7 @@ def _score_box(pub: Publication, s: dict[str, Any], ref: Reference) -> Block:
         lines.append(("区域排名", f"{rank_line(s['rank_in_region'], s['evaluated_in_region'])}（{region}{share}）"))
         lines.append(("阶段排名", f"{rank_line(s['rank_in_stage'], s['ranked_in_stage'])}"
                                   f"（{s['stage_name_zh'] or s['stage']}）"))
-        lines.append(("入选榜单", s["band_name_zh"] or "未入选（领跑榜、竞跑榜、进取榜为各阶段前 5%、5–10%、10–20%）"))
+        lines.append(("入选榜单", s["band_name_zh"] or f"未入选（各阶段榜单：{ref.ranked_lists_note()}）"))
     lines.append(("下一等级", next_grade_line(pub, s)))
     h = 44 + 14 * len(lines)
 
