@@ -200,6 +200,7 @@ def _numbered_canvas(font: str, n: Notice) -> Any:
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("invariant", 1)
+            kwargs["initialFontName"] = font  # no standard font on any page: the CJK one only
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from reportlab.pdfgen.canvas import Canvas
 
+from innopoints.documents import fonts
 from innopoints.documents.layout import BAND, GREY, LIGHT, MARGIN_X, PAGE_H, PAGE_W, Block, Pen, flow
 from innopoints.documents.read import EnterpriseData, Publication, Reference
 from innopoints.scoring.explain import format_value
@@ -210,7 +211,7 @@ def render(pub: Publication, e: EnterpriseData, ref: Reference) -> bytes:
     """The 积分报告单 of one enterprise as PDF bytes (the CJK font embedded as a subset)."""
     s = e.score
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1)
+    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1, initialFontName=fonts.register())
     c.setTitle(f"{TITLE} {s['enterprise_name'] or ''} {s['uscc']}")
     c.setAuthor("innopoints")
     c.setSubject(f"{pub.scheme_name_zh} {pub.eval_year}年度 发布编号 {pub.publication_id}")
