@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import time
 from decimal import Decimal
@@ -191,6 +192,12 @@ def _rank(people: list[dict[str, Any]], bands: list[dict[str, Any]], ranked: lis
                     break
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (the workers, once the pool ends)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def bench_reports(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -220,10 +227,13 @@ def bench_reports(args: argparse.Namespace) -> int:
         if out.exists():
             shutil.rmtree(out)
         bar = tqdm(total=args.enterprises, unit="份", desc="积分报告单", dynamic_ncols=True)
+        load_before, cpu_before = os.getloadavg()[0], _cpu_seconds()
         try:
             res = write_reports(pid, out, jobs=max(1, args.jobs), progress=lambda d, _t: bar.update(d - bar.n))
         finally:
             bar.close()
+        cpu = _cpu_seconds() - cpu_before
+        load_after = os.getloadavg()[0]
         size = sum(f.stat().st_size for f in out.rglob("*.pdf"))
         each = size / max(1, len(res.files)) / 1024
         lines = [
@@ -232,6 +242,9 @@ def bench_reports(args: argparse.Namespace) -> int:
             f"  total                 {res.seconds:8.1f} s   [{'within' if res.seconds <= TARGET_SECONDS else 'OVER'}"
             f" the {TARGET_SECONDS:.0f} s target]",
             f"  documents per second  {res.per_second:8.1f}",
+            f"  CPU (parent+workers)  {cpu:8.1f} s   = {cpu / max(1, len(res.files)) * 1000:.1f} ms a report; "
+            f"load average {load_before:.1f} before, {load_after:.1f} after (above {os.cpu_count()}: other "
+            "processes share the cores)",
             f"  output                {size / 2**20:8.1f} MiB ({each:.0f} KiB a report)",
             f"  peak RSS parent       {res.peak_rss_parent_kib / 1024:8.1f} MiB",
         ]
