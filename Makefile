@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test clean venv lint db postgres browser help
+.PHONY: demo test clean venv lint db postgres browser documents help
 .DEFAULT_GOAL := help
 
 help:
@@ -46,13 +46,21 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; \
 	else echo "browser tests need Debian's $(BROWSER_PKGS): run 'sudo apt-get install $(BROWSER_PKGS)' (needs root)"; fi
 
+# The 积分报告单 and publicity lists embed a TrueType CJK font (reportlab cannot read the CFF outlines of
+# Noto CJK); the tests rasterise a page with poppler's pdftoppm. Both from Debian (this step needs root).
+DOC_PKGS := fonts-wqy-microhei poppler-utils
+documents:
+	@if [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && command -v pdftoppm >/dev/null; then true; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DOC_PKGS) >/dev/null; \
+	else echo "the PDF documents need Debian's $(DOC_PKGS): run 'sudo apt-get install $(DOC_PKGS)' (needs root)"; fi
+
 -include mk/*.mk
 
 # Everything a newcomer needs, from nothing: both environments, the server, then the main job.
-demo: venv postgres superset-env
+demo: venv postgres documents superset-env
 	$(BIN)/innopoints demo
 
-test: venv postgres browser superset-env
+test: venv postgres browser documents superset-env
 	$(BIN)/innopoints db start
 	$(BIN)/pytest
 
@@ -62,4 +70,4 @@ lint: venv
 clean:
 	-@test -x $(BIN)/innopoints && $(BIN)/innopoints serve --stop 2>/dev/null; true
 	-@test -x $(BIN)/python && $(BIN)/python -c "from innopoints import cluster; cluster.destroy()"; true
-	rm -rf .state target logs demo-data pushes artifacts gx/uncommitted
+	rm -rf .state target logs demo-data pushes reports artifacts gx/uncommitted

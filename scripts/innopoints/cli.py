@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "innopoints.scoring.cli",
     "innopoints.quality.cli",
     "innopoints.publication.cli",
+    "innopoints.documents.cli",
     "innopoints.commands.run_cmd",
     "innopoints.superset.cli",
     "innopoints.commands.bench_cmd",

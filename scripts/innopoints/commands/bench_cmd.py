@@ -1,4 +1,4 @@
-"""`innopoints bench import|build|dashboards`: benchmarks that print their figures."""
+"""`innopoints bench import|build|dashboards|reports`: benchmarks that print their figures."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ BENCHES = {
     "import": ("innopoints.importer.bench", "bench_import", "import throughput and memory vs bare COPY"),
     "build": ("innopoints.scoring.bench", "bench_build", "dbt build time vs one plain CTAS pass"),
     "dashboards": ("innopoints.superset.cli", "bench_dashboards", "chart data request latency, warm and cold"),
+    "reports": ("innopoints.documents.bench", "bench_reports", "bulk 积分报告单 of a 20,000-enterprise publication"),
 }
 
 

@@ -6,12 +6,10 @@ delivery of each (uscc, bank) in raw.consents, so a revocation counts from the m
 imported (no rebuild needed). Written as XLSX (cover sheet 封面 + the table) and CSV (UTF-8 with
 BOM, for Excel), both guarded against formula injection (OWASP "CSV Injection"); numbers stay numbers:
 
-- CSV: a text field that a spreadsheet could take for a formula gets a leading apostrophe, also when
-  the formula character is full-width (＝＋－＠) or hidden behind invisible characters (spaces,
-  U+3000, tab, CR/LF, zero-width characters, the BOM); every text field is quoted.
-- XLSX: text cells are typed as text (shared/inline string, number format "@" Text, "quote prefix"
-  set where the text looks like a formula), so Excel and LibreOffice show the name exactly as
-  written, without an apostrophe, and never evaluate it.
+- CSV: a text field that a spreadsheet could take for a formula gets a leading apostrophe
+  (``innopoints.spreadsheet``); every text field is quoted.
+- XLSX: text cells are typed as text (``innopoints.spreadsheet.type_text``), so Excel and LibreOffice
+  show the name exactly as written, without an apostrophe, and never evaluate it.
 
 The files are written atomically and readable by their owner only (0600; a folder created here 0700).
 Every push is recorded in audit.bank_pushes / bank_push_enterprises with the files' sha256.
@@ -23,7 +21,6 @@ import csv
 import hashlib
 import io
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,16 +30,12 @@ from zoneinfo import ZoneInfo
 
 from innopoints import db, statefile
 from innopoints.publication.publish import pause_point
+from innopoints.spreadsheet import looks_like_formula, safe_text, type_text
+
+__all__ = ["PushError", "PushResult", "build_csv", "build_xlsx", "looks_like_formula", "push", "safe_text"]
 
 TITLE = "科技型企业积分情况表"
 TZ = ZoneInfo("Asia/Shanghai")
-# characters that start a formula in Excel, LibreOffice or WPS, ASCII and full-width
-FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-# control characters a spreadsheet may act on at the start of a field (OWASP: tab, CR; also LF, NUL)
-CONTROL_PREFIXES = ("\t", "\r", "\n", "\0")
-# Unicode categories of characters that do not show: format (zero-width, BOM, bidi marks), spaces,
-# line/paragraph separators, controls
-INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
 # text columns of the table (typed as text in the XLSX); the others are numbers
 TEXT_COLUMNS = frozenset({"uscc", "enterprise_name", "city_name_zh", "stage_name_zh", "grade", "grade_label_zh",
                           "veto"})
@@ -79,27 +72,6 @@ class PushResult:
     csv: Path
     xlsx_sha256: str
     csv_sha256: str
-
-
-def _is_invisible(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch) in INVISIBLE_CATEGORIES
-
-
-def looks_like_formula(text: str) -> bool:
-    """True when a spreadsheet could read ``text`` as a formula: it starts with a control character,
-    or its first visible character is a formula character (ASCII or full-width)."""
-    if text.startswith(CONTROL_PREFIXES):
-        return True
-    visible = next((ch for ch in text if not _is_invisible(ch)), "")
-    return visible in FORMULA_CHARS
-
-
-def safe_text(value: Any) -> Any:
-    """A value for a CSV field: text that a spreadsheet could run as a formula gets a leading
-    apostrophe; numbers, dates and None are returned unchanged."""
-    if isinstance(value, str) and looks_like_formula(value):
-        return "'" + value
-    return value
 
 
 def today() -> date:
@@ -142,22 +114,10 @@ def _columns(cats: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _cell(v: Any) -> Any:
-    """A value for an XLSX cell: numbers as numbers, text as written (typed as text by ``_type_text``)."""
+    """A value for an XLSX cell: numbers as numbers, text as written (typed as text by ``type_text``)."""
     if isinstance(v, Decimal):
         return float(v)
     return v
-
-
-def _type_text(cell: Any) -> None:
-    """Make a cell holding a str a text cell: string type (openpyxl would otherwise store a str starting
-    with "=" as a formula), number format "@" (Text, so an edit in Excel keeps it text), and Excel's
-    quote prefix when it looks like a formula (what Excel itself stores for a typed leading apostrophe)."""
-    if not isinstance(cell.value, str):
-        return
-    cell.data_type = "s"
-    cell.number_format = "@"
-    if looks_like_formula(cell.value):
-        cell.quotePrefix = True
 
 
 def _cover(pub: dict[str, Any], bank: tuple[str, str], on: date, n: int, push_id: int) -> list[tuple[str, Any]]:
@@ -218,18 +178,18 @@ def build_xlsx(pub: dict[str, Any], bank: tuple[str, str], on: date, rows: list[
     for row in cover.iter_rows():
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
-            _type_text(c)
+            type_text(c)
     ws = wb.create_sheet(TITLE[:31])
     cols = _columns(cats)
     ws.append([zh for _, zh in cols])
     for c in ws[1]:
         c.font = Font(bold=True)
-        _type_text(c)
+        type_text(c)
     for r in rows:
         ws.append([_cell(r.get(key)) for key, _ in cols])
     for row in ws.iter_rows(min_row=2):
         for c in row:
-            _type_text(c)
+            type_text(c)
     ws.freeze_panes = "C2"
     widths = {"统一社会信用代码": 22, "企业名称": 36}
     for i, (key, zh) in enumerate(cols, start=1):
