@@ -70,4 +70,4 @@ lint: venv
 clean:
 	-@test -x $(BIN)/innopoints && $(BIN)/innopoints serve --stop 2>/dev/null; true
 	-@test -x $(BIN)/python && $(BIN)/python -c "from innopoints import cluster; cluster.destroy()"; true
-	rm -rf .state target logs demo-data pushes reports artifacts gx/uncommitted
+	rm -rf .state target logs demo-data demo-corrections pushes reports publicity artifacts gx/uncommitted

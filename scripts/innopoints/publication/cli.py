@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from innopoints.config import get_settings
+
 
 def _publish(args: argparse.Namespace) -> int:
     from innopoints.commands.db_cmd import ensure_ready
@@ -55,9 +57,14 @@ def _publicize(args: argparse.Namespace) -> int:
     except pub.PublicationRefused as exc:
         print(f"innopoints publicize: 公示被拒绝 (refused): {exc}", file=sys.stderr)
         return 1
+    from innopoints.documents import write_publicity_documents
+
+    out = args.out or get_settings().project_root / "publicity" / f"publication{p.publication_id}"
+    files = write_publicity_documents(p.publication_id, out)
     state = "已公示 (publicity list frozen)" if p.created else "无变化 (unchanged: this list is already on publicity)"
     print(f"{state}: 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year} 公示名单，{p.n_enterprises:,} 家企业，"
           f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}（含），sha256 {p.content_sha256}\n"
+          f"  公示文件 (publicity documents): {len(files)} 个文件 (files) in {out}\n"
           f"  异议登记 (record objections): innopoints objection add --publication {p.publication_id} ...\n"
           f"  期满且异议处理完毕后正式发布 (then): innopoints publish --scheme {p.scheme_code} --year {p.eval_year}")
     return 0
@@ -138,6 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--year", required=True, type=int, help="evaluation year, e.g. 2024")
     c.add_argument("--days", required=True, type=int, help="length of the publicity period in calendar days")
     c.add_argument("--opens", type=date.fromisoformat, help="first day YYYY-MM-DD (default today, Beijing time)")
+    c.add_argument("--out", type=Path, help="folder for the publicity documents (default publicity/publication<ID>)")
     c.set_defaults(func=_publicize)
     o = sub.add_parser("objection", help="record, import, decide and list objections (异议) to a publicity list")
     osub = o.add_subparsers(dest="action", required=True)
