@@ -20,6 +20,7 @@ DEMO_BAD_ROWS = 0.001
 # the demo's publicity period: five days, opened three weeks ago, so the final list follows at once
 DEMO_PUBLICITY_DAYS = 5
 DEMO_PUBLICITY_AGO_DAYS = 21
+DEMO_REPORTS_SCHEME = "FX-2025"  # the demo writes the 积分报告单 of this scheme's final list
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -57,6 +58,23 @@ def ensure_demo_data(enterprises: int = DEMO_ENTERPRISES) -> Path:
     return out
 
 
+def _demo_reports() -> None:
+    """The 积分报告单 of every enterprise of the demo city's final list (阜新, 137 enterprises), as an
+    officer hands them out; `innopoints report --publication ID` does it for any publication."""
+    from innopoints import db
+    from innopoints.documents import write_reports
+
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        row = conn.execute("select max(publication_id) from audit.publications where kind = 'final' "
+                           "and scheme_code = %s", (DEMO_REPORTS_SCHEME,)).fetchone()
+    if row is None or row[0] is None:
+        return
+    out = get_settings().project_root / "reports" / f"publication{row[0]}"
+    result = write_reports(row[0], out)
+    print(f"\n积分报告单 (reports) of final list {row[0]} ({DEMO_REPORTS_SCHEME}): {len(result.files)} PDF in {out}",
+          flush=True)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from innopoints.importer import import_path
     from innopoints.publication.pipeline import run_pipeline, up_to_date
@@ -88,6 +106,7 @@ def _demo(args: argparse.Namespace) -> int:
         rc = run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=pushes)
         if rc != 0:
             return rc
+        _demo_reports()
     if args.no_serve:
         return 0
     from innopoints.superset import service
