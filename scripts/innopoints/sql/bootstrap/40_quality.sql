@@ -92,10 +92,11 @@ begin
 end
 $$;
 
-do $$
-declare t text;
+-- Make an audit table append-only: triggers refuse update, delete and truncate (even to the owner)
+-- and no role keeps those privileges. Every append-only table of audit is made so by this function.
+create or replace function audit.make_append_only(t text) returns void
+language plpgsql set search_path = pg_catalog, pg_temp as $$
 begin
-    foreach t in array array['dq_runs', 'dq_results'] loop
         execute format('drop trigger if exists %I_immutable on audit.%I', t, t);
         execute format('create trigger %I_immutable before update or delete on audit.%I '
                        'for each row execute function audit.forbid_change()', t, t);
@@ -104,9 +105,11 @@ begin
                        'for each statement execute function audit.forbid_change()', t, t);
         execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
                        'innopoints_transformer, innopoints_reporter, innopoints_publisher, innopoints_gate', t);
-    end loop;
 end
 $$;
+revoke execute on function audit.make_append_only(text) from public;
+
+select audit.make_append_only(t) from unnest(array['dq_runs', 'dq_results']) as t;
 
 grant usage on schema audit to innopoints_transformer, innopoints_publisher, innopoints_gate;
 grant execute on function audit.uscc_is_valid(text) to innopoints_transformer, innopoints_loader;

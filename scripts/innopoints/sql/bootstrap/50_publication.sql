@@ -151,23 +151,11 @@ language sql stable as $$
 $$;
 grant execute on function audit.publication_content_sha256(bigint) to innopoints_publisher;
 
-do $$
-declare t text;
-begin
-    foreach t in array array['publications', 'publication_scores', 'publication_indicator_points',
-                             'bank_pushes', 'bank_push_enterprises'] loop
-        execute format('drop trigger if exists %I_immutable on audit.%I', t, t);
-        execute format('create trigger %I_immutable before update or delete on audit.%I '
-                       'for each row execute function audit.forbid_change()', t, t);
-        execute format('drop trigger if exists %I_no_truncate on audit.%I', t, t);
-        execute format('create trigger %I_no_truncate before truncate on audit.%I '
-                       'for each statement execute function audit.forbid_change()', t, t);
-        execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
-                       'innopoints_transformer, innopoints_reporter, innopoints_publisher, innopoints_gate', t);
-        execute format('grant select, insert on audit.%I to innopoints_publisher', t);
-    end loop;
-end
-$$;
+select audit.make_append_only(t)
+from unnest(array['publications', 'publication_scores', 'publication_indicator_points', 'bank_pushes',
+                  'bank_push_enterprises']) as t;
+grant select, insert on audit.publications, audit.publication_scores, audit.publication_indicator_points,
+    audit.bank_pushes, audit.bank_push_enterprises to innopoints_publisher;
 
 -- ids are drawn before the rows that carry them (children first, parent with the content hash last)
 grant usage on sequence audit.publications_publication_id_seq, audit.bank_pushes_push_id_seq

@@ -159,23 +159,12 @@ drop trigger if exists bank_pushes_final on audit.bank_pushes;
 create trigger bank_pushes_final before insert on audit.bank_pushes
     for each row execute function audit.require_final_publication();
 
-do $$
-declare t text;
-begin
-    foreach t in array array['objections', 'objection_decisions', 'score_adjustments', 'publication_changes'] loop
-        execute format('drop trigger if exists %I_immutable on audit.%I', t, t);
-        execute format('create trigger %I_immutable before update or delete on audit.%I '
-                       'for each row execute function audit.forbid_change()', t, t);
-        execute format('drop trigger if exists %I_no_truncate on audit.%I', t, t);
-        execute format('create trigger %I_no_truncate before truncate on audit.%I '
-                       'for each statement execute function audit.forbid_change()', t, t);
-        execute format('revoke update, delete, truncate on audit.%I from public, innopoints_loader, '
-                       'innopoints_transformer, innopoints_reporter, innopoints_publisher, innopoints_gate', t);
-        execute format('grant select, insert on audit.%I to innopoints_publisher', t);
-        execute format('grant select on audit.%I to innopoints_transformer', t);
-    end loop;
-end
-$$;
+select audit.make_append_only(t)
+from unnest(array['objections', 'objection_decisions', 'score_adjustments', 'publication_changes']) as t;
+grant select, insert on audit.objections, audit.objection_decisions, audit.score_adjustments,
+    audit.publication_changes to innopoints_publisher;
+grant select on audit.objections, audit.objection_decisions, audit.score_adjustments, audit.publication_changes
+    to innopoints_transformer;
 grant usage on sequence audit.objections_objection_id_seq, audit.score_adjustments_adjustment_id_seq
     to innopoints_publisher;
 -- a redelivered feed is named by its import batch
