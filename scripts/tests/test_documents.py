@@ -4,8 +4,8 @@ On a real publication of the test warehouse (validate → publish LN-2025, priva
 warehouse): the report of a top enterprise, a vetoed one and one on a ranked list opens, has 1–2 pages,
 and its text read back from the PDF holds the figures of an independent query of audit.publication_*
 (total, grade label, ranks, every indicator's points and points lost, the sha256); the bulk run writes one
-private file per enterprise and a manifest whose hashes match; a publicity list (a publication of kind
-'publicity' inserted here as the publisher, until the publicize command exists) gives per region an XLSX
+private file per enterprise and a manifest whose hashes match; the publicity list the final list rests on
+(`innopoints publicize`, its period dated in the past) gives per region an XLSX
 and a PDF with the list, the period and the office; formula-like names are neutralised; Chinese renders
 (pages rasterised with pdftoppm into artifacts/documents/, not blank, the embedded font the CJK one).
 """
@@ -32,7 +32,7 @@ from innopoints.documents import fonts, write_publicity_documents, write_reports
 from innopoints.documents.publicity import COLUMNS, build_xlsx, notice
 from innopoints.documents.read import Reference
 from innopoints.errors import UsageError
-from innopoints.publication.publish import publish
+from innopoints.publication.publish import publicize, publish
 from innopoints.quality.runner import validate
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -48,38 +48,23 @@ def wh(built_warehouse: Settings, demo_dir: Path) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="module")
-def publication(wh: Settings) -> Any:
+def publicity(wh: Settings) -> int:
+    """The publicity list of LN-2025's latest year, its period (OPENS to CLOSES) closed."""
     out = validate()
     assert out.success, out.report()
     year = admin("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = 'LN-2025'")[0][0]
-    return publish("LN-2025", year)
+    p = publicize("LN-2025", year, (CLOSES - OPENS).days + 1, OPENS)
+    assert p.kind == "publicity" and p.closes_on == CLOSES
+    return p.publication_id
 
 
 @pytest.fixture(scope="module")
-def publicity(publication: Any) -> int:
-    """A publicity list: the publication's rows under a new id, its header of kind 'publicity' with its
-    period, written as the publisher (rows first, the header with the content hash last)."""
-    src = publication.publication_id
-    with db.connect(db.PUBLISHER) as conn:
-        pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))"
-                           ).fetchone()[0]
-        conn.execute("insert into audit.publication_scores select %s, uscc, enterprise_name, city_code, city_name_zh, "
-                     "stage, stage_name_zh, is_vetoed, veto_codes, total_points, max_points, grade, grade_label_zh, "
-                     "rank_in_region, evaluated_in_region, top_share, points_to_next_grade, rank_in_stage, "
-                     "ranked_in_stage, band_code, band_name_zh from audit.publication_scores "
-                     "where publication_id = %s", (pid, src))
-        conn.execute("insert into audit.publication_indicator_points select %s, uscc, indicator_code, "
-                     "indicator_name_zh, category_code, category_name_zh, display_order, indicator_value, weight, "
-                     "points from audit.publication_indicator_points where publication_id = %s", (pid, src))
-        conn.execute("insert into audit.publications (publication_id, scheme_code, eval_year, scheme_name_zh, "
-                     "max_points, code_version, dq_run_id, source_batches, source_batch_ids, n_enterprises, "
-                     "n_indicator_rows, content_sha256, grade_bands, kind, opens_on, closes_on) "
-                     "select %s, scheme_code, eval_year, scheme_name_zh, max_points, code_version, dq_run_id, "
-                     "source_batches, source_batch_ids, n_enterprises, n_indicator_rows, "
-                     "audit.publication_content_sha256(%s), grade_bands, 'publicity', %s, %s "
-                     "from audit.publications where publication_id = %s", (pid, pid, OPENS, CLOSES, src))
-        conn.commit()
-    return int(pid)
+def publication(publicity: int) -> Any:
+    """The final list resting on that publicity list (no objections were raised)."""
+    year = admin("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = 'LN-2025'")[0][0]
+    final = publish("LN-2025", year)
+    assert final.publicity_publication_id == publicity
+    return final
 
 
 def score(pid: int, uscc: str) -> dict[str, Any]:
