@@ -538,6 +538,60 @@ DATASETS: tuple[Dataset, ...] = (
         (_sum("qs_lines", "lines_quarantined", "隔离行数"),),
         "Quarantined rows by batch, feed and reason — 隔离记录汇总",
     ),
+    # 公示与异议: the evaluation cycle (objections, decisions, changes between publicity and final list)
+    Dataset(
+        "fct_objections",
+        {**SCHEME, **YEAR, **CITY, "objection_id": ("INTEGER", "异议编号"),
+         "publication_id": ("INTEGER", "公示名单编号"),
+         "enterprise_name": ("VARCHAR", "企业名称"), "uscc": ("VARCHAR", "统一社会信用代码"),
+         "subject_name_zh": ("VARCHAR", "异议指标或字段"), "subject_code": ("VARCHAR", "异议对象代码"),
+         "claim_zh": ("VARCHAR", "异议内容"), "evidence_ref": ("VARCHAR", "证明材料编号"),
+         "received_on": ("DATE", "收到日期"), "status_zh": ("VARCHAR", "复核状态"),
+         "status_order": ("INTEGER", "状态顺序"),
+         "decided_on": ("DATE", "复核日期"), "decision_reason_zh": ("VARCHAR", "复核意见"),
+         "correction_zh": ("VARCHAR", "更正方式"), "objections": ("INTEGER", "异议数"),
+         "is_open": ("INTEGER", "待复核"),
+         "is_accepted": ("INTEGER", "予以采纳"), "is_rejected": ("INTEGER", "不予采纳"),
+         "is_decided": ("INTEGER", "已复核"), "days_to_decide": ("INTEGER", "复核天数")},
+        (_sum("ob_count", "objections", "异议数"),
+         _sum("ob_open", "is_open", "待复核"),
+         _sum("ob_accepted", "is_accepted", "予以采纳"),
+         _sum("ob_rejected", "is_rejected", "不予采纳"),
+         _sum("ob_decided", "is_decided", "已复核异议数"),
+         _ratio("ob_days_mean", "days_to_decide", "is_decided", "平均复核天数", ".1f"),
+         Metric("ob_days_max", "MAX(days_to_decide)", "最长复核天数", ",d", "days_to_decide, the largest")),
+        "Objections to publicity lists with their decisions — 异议明细",
+    ),
+    Dataset(
+        "fct_publication_changes",
+        {**SCHEME, **YEAR, **CITY, "publication_id": ("INTEGER", "正式发布编号"),
+         "publicity_publication_id": ("INTEGER", "公示名单编号"), "is_latest_final": ("BOOLEAN", "现行正式名单"),
+         "enterprise_name": ("VARCHAR", "企业名称"), "uscc": ("VARCHAR", "统一社会信用代码"),
+         "total_before": ("NUMERIC", "公示总积分"), "total_after": ("NUMERIC", "正式总积分"),
+         "total_change": ("NUMERIC", "积分变动"), "grade_before_display_zh": ("VARCHAR", "公示等级"),
+         "grade_after_display_zh": ("VARCHAR", "正式等级"), "rank_before": ("INTEGER", "公示排名"),
+         "rank_after": ("INTEGER", "正式排名"), "cause_zh": ("VARCHAR", "变动原因"),
+         "cause_order": ("INTEGER", "原因顺序"),
+         "objection_ids_text": ("VARCHAR", "相关异议编号"), "explanation_zh": ("VARCHAR", "变动说明"),
+         "enterprises": ("INTEGER", "企业数")},
+        (_sum("pc_enterprises", "enterprises", "结果变动企业数"),),
+        "Enterprises whose result changed between publicity and final list — 公示后结果变动",
+    ),
+    Dataset(
+        "fct_publicity_lists",
+        {**SCHEME, "scheme_name_zh": ("VARCHAR", "积分方案名称"), **YEAR, **CITY,
+         "publication_id": ("INTEGER", "公示名单编号"), "period_zh": ("VARCHAR", "公示期"),
+         "enterprises_listed": ("INTEGER", "公示企业数"), "objections": ("INTEGER", "异议数"),
+         "objections_accepted": ("INTEGER", "予以采纳"), "objections_rejected": ("INTEGER", "不予采纳"),
+         "objections_open": ("INTEGER", "待复核"), "final_status_zh": ("VARCHAR", "正式发布"),
+         "final_publication_id": ("INTEGER", "正式发布编号")},
+        (_sum("pl_listed", "enterprises_listed", "公示企业数"),
+         _sum("pl_objections", "objections", "异议数"),
+         _sum("pl_accepted", "objections_accepted", "予以采纳"),
+         _sum("pl_rejected", "objections_rejected", "不予采纳"),
+         _sum("pl_open", "objections_open", "待复核")),
+        "Publicity lists per city: period, enterprises listed, objections, the final list — 公示名单",
+    ),
     Dataset(
         "fct_feed_coverage",
         {**SCHEME, **YEAR, **CITY, "feed_name_zh": ("VARCHAR", "数据源"),
@@ -563,6 +617,8 @@ PY, PD, S, IND, NEAR, BE = (
 )
 RK, VT, BC, BP = "fct_enterprise_rankings", "fct_enterprise_vetoes", "fct_bank_consents_summary", "fct_bank_pushes"
 DQ, IB, QS, FC = "fct_dq_results", "fct_import_batches", "fct_quarantine_summary", "fct_feed_coverage"
+OBJ, PCH, PUB = "fct_objections", "fct_publication_changes", "fct_publicity_lists"
+LATEST_FINAL = "is_latest_final"  # the rows of the final list in force of each (scheme, year)
 CITY_ROWS = "region_level = 'city'"  # the headline's city rows: added up, they give the province's figures
 ALL_BANKS = "bank_code = 'ALL'"  # fct_score_auc's rows of all banks together (monitoring_all_banks())
 NOT_ALL_BANKS = "bank_code <> 'ALL'"
@@ -789,6 +845,43 @@ CHARTS: tuple[Chart, ...] = (
           description="推送给本行的企业中，推送后向本行申请、获本行贷款的企业数与金额"),
     Chart("be_grades", "本行可服务企业等级分布", BE, "pie", ["be_enterprises"], ["grade_display_zh"], height=60,
           description="授权本行的企业按最新等级的分布"),
+    # 公示与异议: the publicity lists of the chosen year and scheme, their objections and what changed
+    _big("po_objections", "异议数", OBJ, "ob_count", ",d", "所选年度与方案的公示名单收到的异议（含待复核）"),
+    _big("po_open", "待复核", OBJ, "ob_open", ",d", "尚未作出复核决定的异议"),
+    _big("po_accepted", "予以采纳", OBJ, "ob_accepted", ",d", "复核予以采纳的异议（以重新交付数据或记录更正更正）"),
+    _big("po_rejected", "不予采纳", OBJ, "ob_rejected", ",d", "复核不予采纳的异议"),
+    _big("po_days", "平均复核天数", OBJ, "ob_days_mean", ".1f", "已复核异议从收到到复核决定的平均天数",
+         subheader="收到至复核决定"),
+    _big("po_changed", "结果变动企业数", PCH, "pc_enterprises", ",d",
+         "正式名单与其公示名单相比总分、等级或区域排名有变动的企业", where=LATEST_FINAL, subheader="公示→正式发布"),
+    Chart("po_lists", "公示名单与正式发布", PUB, "table",
+          ["pl_listed", "pl_objections", "pl_accepted", "pl_rejected", "pl_open"],
+          ["publication_id", "scheme_name_zh", "period_zh", "final_status_zh"], order_by="pl_listed", row_limit=50,
+          height=40,
+          description="每份公示名单的公示期、公示企业数、收到的异议及其后的正式发布（编号与日期），或尚未正式发布"),
+    Chart("po_by_city", "各市异议（按复核状态）", OBJ, "echarts_timeseries_bar", ["ob_count"], ["status_zh"],
+          x_axis="city_name_zh", stacked=True, number_format=",d", x_label_rotation=45, height=60,
+          description="各市企业提出的异议数，按待复核、予以采纳、不予采纳分色"),
+    Chart("po_days_city", "各市复核天数", OBJ, "table", ["ob_decided", "ob_days_mean", "ob_days_max"],
+          ["city_name_zh"], order_by="ob_decided", row_limit=50, height=60,
+          description="已复核异议从收到日期到复核日期的天数：平均与最长"),
+    Chart("po_by_subject", "异议指标或字段（按复核状态）", OBJ, "echarts_timeseries_bar", ["ob_count"], ["status_zh"],
+          x_axis="subject_name_zh", stacked=True, horizontal=True, number_format=",d", height=50,
+          description="异议针对的评价指标（指标名称）或数据源字段（数据源：字段名称）"),
+    Chart("po_list", "异议明细", OBJ, "table", [],
+          ["objection_id", "enterprise_name", "uscc", "city_name_zh", "subject_name_zh", "claim_zh", "received_on",
+           "status_zh", "decided_on", "decision_reason_zh", "correction_zh"], order_by="objection_id",
+          order_asc=True, row_limit=2000, search=True, height=60,
+          description="每条异议的企业、异议指标或字段、异议内容、收到日期、复核状态、复核意见与更正方式"),
+    Chart("po_change_causes", "结果变动企业（按原因）", PCH, "pivot_table_v2", ["pc_enterprises"], ["city_name_zh"],
+          pivot_columns=["cause_zh"], number_format=",d", where=LATEST_FINAL, height=50,
+          description="行：城市；列：变动原因（本企业异议更正、公示后数据更新、同组排名变化）；单元格为企业数"),
+    Chart("po_changes", "公示后结果变动企业", PCH, "table", [],
+          ["enterprise_name", "uscc", "city_name_zh", "total_before", "total_after", "grade_before_display_zh",
+           "grade_after_display_zh", "rank_before", "rank_after", "cause_zh", "objection_ids_text", "explanation_zh"],
+          order_by="cause_order,enterprise_name", order_asc=True, row_limit=2000, where=LATEST_FINAL, search=True,
+          height=60,
+          description="现行正式名单中与公示名单相比有变动的企业：公示与正式的总分、等级、区域排名，变动原因与说明"),
 )
 
 DASHBOARDS: tuple[Dashboard, ...] = (
@@ -842,6 +935,15 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("el_near", 12)],
         [("el_vetoed", 12)],
     ], "Find an enterprise; ranked lists per stage; enterprises near the next grade; the vetoed"),
+    Dashboard("publicity-objections", "公示与异议", [
+        [("po_objections", 2), ("po_open", 2), ("po_accepted", 2), ("po_rejected", 2), ("po_days", 2),
+         ("po_changed", 2)],
+        [("po_lists", 12)],
+        [("po_by_city", 7), ("po_days_city", 5)],
+        [("po_by_subject", 7), ("po_change_causes", 5)],
+        [("po_list", 12)],
+        [("po_changes", 12)],
+    ], "Publicity lists and their objections: by city, status and indicator, days to decide, what changed"),
     Dashboard("bank-enterprises", "本行企业名单", [
         [("be_consents", 4), ("be_pushes", 4), ("be_grades", 4)],
         [("be_list", 12)],
@@ -861,6 +963,8 @@ NATIVE_FILTERS: tuple[NativeFilter, ...] = (
     # financing and policy years are calendar years of loans and payments, some later than any evaluation
     NativeFilter("eval_year", "年度", FY, first_item=True, required=True, dashboards=("financing-monitor",)),
     NativeFilter("eval_year", "年度", PY, first_item=True, required=True, dashboards=("policy-delivery",)),
+    # the years with a publicity list, latest first
+    NativeFilter("eval_year", "年度", PUB, first_item=True, required=True, dashboards=("publicity-objections",)),
     NativeFilter("scheme_code", "积分方案", SCOPE, default=DEFAULT_SCHEME, required=True),
     NativeFilter("city_name_zh", "城市", SCOPE, multi=True),
     # banks as each user may see them: those lending in the user's city, a bank officer's own bank
