@@ -870,7 +870,7 @@ CHARTS: tuple[Chart, ...] = (
           pivot_columns=["status_zh"], number_format=",d", height=50,
           description="行：城市；列：待复核、予以采纳、不予采纳；单元格为该市企业提出的异议数"),
     Chart("po_days_city", "各市复核天数", OBJ, "table", ["ob_decided", "ob_days_mean", "ob_days_max"],
-          ["city_name_zh"], order_by="ob_decided", row_limit=50, height=60,
+          ["city_name_zh"], order_by="ob_decided", row_limit=50, height=50,
           description="已复核异议从收到日期到复核日期的天数：平均与最长"),
     Chart("po_by_subject", "异议指标或字段（按复核状态）", OBJ, "pivot_table_v2", ["ob_count"], ["subject_name_zh"],
           pivot_columns=["status_zh"], number_format=",d", height=50,
