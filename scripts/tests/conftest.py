@@ -138,3 +138,73 @@ def publish_final(scheme: str, year: int) -> Any:
 
     publicize(scheme, year, 5, today_beijing() - timedelta(days=10))
     return publish(scheme, year)
+
+
+@pytest.fixture(scope="session")
+def cycle_records(built_warehouse: Settings, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The evaluation cycle on the session's built warehouse, once, for the 公示与异议 dashboard (its
+    figure test and the browser test): LN-2025 of the *earliest* evaluation year (the other modules
+    publish the latest year, on private copies), a publicity list whose period closed, four objections
+    from two cities (阜新 and one other): one accepted with a re-delivered tax feed, one with a recorded
+    adjustment of the torch feed, two rejected; rebuild and validate; the final list with its change
+    report; then a second publicity list of the same year, still open, with one objection not decided.
+    Returns the ids; the figures are read back from the audit tables by the tests."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from innopoints.commands.dbt_cmd import build
+    from innopoints.publication import objections as obj
+    from innopoints.publication.publish import publicize, publish, today_beijing
+    from innopoints.quality.runner import validate
+
+    from .test_quality_support import admin, import_file, read_csv, write_csv
+
+    scheme, fuxin = "LN-2025", "210900"
+    year = admin("select min(eval_year) from marts.fct_enterprise_scores where scheme_code = %s", (scheme,))[0][0]
+    validate()
+    today = today_beijing()
+    p = publicize(scheme, year, 5, today - timedelta(days=20))
+    pick = ("select s.uscc from audit.publication_scores as s where s.publication_id = %s and not s.is_vetoed "
+            "and s.city_code {} %s and exists (select from raw.tax as t where t.uscc = s.uscc and t.year = %s) "
+            "and exists (select from raw.torch as t where t.uscc = s.uscc and t.year = %s) "
+            "order by s.total_points desc, s.uscc limit 2")
+    a, b = (r[0] for r in admin(pick.format("="), (p.publication_id, fuxin, year, year)))
+    other = admin("select city_code from audit.publication_scores where publication_id = %s and city_code <> %s "
+                  "group by city_code order by count(*) desc, city_code limit 1", (p.publication_id, fuxin))[0][0]
+    c, d = (r[0] for r in admin(pick.format("="), (p.publication_id, other, year, year)))
+    day = p.opens_on + timedelta(days=1)
+    o_redelivery = obj.record(p.publication_id, c, obj.Subject.parse("tax.rd_super_deduction"),
+                              "研发费用加计扣除额漏报", "D-001", day)
+    o_adjust = obj.record(p.publication_id, a, obj.Subject.parse("torch.tech_contract_amount"),
+                          "技术合同成交额未计入", "D-002", day)
+    o_reject_a = obj.record(p.publication_id, b, obj.Subject.parse("T05"), "有效发明专利应为5件", "D-003",
+                            day + timedelta(days=1))
+    o_reject_b = obj.record(p.publication_id, d, obj.Subject.parse("T07"), "技术合同成交额偏低", "D-004",
+                            p.closes_on)
+    # the corrected full tax delivery: the enterprise's super deduction of the year raised by a half
+    header, rows = read_csv(demo_dir / "tax.csv")
+    for r in rows:
+        if r[0] == c and r[1] == str(year):
+            r[3] = str((Decimal(r[3] or "100") * Decimal("1.5")).quantize(Decimal("0.01")))
+    out = tmp_path_factory.mktemp("cycle")
+    import_file(write_csv(out / "tax_corrected.csv", header, rows))
+    batch = admin("select max(batch_id) from audit.import_batches where feed = 'tax'")[0][0]
+    obj.accept_redelivery(o_redelivery, "经核对更正凭证，予以采纳", p.closes_on + timedelta(days=1), batch)
+    old = admin("select tech_contract_amount from staging.stg_torch__statistics where uscc = %s and year = %s",
+                (a, year))[0][0]
+    obj.accept_adjustment(o_adjust, "合同已登记，予以采纳", p.closes_on + timedelta(days=3), "torch",
+                          "tech_contract_amount", {"year": str(year)}, str((old or 0) + 5_000_000),
+                          "市科技局 复核组", "D-002")
+    obj.reject(o_reject_a, "专利已失效，不予采纳", p.closes_on + timedelta(days=2))
+    obj.reject(o_reject_b, "与登记数据一致，不予采纳", p.closes_on + timedelta(days=6))
+    build()
+    assert validate().scoring_success
+    final = publish(scheme, year)
+    assert final.created and final.n_changes > 0, final
+    # a second publicity list of the year, still open, with an objection not yet decided
+    again = publicize(scheme, year, 10, today - timedelta(days=2))
+    o_open = obj.record(again.publication_id, b, obj.Subject.parse("T05"), "再次提出：有效发明专利应为5件",
+                        "D-005", today)
+    build(["source:quality+", "source:publications+"])  # as `innopoints run` refreshes after publishing
+    return {"scheme": scheme, "year": year, "publicity": p.publication_id, "final": final.publication_id,
+            "second_publicity": again.publication_id, "open": o_open, "cities": (fuxin, other)}

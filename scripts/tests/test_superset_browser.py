@@ -133,7 +133,9 @@ def _reading_problems(page, dash_slug: str, user: str, n: int) -> list[str]:
 
 
 @pytest.mark.parametrize("user", ["admin", "leadership", "city_210900", "bank_FXB"])
-def test_dashboards_render_without_error(superset_site: Site, artifacts: Path, user: str) -> None:
+def test_dashboards_render_without_error(superset_site: Site, cycle_records: dict, artifacts: Path,
+                                        user: str) -> None:
+    # cycle_records: publicity lists, objections and a final list, so 公示与异议 has figures to show
     from playwright.sync_api import sync_playwright
 
     env = superset_site.env

@@ -7,6 +7,9 @@ with publications as (
         ('eval_year', 'integer'),
         ('published_at', 'timestamptz'),
         ('kind', 'text'),
+        ('opens_on', 'date'),
+        ('closes_on', 'date'),
+        ('publicity_publication_id', 'bigint'),
     ]) }}
 
 )
@@ -16,5 +19,8 @@ select
     scheme_code,
     eval_year,
     published_at,
-    kind
+    kind,
+    opens_on,
+    closes_on,
+    publicity_publication_id
 from publications

@@ -16,6 +16,8 @@ publication_scores as (
     {{ monitoring_optional_source('publications', 'publication_scores', [
         ('publication_id', 'bigint'),
         ('uscc', 'text'),
+        ('enterprise_name', 'text'),
+        ('city_code', 'text'),
         ('total_points', 'numeric(12,2)'),
         ('grade', 'text'),
         ('rank_in_region', 'integer'),
@@ -31,6 +33,8 @@ joined as (
         p.eval_year,
         p.published_at,
         s.uscc,
+        s.enterprise_name,
+        s.city_code,
         s.total_points,
         s.grade,
         s.rank_in_region

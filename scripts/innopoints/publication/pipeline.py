@@ -200,11 +200,12 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
             print(f"推送 (push) {r.push_id}: 银行 {t.bank_code} ← 发布 {t.publication_id} ({t.scheme_code})，"
                   f"{r.n_enterprises:,} 家企业授权在有效期内 (consent in force on {r.push_date})："
                   f"{r.xlsx.name}, {r.csv.name}", flush=True)
-    # What this run wrote to audit (validation results, publications, pushes) feeds the monitoring
-    # and data-quality marts: rebuild those, and only those, so the dashboards show this run.
-    _step("refresh marts that read audit (validation, publications, pushes)")
+    # What this run wrote to audit (validation results, publications, pushes, change reports) feeds
+    # the monitoring, data-quality and cycle marts: rebuild those, and only those, so the dashboards
+    # show this run.
+    _step("refresh marts that read audit (validation, publications, pushes, the cycle)")
     try:
-        build(["source:quality+", "source:publications+"])
+        build(["source:quality+", "source:publications+", "source:cycle+"])
     except RuntimeError as exc:
         return _stop("refresh", str(exc))
     print("\ninnopoints run: done", flush=True)

@@ -67,6 +67,7 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "enterprise-profile": ("province", "leadership", "analyst", "city", "bank"),
     "enterprise-lists": ("province", "leadership", "analyst", "city"),
     "bank-enterprises": ("province", "leadership", "analyst", "bank"),
+    "publicity-objections": ("province", "leadership", "analyst", "city"),
 }
 
 
