@@ -54,11 +54,11 @@ def test_setup_leaves_no_missing_table_or_dashboard(superset_site: Site) -> None
 
 
 def test_dashboards_with_filters_on_marts_only(superset_site: Site) -> None:
-    """The spec's six dashboards and the two lists, each with the year/scheme/city filters its tables
+    """The spec's six dashboards, the two lists and 公示与异议, each with the year/scheme/city filters its tables
     allow (the city by name), on marts only."""
     from innopoints.superset.assets_spec import DATASETS
 
-    assert len(DASHBOARDS) == 8 and set(security.AUDIENCE) == {d.slug for d in DASHBOARDS}
+    assert len(DASHBOARDS) == 9 and set(security.AUDIENCE) == {d.slug for d in DASHBOARDS}
     c = superset_site.client()
     tables = {ds.table: ds for ds in DATASETS}
     by_slug = {d["slug"]: d["id"] for d in c.list_all("/api/v1/dashboard/", columns=["id", "slug"])}
