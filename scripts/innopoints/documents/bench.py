@@ -144,11 +144,13 @@ def synthetic_publication(n: int, seed: int) -> int:
                "display_order", "indicator_value", "weight", "points"],
               [(pid, *r) for r in indicator_rows])
         digest = conn.execute("select audit.publication_content_sha256(%s)", (pid,)).fetchone()[0]
+        # a publicity list (its period closed): a final list would have to rest on one, and a report
+        # is drawn alike for both kinds
         conn.execute(
             "insert into audit.publications (publication_id, scheme_code, eval_year, scheme_name_zh, max_points, "
             "code_version, dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, "
-            "content_sha256, grade_bands, kind) values (%s, %s, %s, %s, %s, 'bench', %s, '[]', '{}', %s, %s, %s, %s, "
-            "'final')",
+            "content_sha256, grade_bands, kind, opens_on, closes_on) values (%s, %s, %s, %s, %s, 'bench', %s, '[]', "
+            "'{}', %s, %s, %s, %s, 'publicity', current_date - 10, current_date - 6)",
             (pid, SCHEME, YEAR, scheme_name, max_points, RUN_ID, n, len(indicator_rows), digest,
              json.dumps(bands, ensure_ascii=False)))
         conn.commit()
