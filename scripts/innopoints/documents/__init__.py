@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from innopoints.documents.bulk import BulkResult
 
-__all__ = ["write_publicity_documents", "write_reports"]
+__all__ = ["publicity_dir", "write_publicity_documents", "write_reports"]
+
+
+def publicity_dir(publication_id: int) -> Path:
+    """Where the publicity documents of a list go by default: publicity/publication<ID>."""
+    from innopoints.config import get_settings
+
+    return get_settings().project_root / "publicity" / f"publication{publication_id}"
 
 
 def write_publicity_documents(publication_id: int, out_dir: Path) -> list[Path]:

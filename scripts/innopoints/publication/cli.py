@@ -7,8 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from innopoints.config import get_settings
-
 
 def _publish(args: argparse.Namespace) -> int:
     from innopoints.commands.db_cmd import ensure_ready
@@ -57,9 +55,9 @@ def _publicize(args: argparse.Namespace) -> int:
     except pub.PublicationRefused as exc:
         print(f"innopoints publicize: 公示被拒绝 (refused): {exc}", file=sys.stderr)
         return 1
-    from innopoints.documents import write_publicity_documents
+    from innopoints.documents import publicity_dir, write_publicity_documents
 
-    out = args.out or get_settings().project_root / "publicity" / f"publication{p.publication_id}"
+    out = args.out or publicity_dir(p.publication_id)
     files = write_publicity_documents(p.publication_id, out)
     state = "已公示 (publicity list frozen)" if p.created else "无变化 (unchanged: this list is already on publicity)"
     print(f"{state}: 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year} 公示名单，{p.n_enterprises:,} 家企业，"

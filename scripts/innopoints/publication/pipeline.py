@@ -122,8 +122,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
                  out_dir: Path, publicity_days: int = 5, publicity_opens: date | None = None,
                  finalize: bool = True) -> int:
     from innopoints.commands.dbt_cmd import build
-    from innopoints.config import get_settings
-    from innopoints.documents import write_publicity_documents
+    from innopoints.documents import publicity_dir, write_publicity_documents
     from innopoints.publication.publish import PublicationRefused, latest_publicity, publicize, publish, today_beijing
     from innopoints.publication.push import push as push_one
     from innopoints.quality.runner import validate
@@ -165,8 +164,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
         try:
             if lp is None:
                 p = publicize(s, y, publicity_days, publicity_opens)
-                docs = write_publicity_documents(
-                    p.publication_id, get_settings().project_root / "publicity" / f"publication{p.publication_id}")
+                docs = write_publicity_documents(p.publication_id, publicity_dir(p.publication_id))
                 print(f"已公示 (publicity list frozen): 发布编号 {p.publication_id} = {s} {y}，"
                       f"{p.n_enterprises:,} 家企业，"
                       f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
