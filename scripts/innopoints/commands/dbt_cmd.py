@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -20,9 +21,22 @@ def dbt(args: list[str], check: bool = True, capture: bool = False) -> subproces
     cmd = [str(exe) if exe.exists() else "dbt", *args]
     r = subprocess.run(cmd, cwd=s.project_root, env=env, text=True, capture_output=capture)
     if check and r.returncode != 0:
-        out = (r.stdout or "")[-4000:] if capture else ""
+        out = (r.stdout or "")[-4000:] if capture else _failed_nodes(s.project_root / "target" / "run_results.json")
         raise RuntimeError(f"dbt {' '.join(args)} failed (exit {r.returncode}){': ' + out if out else ''}")
     return r
+
+
+def _failed_nodes(run_results: os.PathLike[str]) -> str:
+    """The nodes of dbt's last run that failed or erred, one line each with dbt's message, so that a
+    failure names its cause even where dbt's own output scrolled away."""
+    try:
+        with open(run_results, encoding="utf-8") as f:
+            results = json.load(f).get("results", [])
+    except (OSError, ValueError):
+        return ""
+    bad = [f"{x.get('unique_id')}: {x.get('status')}: {(x.get('message') or '').strip()[:400]}"
+           for x in results if x.get("status") in ("error", "fail", "runtime error")]
+    return "\n".join(bad)
 
 
 def build(select: list[str] | None = None, full_refresh: bool = False) -> None:
