@@ -3,6 +3,7 @@ selects what the sources declare, and the code lists live in the seeds only."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 from pathlib import Path
@@ -59,3 +60,66 @@ def test_staging_models_read_their_columns_from_the_source() -> None:
         assert f"source_columns('{feed.name}', '{feed.name}')" in sql, model.name
         restated = [f.name for f in feed.fields if not f.key and re.search(rf"'{f.name}'", sql)]
         assert not restated, f"{model.name} restates columns of the contract: {restated}"
+
+
+# ---------------------------------------------------------------- code lists live in the seeds
+
+
+def _code_lists() -> dict[tuple[str, str], dict[str, str]]:
+    return {(feed.name, f.name): f.codes for feed in FEEDS.values() for f in feed.fields if f.kind == "code"}
+
+
+def restated_code_lists(source: str) -> list[int]:
+    """Lines of Python `source` with a literal collection holding three or more codes (or Chinese
+    labels) of one code list: a tuple, list or set of them, or a dict from labels to codes."""
+    lists = [set(c.values()) | set(c) for c in _code_lists().values()]
+    def words(items: list[ast.expr | None]) -> set[str]:
+        return {n.value for n in items if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            hit = any(len(words(node.elts) & codes) >= 3 for codes in lists)
+        elif isinstance(node, ast.Dict):  # label -> code
+            hit = any(len(words(node.keys) & codes) >= 3 and len(words(node.values) & codes) >= 3 for codes in lists)
+        else:
+            continue
+        if hit:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_every_coded_field_has_its_list_in_a_seed() -> None:
+    lists = _code_lists()
+    assert len(lists) == 7
+    for key, codes in lists.items():
+        assert len(codes) >= 2, key
+
+
+def test_no_module_restates_a_code_list() -> None:
+    package = ROOT / "scripts" / "innopoints"
+    offenders = {str(p.relative_to(ROOT)): lines for p in package.rglob("*.py")
+                 if (lines := restated_code_lists(p.read_text(encoding="utf-8")))}
+    assert not offenders, f"code lists belong in seeds/reference/ref_feed_codes.csv: {offenders}"
+
+
+def test_the_code_list_check_sees_a_restated_list() -> None:
+    assert restated_code_lists('LEVELS = {"国家级": "national", "省级": "provincial", "市级": "municipal"}') == [1]
+    assert restated_code_lists('IP = ("invention", "utility", "design", "software", "ic_layout")') == [1]
+    assert not restated_code_lists('RATE = {"project": 0.5, "platform": 0.2, "standard": 0.3}')  # keyed by code
+
+
+def test_staging_tests_codes_against_the_seeds() -> None:
+    for (feed, field), codes in _code_lists().items():
+        yml = next((ROOT / "models" / "staging" / feed).glob("_*__models.yml")).read_text(encoding="utf-8")
+        doc = yaml.safe_load(yml)
+        [column] = [c for m in doc["models"] for c in m.get("columns", []) if c["name"] == field]
+        tests = {next(iter(t)) if isinstance(t, dict) else t: (t[next(iter(t))] if isinstance(t, dict) else None)
+                 for t in column.get("data_tests", [])}
+        assert "accepted_values" not in tests, f"{feed}.{field}: test against the seed, not a restated list"
+        if "in_code_list" in tests:
+            assert tests["in_code_list"]["arguments"] == {"feed": feed, "field": field}
+        else:
+            assert tests["relationships"]["arguments"]["to"] == "ref('ref_policy_types')", (feed, field)
+        assert not any(code in yml for code in codes if code.isascii() and len(codes) > 3 and
+                       re.search(rf"'{code}'", yml)), f"{feed}.{field}: codes restated in {feed} yml"
