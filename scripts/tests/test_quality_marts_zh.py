@@ -1,4 +1,4 @@
-"""The data-quality marts in Chinese and in Beijing time (issue 13, the 数据质量 dashboard).
+"""The data-quality marts in Chinese and in Beijing time (the 数据质量 dashboard).
 
 Each figure is recomputed here from its inputs, not read back from itself:
 - the reference seeds mirror the code they name (the feed contract, the gate's suites and checks, the
