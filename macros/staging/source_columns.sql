@@ -1,7 +1,7 @@
 {#-
     source_columns: the columns a source table declares in its sources yml, in order, without the
     load columns (_batch_id, _line, _loaded_at). For a raw feed that list is generated from
-    scripts/innopoints/feeds.py (python -m innopoints.sources_yml), so a staging model that selects
+    scripts/innopoints/feeds.py (python -m innopoints.raw_contract), so a staging model that selects
     source_columns(...) follows the raw contract without restating it. Empty while dbt parses.
 -#}
 {% macro source_columns(source_name, table_name) %}
@@ -17,7 +17,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if not columns -%}
-            {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " declares no columns: run python -m innopoints.sources_yml") }}
+            {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " declares no columns: run python -m innopoints.raw_contract") }}
         {%- endif -%}
     {%- endif -%}
     {{ return(columns) }}

@@ -9,21 +9,21 @@ import re
 from pathlib import Path
 
 import yaml
-from innopoints import sources_yml
+from innopoints import raw_contract
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Field
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_sources_yml_is_what_feeds_py_generates() -> None:
-    differ = sorted(str(p.relative_to(ROOT)) for p in sources_yml.stale(ROOT))
+    differ = sorted(str(p.relative_to(ROOT)) for p in raw_contract.stale(ROOT))
     assert not differ, (f"the sources yml differs from scripts/innopoints/feeds.py: {differ}; "
-                        f"run `.venv/bin/{sources_yml.COMMAND}` and commit the result")
+                        f"run `.venv/bin/{raw_contract.COMMAND}` and commit the result")
 
 
 def test_every_raw_column_is_declared_once_in_contract_order() -> None:
     for feed in FEEDS.values():
-        doc = yaml.safe_load(sources_yml.sources_file(ROOT, feed).read_text(encoding="utf-8"))
+        doc = yaml.safe_load(raw_contract.sources_file(ROOT, feed).read_text(encoding="utf-8"))
         [table] = doc["sources"][0]["tables"]
         assert [c["name"] for c in table["columns"]] == [*feed.names, *(n for n, _ in RAW_META_COLUMNS)]
         assert doc["sources"][0]["freshness"]["error_after"]["count"] > 0
@@ -31,23 +31,23 @@ def test_every_raw_column_is_declared_once_in_contract_order() -> None:
 
 def test_the_generator_merges_and_does_not_clobber() -> None:
     feed = FEEDS["ip"]
-    text = sources_yml.sources_file(ROOT, feed).read_text(encoding="utf-8")
+    text = raw_contract.sources_file(ROOT, feed).read_text(encoding="utf-8")
     edited = text.replace('"法律状态."', '"法律状态: valid, lapsed or pending."').replace("count: 400", "count: 401")
     grown = dataclasses.replace(feed, fields=(*feed.fields, Field("examiner", "审查员", "text")))
-    out = sources_yml.render(grown, edited)
+    out = raw_contract.render(grown, edited)
     doc = yaml.safe_load(out)
     columns = {c["name"]: c["description"] for c in doc["sources"][0]["tables"][0]["columns"]}
     assert list(columns)[-4:] == ["examiner", "_batch_id", "_line", "_loaded_at"]
     assert columns["examiner"] == "审查员." and columns["status"] == "法律状态: valid, lapsed or pending."
     assert doc["sources"][0]["freshness"]["warn_after"]["count"] == 401
-    assert sources_yml.render(grown, out) == out  # generating again changes nothing
+    assert raw_contract.render(grown, out) == out  # generating again changes nothing
     shrunk = dataclasses.replace(feed, fields=feed.fields[:-1])
-    assert "is_pct" not in sources_yml.render(shrunk, text)
+    assert "is_pct" not in raw_contract.render(shrunk, text)
 
 
 def test_a_new_feed_gets_a_sources_file() -> None:
     new = dataclasses.replace(FEEDS["tax"], name="awards", system_zh="科技奖励")
-    doc = yaml.safe_load(sources_yml.render(new, None))
+    doc = yaml.safe_load(raw_contract.render(new, None))
     source = doc["sources"][0]
     assert source["name"] == "awards" and source["loaded_at_field"] == "_loaded_at" and source["freshness"]
     assert [c["name"] for c in source["tables"][0]["columns"]][:2] == ["uscc", "year"]
@@ -123,3 +123,12 @@ def test_staging_tests_codes_against_the_seeds() -> None:
             assert tests["relationships"]["arguments"]["to"] == "ref('ref_policy_types')", (feed, field)
         assert not any(code in yml for code in codes if code.isascii() and len(codes) > 3 and
                        re.search(rf"'{code}'", yml)), f"{feed}.{field}: codes restated in {feed} yml"
+
+
+def test_the_feed_seeds_are_generated_too(tmp_path: Path) -> None:
+    seeds = raw_contract.feed_seeds(tmp_path)
+    fields = seeds[tmp_path / "seeds" / "reference" / "ref_feed_fields.csv"].splitlines()
+    assert fields[0] == "feed,field,field_name_zh,field_kind,is_key"
+    assert len(fields) - 1 == sum(len(f.fields) for f in FEEDS.values())
+    assert "ip,ip_type,类型,code,false" in fields
+    assert set(seeds) <= set(raw_contract.stale(tmp_path))  # an empty project lacks them all

@@ -1,18 +1,22 @@
-"""The dbt sources of the raw feeds, generated from feeds.py (the master of the raw contract).
+"""What follows from feeds.py, the master of the raw contract: the dbt sources' column lists and the
+seeds that name the feeds and their fields in Chinese (ref_feeds, ref_feed_fields).
 
 Each feed's ``models/staging/<feed>/_<feed>__sources.yml`` lists the raw table's columns: the feed's
 fields in feeds.py order, then the load columns every raw table carries. Only that column list is
 written; the rest of the file (descriptions, freshness, loaded_at_field) is kept as it stands, and
 so is the description of a column that is still in the contract. A feed without a file gets one with
 a default freshness to adjust. The staging models read the list back (macro ``source_columns``).
+The two seeds are written whole, one row per feed and per field, in feeds.py order.
 
-    python -m innopoints.sources_yml           # rewrite the files that differ
-    python -m innopoints.sources_yml --check   # exit 1 and name the files that differ
+    python -m innopoints.raw_contract           # rewrite the files that differ
+    python -m innopoints.raw_contract --check   # exit 1 and name the files that differ
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -21,7 +25,7 @@ import yaml
 
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed
 
-COMMAND = "python -m innopoints.sources_yml"
+COMMAND = "python -m innopoints.raw_contract"
 META_DESCRIPTIONS = {
     "_batch_id": "Import batch (audit.import_batches) the row came in.",
     "_line": "Line of the source file (header = line 1).",
@@ -92,16 +96,33 @@ def render(feed: Feed, text: str | None) -> str:
     return "\n".join([*lines[:start], *block, *lines[end:]]) + "\n"
 
 
+def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def feed_seeds(root: Path) -> dict[Path, str]:
+    """The ref_feeds and ref_feed_fields seeds as feeds.py defines them."""
+    folder = root / "seeds" / "reference"
+    feeds = [(f.name, f.system_zh, f.purpose, f.delivery) for f in FEEDS.values()]
+    fields = [(f.name, x.name, x.zh, x.kind, str(x.key).lower()) for f in FEEDS.values() for x in f.fields]
+    return {
+        folder / "ref_feeds.csv": _csv(("feed", "feed_name_zh", "purpose", "delivery"), feeds),
+        folder / "ref_feed_fields.csv": _csv(("feed", "field", "field_name_zh", "field_kind", "is_key"), fields),
+    }
+
+
 def stale(root: Path) -> dict[Path, str]:
-    """The sources files that differ from what feeds.py generates, with the content they should have."""
-    out: dict[Path, str] = {}
+    """The files that differ from what feeds.py generates, with the content they should have."""
+    wanted: dict[Path, str] = {}
     for feed in FEEDS.values():
         path = sources_file(root, feed)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        wanted = render(feed, current)
-        if wanted != current:
-            out[path] = wanted
-    return out
+        wanted[path] = render(feed, path.read_text(encoding="utf-8") if path.exists() else None)
+    wanted |= feed_seeds(root)
+    return {p: text for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text}
 
 
 def main(argv: list[str] | None = None) -> int:
