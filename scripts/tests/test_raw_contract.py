@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_sources_yml_is_what_feeds_py_generates() -> None:
     differ = sorted(str(p.relative_to(ROOT)) for p in raw_contract.stale(ROOT))
-    assert not differ, (f"the sources yml differs from scripts/innopoints/feeds.py: {differ}; "
+    assert not differ, (f"generated files differ from scripts/innopoints/feeds.py: {differ}; "
                         f"run `.venv/bin/{raw_contract.COMMAND}` and commit the result")
 
 
