@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from innopoints import seeds
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed
 
 COMMAND = "python -m innopoints.raw_contract"
@@ -106,12 +107,13 @@ def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 def feed_seeds(root: Path) -> dict[Path, str]:
     """The ref_feeds and ref_feed_fields seeds as feeds.py defines them."""
-    folder = root / "seeds" / "reference"
     feeds = [(f.name, f.system_zh, f.purpose, f.delivery) for f in FEEDS.values()]
     fields = [(f.name, x.name, x.zh, x.kind, str(x.key).lower()) for f in FEEDS.values() for x in f.fields]
     return {
-        folder / "ref_feeds.csv": _csv(("feed", "feed_name_zh", "purpose", "delivery"), feeds),
-        folder / "ref_feed_fields.csv": _csv(("feed", "field", "field_name_zh", "field_kind", "is_key"), fields),
+        seeds.path("ref_feeds", root, new_in="reference"):
+            _csv(("feed", "feed_name_zh", "purpose", "delivery"), feeds),
+        seeds.path("ref_feed_fields", root, new_in="reference"):
+            _csv(("feed", "field", "field_name_zh", "field_kind", "is_key"), fields),
     }
 
 

@@ -71,9 +71,12 @@ def _read(path: Path, mtime_ns: int, types: tuple[tuple[str, str], ...]) -> tupl
         return tuple({k: _convert(by_column[k], v) for k, v in r.items()} for r in reader)
 
 
-def path(name: str, root: Path | None = None) -> Path:
-    """The CSV file of seed `name` under the project's (or `root`'s) seeds folder."""
+def path(name: str, root: Path | None = None, new_in: str | None = None) -> Path:
+    """The CSV file of seed `name` under the project's (or `root`'s) seeds folder; with `new_in`, a
+    seed not there yet is placed in that subfolder (for code that writes a seed)."""
     found = sorted(seeds_dir(root).rglob(f"{name}.csv"))
+    if not found and new_in is not None:
+        return seeds_dir(root) / new_in / f"{name}.csv"
     if len(found) != 1:
         raise SeedError(f"seed {name}: expected one seeds/**/{name}.csv, found {len(found)}")
     return found[0]
