@@ -1,4 +1,5 @@
-"""Python reads the seeds through one loader (innopoints.seeds), typed as dbt types them."""
+"""Python reads the seeds through one loader (innopoints.seeds), typed as dbt types them: no other
+module of the package or of the tests builds a path to a seed CSV."""
 
 from __future__ import annotations
 
@@ -48,9 +49,16 @@ def seed_file_reads(source: str) -> list[int]:
     return sorted(set(lines))
 
 
+# test modules that write seed files of a scratch project rather than read the project's seeds
+SEED_WRITERS = {
+    "scripts/tests/test_scoring.py": "adds a scheme's seed rows to a copy of the project",
+    "scripts/tests/test_seed_loader.py": "the loader's own test: a scratch seeds folder, examples as text",
+}
+
+
 def _python_files() -> list[Path]:
-    files = [p for p in PACKAGE.rglob("*.py") if p != LOADER]
-    return [*files, ROOT / "scripts" / "tests" / "spec_reference.py"]
+    files = [*PACKAGE.rglob("*.py"), *(ROOT / "scripts" / "tests").glob("*.py")]
+    return [p for p in files if p != LOADER and str(p.relative_to(ROOT)) not in SEED_WRITERS]
 
 
 def test_no_module_but_the_loader_opens_a_seed_csv() -> None:
@@ -102,6 +110,7 @@ def test_a_fresh_copy_each_call_and_a_re_read_after_an_edit(tmp_path: Path) -> N
     csv_file.write_text("d,n\n2024-02-01,\n", encoding="utf-8")
     os.utime(csv_file, ns=(1, 1))  # a new modification time, whatever the clock's resolution
     assert seeds.load("t", tmp_path) == [{"d": date(2024, 2, 1), "n": None}]
+    assert seeds.path("v", tmp_path, new_in="x") == folder / "v.csv"
     with pytest.raises(seeds.SeedError, match="column_types"):
         (folder / "u.csv").write_text("a\n1\n", encoding="utf-8")
         seeds.load("u", tmp_path)
