@@ -15,7 +15,7 @@ from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Field
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_sources_yml_is_what_feeds_py_generates() -> None:
+def test_the_generated_files_are_what_feeds_py_generates() -> None:
     differ = sorted(str(p.relative_to(ROOT)) for p in raw_contract.stale(ROOT))
     assert not differ, (f"generated files differ from scripts/innopoints/feeds.py: {differ}; "
                         f"run `.venv/bin/{raw_contract.COMMAND}` and commit the result")
