@@ -2,7 +2,7 @@
     monitoring_optional_source(source_name, table_name, columns)
 
     The rows of a source table that another component creates (publications and bank pushes,
-    issue 5), or no rows when that table does not exist yet in this warehouse: the monitoring marts
+    written by innopoints publish and push), or no rows when that table does not exist yet in this warehouse: the monitoring marts
     then build with zero publications / zero pushes instead of failing.
 
     `columns` is a list of (name, sql type) pairs: the columns selected, cast to their type, so

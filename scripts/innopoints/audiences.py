@@ -12,9 +12,10 @@ The row-level security policies that give each group its rows are put on every m
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
+
+from innopoints import seeds
 
 READ_ALL = "innopoints_read_all"
 READ_CITY = "innopoints_read_city"
@@ -35,11 +36,6 @@ class Audience:
         return READ_CITY if self.kind == "city" else READ_BANK
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def city_role(region_code: str) -> str:
     return f"innopoints_city_{region_code}".lower()
 
@@ -50,9 +46,8 @@ def bank_role(bank_code: str) -> str:
 
 def audiences(project_root: Path) -> list[Audience]:
     """One login role per city and per bank, from the reference seeds."""
-    ref = project_root / "seeds" / "reference"
     out = [Audience(city_role(r["region_code"]), "city", r["region_code"], r["region_name_zh"])
-           for r in _rows(ref / "regions.csv") if r["level"] == "city"]
+           for r in seeds.load("regions", project_root) if r["level"] == "city"]
     out += [Audience(bank_role(r["bank_code"]), "bank", r["bank_code"], r["bank_name_zh"])
-            for r in _rows(ref / "ref_banks.csv")]
+            for r in seeds.load("ref_banks", project_root)]
     return out

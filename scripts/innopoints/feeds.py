@@ -3,13 +3,16 @@ raw-table DDL all read, so a field is named, typed and labelled once.
 
 Each feed lists its canonical fields (the names of the raw table's columns) with the Chinese
 header the exporting system uses, the field's kind, whether it is part of the natural key,
-whether it is required, and for coded fields the accepted Chinese labels.
+whether it is required, and for coded fields where its code list lives. The code lists themselves
+are seeds (ref_feed_codes, ref_policy_types), read through innopoints.seeds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from innopoints import seeds
 
 Kind = Literal["uscc", "text", "code", "int", "year", "money", "pct", "date", "bool", "region"]
 # What a feed is for: "scoring" feeds are inputs of the scores (a failed check on one blocks a score
@@ -36,6 +39,30 @@ SQL_TYPES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class CodeList:
+    """Where a coded field's codes live: a seed, its code column and its Chinese label column, and
+    the values that pick the field's rows of a seed shared by several fields."""
+
+    seed: str
+    code: str = "code"
+    label: str = "label_zh"
+    where: tuple[tuple[str, str], ...] = ()
+
+    def labels(self) -> dict[str, str]:
+        """Chinese label -> canonical code, in the seed's order."""
+        return {r[self.label]: r[self.code] for r in seeds.load(self.seed)
+                if all(r[k] == v for k, v in self.where)}
+
+
+def feed_codes(feed: str, field: str) -> CodeList:
+    """The code list of a feed's field in the ref_feed_codes seed."""
+    return CodeList("ref_feed_codes", where=(("feed", feed), ("field", field)))
+
+
+POLICY_TYPES = CodeList("ref_policy_types", code="policy_type", label="policy_type")
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     zh: str
@@ -43,8 +70,13 @@ class Field:
     key: bool = False
     required: bool = False
     allow_negative: bool = False
-    codes: dict[str, str] = field(default_factory=dict)  # Chinese label -> canonical code
+    code_list: CodeList | None = None
     aliases: tuple[str, ...] = ()  # other headers seen in exports
+
+    @property
+    def codes(self) -> dict[str, str]:
+        """Chinese label -> canonical code of a coded field (empty for other fields)."""
+        return self.code_list.labels() if self.code_list else {}
 
     @property
     def sql_type(self) -> str:
@@ -80,34 +112,6 @@ class Feed:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-
-YES_NO = {"是": "true", "否": "false"}
-
-IP_TYPES = {
-    "发明专利": "invention",
-    "实用新型": "utility",
-    "外观设计": "design",
-    "软件著作权": "software",
-    "集成电路布图设计": "ic_layout",
-}
-IP_STATUS = {"有效": "valid", "失效": "lapsed", "审中": "pending"}
-RECORD_TYPES = {
-    "科技计划项目": "project",
-    "研发平台": "platform",
-    "标准": "standard",
-    "产学研合作": "cooperation",
-    "成果转化": "transformation",
-    "梯度培育": "ladder",
-    "数字化转型": "digital",
-    "首台套首批次": "first_set",
-    "高层次人才": "talent",
-}
-LEVELS = {"国家级": "national", "省级": "provincial", "市级": "municipal"}
-DECISIONS = {"批准": "approved", "拒绝": "rejected", "撤回": "withdrawn", "审批中": "pending"}
-LOAN_STATUS = {"正常": "normal", "逾期": "overdue", "不良": "default", "结清": "repaid"}
-POLICY_TYPES = {
-    t: t for t in ("研发后补助", "科技项目立项", "人才引进", "成果转化", "平台建设", "创新大赛")
-}
 
 F = Field
 
@@ -182,10 +186,10 @@ FEEDS: dict[str, Feed] = {
             (
                 F("ip_no", "申请号", "text", key=True),
                 F("uscc", "权利人统一社会信用代码", "uscc", required=True),
-                F("ip_type", "类型", "code", required=True, codes=IP_TYPES),
+                F("ip_type", "类型", "code", required=True, code_list=feed_codes("ip", "ip_type")),
                 F("application_date", "申请日", "date", required=True),
                 F("grant_date", "授权日", "date"),
-                F("status", "法律状态", "code", required=True, codes=IP_STATUS),
+                F("status", "法律状态", "code", required=True, code_list=feed_codes("ip", "status")),
                 F("is_pct", "是否PCT", "bool"),
             ),
         ),
@@ -205,8 +209,8 @@ FEEDS: dict[str, Feed] = {
             (
                 F("record_id", "记录编号", "text", key=True),
                 F("uscc", "统一社会信用代码", "uscc", required=True),
-                F("record_type", "记录类型", "code", required=True, codes=RECORD_TYPES),
-                F("level", "级别", "code", codes=LEVELS),
+                F("record_type", "记录类型", "code", required=True, code_list=feed_codes("sci_records", "record_type")),
+                F("level", "级别", "code", code_list=feed_codes("sci_records", "level")),
                 F("name", "名称", "text"),
                 F("year", "年度", "year", required=True),
                 F("end_year", "截止年度", "year"),
@@ -222,7 +226,7 @@ FEEDS: dict[str, Feed] = {
                 F("uscc", "统一社会信用代码", "uscc", required=True),
                 F("applied_date", "申请日期", "date", required=True),
                 F("amount_requested", "申请金额", "money"),
-                F("decision", "审批结果", "code", required=True, codes=DECISIONS),
+                F("decision", "审批结果", "code", required=True, code_list=feed_codes("loans", "decision")),
                 F("decision_date", "审批日期", "date"),
                 F("amount_approved", "批准金额", "money"),
                 F("annual_rate_pct", "年利率%", "pct", aliases=("年利率(%)", "年利率（%）", "年利率")),
@@ -230,7 +234,7 @@ FEEDS: dict[str, Feed] = {
                 F("disbursed_date", "放款日期", "date"),
                 F("guarantee_org", "担保机构", "text"),
                 F("guarantee_fee_pct", "担保费率%", "pct", aliases=("担保费率(%)", "担保费率（%）", "担保费率")),
-                F("status", "状态", "code", codes=LOAN_STATUS),
+                F("status", "状态", "code", code_list=feed_codes("loans", "status")),
                 F("outstanding_balance", "贷款余额", "money"),
                 F("as_of_date", "数据日期", "date"),
             ),
@@ -243,7 +247,7 @@ FEEDS: dict[str, Feed] = {
             (
                 F("policy_app_id", "政策申请编号", "text", key=True, aliases=("申请编号",)),
                 F("uscc", "统一社会信用代码", "uscc", required=True),
-                F("policy_type", "政策类型", "code", required=True, codes=POLICY_TYPES),
+                F("policy_type", "政策类型", "code", required=True, code_list=POLICY_TYPES),
                 F("applied_date", "申请日期", "date", required=True),
                 F("approved_date", "批准日期", "date"),
                 F("amount_approved", "批准金额", "money"),

@@ -2,7 +2,7 @@
 
 ``headline_queries(conn)`` runs every query (one warm-up, then ``repeats`` timed runs) for the
 latest evaluation year and the provincial scheme found in the headline table and returns
-``(name, median milliseconds)`` pairs. ``innopoints bench build`` (scoring engineer) reports them
+``(name, median milliseconds)`` pairs. ``innopoints bench build`` reports them
 beside the build time; ``python -m innopoints.monitoring_bench`` prints them for the warehouse that
 INNOPOINTS_DB_NAME points at.
 """

@@ -13,7 +13,6 @@ recomputed here in Python from the detail it is defined on (not from the model's
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -26,21 +25,19 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
-from innopoints import db
+from innopoints import db, seeds
 from innopoints.audiences import bank_role
 from innopoints.config import Settings
 from psycopg.rows import dict_row
 
 Row = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
 TODAY = date.today()
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def seed(path: str) -> list[dict[str, str]]:
-    with (SEEDS / path).open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+def seed(path: str) -> list[dict[str, Any]]:
+    return seeds.load(Path(path).stem)
 
 
 def near_points() -> Decimal:

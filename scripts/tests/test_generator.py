@@ -16,11 +16,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from innopoints import seeds
 from innopoints.feeds import FEEDS, Feed
 from innopoints.generator import Manifest, generate
 from innopoints.uscc import is_valid_uscc
 
-ROOT = Path(__file__).resolve().parents[2]
 YEARS = (2022, 2024)
 UNIT_RE = re.compile(r"^(.*?)[（(](千元|万元)[）)]$")
 UNIT_FACTOR = {"千元": 1000.0, "万元": 10000.0}
@@ -245,21 +245,20 @@ def test_cities_industries_and_reference_codes(clean: tuple[Path, Manifest, dict
     assert sections.count("C") > len(sections) / 2 and "I" in sections and "M" in sections
 
     def seed(name: str, column: str) -> set[str]:
-        with (ROOT / "seeds" / name).open(encoding="utf-8") as fh:
-            return {row[column] for row in csv.DictReader(fh)}
+        return set(seeds.column(name, column))
 
     loans = load_feed(out, man, "loans")
-    assert {r["bank_code"] for r in loans} == seed("reference/ref_banks.csv", "bank_code")
-    assert {r["product_code"] for r in loans} <= seed("reference/ref_loan_products.csv", "product_code")
+    assert {r["bank_code"] for r in loans} == seed("ref_banks", "bank_code")
+    assert {r["product_code"] for r in loans} <= seed("ref_loan_products", "product_code")
     guarantors = {r["guarantee_org"] for r in loans} - {None}
-    assert guarantors and guarantors <= seed("reference/ref_guarantors.csv", "guarantor_name")
+    assert guarantors and guarantors <= seed("ref_guarantors", "guarantor_name")
     assert {r["policy_type"] for r in load_feed(out, man, "policy")} == seed(
-        "reference/ref_policy_types.csv", "policy_type"
+        "ref_policy_types", "policy_type"
     )
     sci = load_feed(out, man, "sci_records")
     assert {r["record_type"] for r in sci} == set(FEEDS["sci_records"].field("record_type").codes)
     ladder = {r["name"] for r in sci if r["record_type"] == "梯度培育"}
-    assert ladder and ladder <= seed("scoring/ladder_tiers.csv", "ladder_name")
+    assert ladder and ladder <= seed("ladder_tiers", "ladder_name")
     for feed in FEEDS.values():
         rows = load_feed(out, man, feed.name)
         for f in feed.fields:

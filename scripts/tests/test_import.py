@@ -1,4 +1,4 @@
-"""The one-click import against a real PostgreSQL: every bad input of issue 2, conversions, batches,
+"""The one-click import against a real PostgreSQL: every kind of bad input, conversions, batches,
 reconciliation, atomicity and the command's exit codes. Test files are built here, small."""
 
 from __future__ import annotations

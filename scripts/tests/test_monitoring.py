@@ -3,24 +3,21 @@ with the detail tables, recomputed here independently in Python (median, weighte
 
 from __future__ import annotations
 
-import csv
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from innopoints import db
+from innopoints import db, seeds
 from innopoints.config import Settings
 from psycopg.rows import dict_row
 
 Row = dict[str, Any]
 PROVINCE = "210000"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -290,8 +287,7 @@ def test_financing_funnel_follows_each_years_applications(marts: psycopg.Connect
 
 def test_financing_monthly_lpr_is_the_rate_in_force(marts: psycopg.Connection) -> None:
     """lpr_1y_pct of a month = the lpr_1y seed row with the latest month on or before it."""
-    lines = (ROOT / "seeds" / "reference" / "lpr_1y.csv").read_text(encoding="utf-8").splitlines()
-    seed = sorted((row["effective_month"], Decimal(row["lpr_1y_pct"])) for row in csv.DictReader(lines))
+    seed = sorted((row["effective_month"], row["lpr_1y_pct"]) for row in seeds.load("lpr_1y"))
     months = rows(
         marts, "select month, array_agg(distinct lpr_1y_pct) as lpr from marts.fct_financing_monthly group by 1"
     )

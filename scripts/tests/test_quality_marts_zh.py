@@ -1,4 +1,4 @@
-"""The data-quality marts in Chinese and in Beijing time (issue 13, the 数据质量 dashboard).
+"""The data-quality marts in Chinese and in Beijing time (the 数据质量 dashboard).
 
 Each figure is recomputed here from its inputs, not read back from itself:
 - the reference seeds mirror the code they name (the feed contract, the gate's suites and checks, the
@@ -12,7 +12,6 @@ Each figure is recomputed here from its inputs, not read back from itself:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections import defaultdict
@@ -23,17 +22,15 @@ from typing import Any
 
 import psycopg
 import pytest
-from innopoints import db
+from innopoints import db, seeds
 from innopoints.config import Settings
-from innopoints.feeds import FEEDS, Field
+from innopoints.feeds import FEEDS, Field, feed_codes
 from innopoints.importer import convert
 from innopoints.uscc import USCC_CHARSET
 from psycopg.rows import dict_row
 
 from .test_quality_support import admin, import_file, private_copy, write_csv
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds" / "reference"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BEIJING = dt.timedelta(hours=8)
 
@@ -58,9 +55,8 @@ BJ_PAIRS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def seed(name: str) -> list[dict[str, str]]:
-    with open(SEEDS / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def seed(name: str) -> list[dict[str, Any]]:
+    return seeds.load(name)
 
 
 def classify(reason: str) -> str:
@@ -81,7 +77,7 @@ def test_feed_seeds_mirror_the_feed_contract() -> None:
         (f.name, f.system_zh, f.purpose, f.delivery) for f in FEEDS.values()]
     assert [(r["feed"], r["field"], r["field_name_zh"], r["field_kind"], r["is_key"])
             for r in seed("ref_feed_fields")] == [
-        (f.name, x.name, x.zh, x.kind, str(x.key).lower()) for f in FEEDS.values() for x in f.fields]
+        (f.name, x.name, x.zh, x.kind, x.key) for f in FEEDS.values() for x in f.fields]
     # sources.md names the feeds this way, e.g. sci_records 科技局业务记录
     assert {r["feed"]: r["feed_name_zh"] for r in seed("ref_feeds")}["sci_records"] == "科技局业务记录"
 
@@ -156,7 +152,7 @@ def test_quarantine_patterns_classify_every_message_the_importer_writes() -> Non
         (convert.make_date(f("date"), today), "2999-01-01"),
         (convert.make_date(f("date"), today), "1800-01-01"),
         (convert.make_bool(f("bool")), "maybe"),
-        (convert.make_code(f("code", codes={"发明专利": "invention"})), "xyz"),
+        (convert.make_code(f("code", code_list=feed_codes("ip", "ip_type"))), "xyz"),
         (convert.make_text(f("text"), max_len=3), "abcdef"),
         (convert.make_text(f("text")), "a\x00b"),
         (convert.make_uscc(f("uscc")), _wrong_check_digit("91210100MA0XXXXXX1")),

@@ -1,7 +1,7 @@
 """The scoring engine against the specification (../shared/spec/scoring.md).
 
 - On the generated demo province (``built_warehouse``): invariants, and every number compared to
-  the cent with an independent Python implementation of the spec (innopoints.scoring.reference).
+  the cent with an independent Python implementation of the spec (spec_reference.py, beside the tests).
 - On a paper case in a scratch database: hand-computed points (ties, a null, a negative growth
   rate, a veto, cohorts below min_cohort_size, a band boundary), the maximum reachable, coverage.
 - A new scheme (the 2025 revision's shape: 4 categories, 9 + 3 indicators, 130 points) added by
@@ -29,10 +29,11 @@ from typing import Any
 import pytest
 from innopoints import db
 from innopoints.config import Settings, get_settings, reset_settings
-from innopoints.scoring import testdata
-from innopoints.scoring.reference import Reference, load_staged, read_seeds
 from innopoints.uscc import make_uscc
 from psycopg.rows import dict_row
+
+from . import scoring_testdata as testdata
+from .spec_reference import Reference, load_staged, read_seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORING_BUILD = ["build", "--select", "+path:models/marts/scoring", "path:tests/scoring",
@@ -49,10 +50,10 @@ def _rows(conn: Any, sql: str, params: Any = None) -> list[dict[str, Any]]:
         return list(cur.fetchall())
 
 
-def compare_with_reference(conn: Any, seed_dir: Path = ROOT / "seeds") -> tuple[int, int, list[str]]:
+def compare_with_reference(conn: Any, project_root: Path = ROOT) -> tuple[int, int, list[str]]:
     """Recompute every score from the staged rows with the reference implementation and list every
     difference with the marts (totals, grades, ranks, stages, vetoes, values, cohort sizes, points)."""
-    ref = Reference(load_staged(conn), read_seeds(seed_dir)).score()
+    ref = Reference(load_staged(conn), read_seeds(project_root)).score()
     ent = {(r["scheme_code"], r["eval_year"], r["uscc"]): r
            for r in _rows(conn, "select * from marts.fct_enterprise_scores")}
     ind = {(r["scheme_code"], r["eval_year"], r["uscc"], r["indicator_code"]): r
@@ -449,7 +450,7 @@ def test_new_scheme_by_seed_rows_only(paper_db: Settings, tmp_path: Path) -> Non
                 conn, "select distinct category_code from marts.fct_indicator_scores where scheme_code = 'REV-2025'")}
             years = {r["eval_year"] for r in _rows(
                 conn, "select distinct eval_year from marts.fct_enterprise_scores where scheme_code = 'REV-2025'")}
-            n, _, problems = compare_with_reference(conn, project / "seeds")
+            n, _, problems = compare_with_reference(conn, project)
         assert new["total_points"] == new["max_points"] == 130
         assert cats == {"K1", "K2", "K3", "K4"} and years == {2024}
         assert n == 5 + 5 + 4 + 3 + 3 + 2 + 5  # and REV-2025 2024: 5

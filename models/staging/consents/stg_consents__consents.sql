@@ -1,10 +1,5 @@
 {{ latest_delivery(
     source('consents', 'consents'),
     key_columns=['uscc', 'bank_code'],
-    columns=[
-        'uscc',
-        'bank_code',
-        'granted_date',
-        'revoked_date',
-    ],
+    columns=source_columns('consents', 'consents'),
 ) }}

@@ -1,11 +1,6 @@
 {{ latest_delivery(
     source('credit', 'credit'),
     key_columns=['uscc', 'year'],
-    columns=[
-        'uscc',
-        'year',
-        'dishonest_listed',
-        'admin_penalties',
-    ],
+    columns=source_columns('credit', 'credit'),
     adjust_feed='credit',
 ) }}

@@ -1,12 +1,6 @@
 {{ latest_delivery(
     source('hte', 'hte'),
     key_columns=['uscc', 'certificate_no'],
-    columns=[
-        'uscc',
-        'certificate_no',
-        'certified_date',
-        'expiry_date',
-        'report_year',
-    ],
+    columns=source_columns('hte', 'hte'),
     adjust_feed='hte',
 ) }}

@@ -1,14 +1,5 @@
 {{ latest_delivery(
     source('policy', 'policy'),
     key_columns=['policy_app_id'],
-    columns=[
-        'policy_app_id',
-        'uscc',
-        'policy_type',
-        'applied_date',
-        'approved_date',
-        'amount_approved',
-        'disbursed_date',
-        'amount_disbursed',
-    ],
+    columns=source_columns('policy', 'policy'),
 ) }}

@@ -1,14 +1,6 @@
 {{ latest_delivery(
     source('sci_records', 'sci_records'),
     key_columns=['record_id'],
-    columns=[
-        'record_id',
-        'uscc',
-        'record_type',
-        'level',
-        'name',
-        'year',
-        'end_year',
-    ],
+    columns=source_columns('sci_records', 'sci_records'),
     adjust_feed='sci_records',
 ) }}

@@ -1,11 +1,6 @@
 {{ latest_delivery(
     source('tax', 'tax'),
     key_columns=['uscc', 'year'],
-    columns=[
-        'uscc',
-        'year',
-        'taxes_paid',
-        'rd_super_deduction',
-    ],
+    columns=source_columns('tax', 'tax'),
     adjust_feed='tax',
 ) }}

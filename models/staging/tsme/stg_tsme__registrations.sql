@@ -1,10 +1,6 @@
 {{ latest_delivery(
     source('tsme', 'tsme'),
     key_columns=['uscc', 'year'],
-    columns=[
-        'uscc',
-        'year',
-        'registration_no',
-    ],
+    columns=source_columns('tsme', 'tsme'),
     adjust_feed='tsme',
 ) }}

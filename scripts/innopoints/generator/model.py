@@ -18,7 +18,7 @@ from datetime import date
 
 import numpy as np
 
-from innopoints.feeds import LEVELS
+from innopoints.feeds import FEEDS
 from innopoints.uscc import USCC_CHARSET, USCC_WEIGHTS
 
 from .formats import INT_NULL, day_number
@@ -36,17 +36,8 @@ Table = dict[str, np.ndarray]
 
 STAGE_P = (0.40, 0.44, 0.16)  # startup, growth, mature (target stage in the last year)
 SECTIONS = "CIMO"  # manufacturing, information, research services, other
-RECORD_TYPES = (
-    "project",
-    "platform",
-    "standard",
-    "cooperation",
-    "transformation",
-    "ladder",
-    "digital",
-    "first_set",
-    "talent",
-)
+# the code lists, in their seed's order (ref_feed_codes): RECORD_PARAMS and IP_MIX follow that order
+RECORD_TYPES = tuple(FEEDS["sci_records"].field("record_type").codes.values())
 # expected records per enterprise over the record window, quality slope, share national, provincial
 RECORD_PARAMS: dict[str, tuple[float, float, float, float]] = {
     "project": (0.55, 0.7, 0.06, 0.40),
@@ -69,8 +60,8 @@ RECORD_NOUN = {
     "first_set": "首台（套）重大技术装备",
     "talent": "领军人才团队",
 }
-LEVEL_ZH = {code: zh for zh, code in LEVELS.items()}
-IP_TYPES = ("invention", "utility", "design", "software", "ic_layout")
+LEVEL_ZH = {code: zh for zh, code in FEEDS["sci_records"].field("level").codes.items()}
+IP_TYPES = tuple(FEEDS["ip"].field("ip_type").codes.values())
 # share of each IP type per section (C, I, M, other)
 IP_MIX = np.array(
     [

@@ -1,19 +1,17 @@
 """Reference data the generator draws from: the project's seeds (banks, products, guarantors, policy
 types, ladder tiers, LPR, regions) and a few documented constants (city shares, industries, names).
 
-The seeds are read from the project's ``seeds/`` folder so that the demo data follows whatever the
+The seeds are read through innopoints.seeds so that the demo data follows whatever the
 officers configure (a new bank product in ``ref_loan_products.csv`` shows up in the loans feed).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
-from innopoints.config import get_settings
+from innopoints import seeds
 
 # Share of the province's technology enterprises per city (所属地市), in percent. Shenyang and
 # Dalian hold about two thirds, as in Liaoning's published high-tech enterprise counts; Fuxin gets
@@ -132,35 +130,17 @@ class Reference:
     lpr: tuple[tuple[date, float], ...]  # (first day in force, 1y LPR %)
 
 
-def seeds_dir() -> Path:
-    """The project's seeds folder (from the project root; next to the package in a source tree)."""
-    candidates = [get_settings().project_root / "seeds", Path(__file__).resolve().parents[3] / "seeds"]
-    for path in candidates:
-        if (path / "reference" / "ref_banks.csv").exists():
-            return path
-    raise FileNotFoundError(
-        "cannot find the project's seeds/reference/ref_banks.csv; set INNOPOINTS_ROOT to the repository"
-    )
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @lru_cache(maxsize=1)
 def load_reference() -> Reference:
-    base = seeds_dir()
-    ref = base / "reference"
     regions = {
         r["region_code"]: r["region_name_zh"]
-        for r in sorted(_rows(ref / "regions.csv"), key=lambda r: r["region_code"])
+        for r in sorted(seeds.load("regions"), key=lambda r: r["region_code"])
         if r["level"] == "city"
     }
     missing = sorted(set(CITY_SHARES_PCT) ^ set(regions))
     if missing:
         raise ValueError(f"seeds/reference/regions.csv and the generator's city shares differ on {missing}")
-    banks = tuple(Bank(r["bank_code"], r["bank_name_zh"], r["region_code"]) for r in _rows(ref / "ref_banks.csv"))
+    banks = tuple(Bank(r["bank_code"], r["bank_name_zh"], r["region_code"]) for r in seeds.load("ref_banks"))
     products = tuple(
         Product(
             r["product_code"],
@@ -170,19 +150,19 @@ def load_reference() -> Reference:
             float(r["ordinary_rate_pct"]),
             r["min_grade"],
         )
-        for r in _rows(ref / "ref_loan_products.csv")
+        for r in seeds.load("ref_loan_products")
     )
     guarantors = tuple(
         Guarantor(r["guarantor_name"], r["region_code"], float(r["standard_fee_pct"]))
-        for r in _rows(ref / "ref_guarantors.csv")
+        for r in seeds.load("ref_guarantors")
     )
     policy_types = tuple(
-        PolicyType(r["policy_type"], int(r["promised_days"])) for r in _rows(ref / "ref_policy_types.csv")
+        PolicyType(r["policy_type"], int(r["promised_days"])) for r in seeds.load("ref_policy_types")
     )
-    ladder = tuple((r["ladder_name"], int(r["tier"])) for r in _rows(base / "scoring" / "ladder_tiers.csv"))
+    ladder = tuple((r["ladder_name"], int(r["tier"])) for r in seeds.load("ladder_tiers"))
     lpr = tuple(
         (date(int(r["effective_month"][:4]), int(r["effective_month"][5:7]), 1), float(r["lpr_1y_pct"]))
-        for r in _rows(ref / "lpr_1y.csv")
+        for r in seeds.load("lpr_1y")
     )
     for bank in banks:
         if not any(p.bank_code == bank.code for p in products):

@@ -8,16 +8,14 @@ slow path (full-width digits, thousands separators, other date spellings) only r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import operator
 import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
 
+from innopoints import seeds
 from innopoints.feeds import Feed, Field
 from innopoints.uscc import USCC_CHARSET, USCC_WEIGHTS, is_valid_uscc, uscc_check_digit
 
@@ -356,31 +354,20 @@ def make_uscc(f: Field) -> Converter:
     return conv
 
 
-@lru_cache(maxsize=4)
-def liaoning_cities(path: str) -> dict[str, str]:
-    """Known city codes (and city names -> code) from seeds/reference/regions.csv."""
+def liaoning_cities() -> dict[str, str]:
+    """Known city codes (and city names -> code) from the regions seed."""
     out: dict[str, str] = {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r.get("level") == "city":
-                out[r["region_code"]] = r["region_code"]
-                out[r["region_name_zh"]] = r["region_code"]
+    for r in seeds.load("regions"):
+        if r["level"] == "city":
+            out[r["region_code"]] = r["region_code"]
+            out[r["region_name_zh"]] = r["region_code"]
     return out
-
-
-def regions_file() -> Path:
-    from innopoints.config import get_settings
-
-    p = get_settings().project_root / "seeds" / "reference" / "regions.csv"
-    if not p.exists():
-        raise FileNotFoundError(f"{p} is missing: the importer checks city codes against it")
-    return p
 
 
 def make_region(f: Field) -> Converter:
     required = f.is_required
     label = f"{f.zh} ({f.name})"
-    cities = liaoning_cities(str(regions_file()))
+    cities = liaoning_cities()
 
     def conv(s: str) -> str:
         s = s.strip()

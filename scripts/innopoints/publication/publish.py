@@ -14,7 +14,6 @@ whose score, grade or rank differ from the publicity list, and why.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -26,8 +25,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from innopoints import db
-from innopoints.config import get_settings
+from innopoints import db, seeds
 from innopoints.publication import gate
 from innopoints.quality import state
 
@@ -78,9 +76,9 @@ def grade_bands(conn: Any) -> list[dict[str, Any]]:
             "order by min_share_of_max desc nulls last").fetchall()
         return [{"grade": g, "min_share_of_max": float(m) if m is not None else None, "label_zh": lab}
                 for g, m, lab in rows]
-    with open(get_settings().project_root / "seeds" / "scoring" / "grade_bands.csv", encoding="utf-8-sig") as fh:
-        return [{"grade": r["grade"], "min_share_of_max": float(r["min_share_of_max"]) if r["min_share_of_max"]
-                 else None, "label_zh": r["label_zh"]} for r in csv.DictReader(fh)]
+    return [{"grade": r["grade"], "min_share_of_max": float(r["min_share_of_max"])
+             if r["min_share_of_max"] is not None else None, "label_zh": r["label_zh"]}
+            for r in seeds.load("grade_bands")]
 
 
 def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]:

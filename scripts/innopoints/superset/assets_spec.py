@@ -12,9 +12,9 @@ so a figure over several cities or banks is the mart's figure for them together.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from innopoints import seeds
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,10 @@ CITY = {"city_name_zh": ("VARCHAR", "城市"), "city_code": ("VARCHAR", "城市�
 BANK = {"bank_name_zh": ("VARCHAR", "银行"), "bank_code": ("VARCHAR", "银行代码")}
 GRADE = {"grade_display_zh": ("VARCHAR", "等级"), "grade": ("VARCHAR", "等级代码")}
 
-INDICATORS_SEED = Path(__file__).resolve().parents[3] / "seeds" / "scoring" / "indicators.csv"
-
-
 def _seed_label(code_column: str, label_column: str) -> str:
     """A calculated column naming a code from the indicators seed (CASE … ELSE the code), so a table
     as large as fct_indicator_scores need not store the names; re-author after changing the seed."""
-    with INDICATORS_SEED.open(encoding="utf-8-sig", newline="") as fh:
-        labels = {r[code_column]: r[label_column] for r in csv.DictReader(fh)}
+    labels = {r[code_column]: r[label_column] for r in seeds.load("indicators")}
     whens = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in sorted(labels.items()))
     return f"CASE {code_column} {whens} ELSE {code_column} END"
 
@@ -128,8 +124,7 @@ _UNIT_FORMATS = {
 
 def _value_display() -> str:
     """A calculated column writing an indicator's value in its unit (indicators seed), '—' when none."""
-    with INDICATORS_SEED.open(encoding="utf-8-sig", newline="") as fh:
-        units = {r["indicator_code"]: r["unit"] for r in csv.DictReader(fh)}
+    units = {r["indicator_code"]: r["unit"] for r in seeds.load("indicators")}
     whens = " ".join(f"WHEN '{code}' THEN {_UNIT_FORMATS[unit]}" for code, unit in sorted(units.items()))
     return f"COALESCE(CASE indicator_code {whens} END, '—')"
 

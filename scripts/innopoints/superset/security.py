@@ -17,13 +17,13 @@ that has no rule for a dataset sees nothing of it.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from innopoints import seeds
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import DATABASE_NAME, SupersetError
 
@@ -95,26 +95,20 @@ class DatasetInfo:
         return next((c for c in CITY_COLUMNS if c in self.columns), None)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def role_specs(project_root: Path) -> list[RoleSpec]:
-    regions = project_root / "seeds" / "reference" / "regions.csv"
-    banks = project_root / "seeds" / "reference" / "ref_banks.csv"
-    for p in (regions, banks):
-        if not p.exists():
-            raise SupersetError(f"{p} is missing: the roles are derived from the reference seeds")
+    try:
+        regions, banks = seeds.load("regions", project_root), seeds.load("ref_banks", project_root)
+    except seeds.SeedError as exc:
+        raise SupersetError(f"{exc}: the roles are derived from the reference seeds") from exc
     specs = [
         RoleSpec("province", "province", label="省级监测评价人员"),
         RoleSpec("leadership", "leadership", label="领导"),
         RoleSpec("analyst", "analyst", label="数据分析人员"),
     ]
-    for row in _read_csv(regions):
+    for row in regions:
         if row["level"] == "city":
             specs.append(RoleSpec(f"city_{row['region_code']}", "city", row["region_code"], row["region_name_zh"]))
-    for row in _read_csv(banks):
+    for row in banks:
         specs.append(RoleSpec(f"bank_{row['bank_code']}", "bank", row["bank_code"], row["bank_name_zh"]))
     return specs
 

@@ -20,13 +20,11 @@ Per feed:
 
 from __future__ import annotations
 
-import csv
-from functools import cache
 from typing import Any
 
 import great_expectations as gx
 
-from innopoints.config import get_settings
+from innopoints import seeds
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed, Field
 from innopoints.quality.suites import SuiteSpec, check
 
@@ -87,24 +85,16 @@ YEAR_ORDER: tuple[tuple[str, str, str], ...] = (("sci_records", "year", "end_yea
 FUTURE_YEARS_OK = {("sci_records", "end_year")}
 
 
-@cache
-def _seed_column(path: str, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
-    file = get_settings().project_root / "seeds" / path
-    with open(file, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return tuple(sorted(r[column] for r in rows if where is None or r[where[0]] == where[1]))
-
-
 def city_codes() -> list[str]:
-    return list(_seed_column("reference/regions.csv", "region_code", ("level", "city")))
+    return sorted(seeds.column("regions", "region_code", level="city"))
 
 
 def bank_codes() -> list[str]:
-    return list(_seed_column("reference/ref_banks.csv", "bank_code"))
+    return sorted(seeds.column("ref_banks", "bank_code"))
 
 
 def product_codes() -> list[str]:
-    return list(_seed_column("reference/ref_loan_products.csv", "product_code"))
+    return sorted(seeds.column("ref_loan_products", "product_code"))
 
 
 def _field_checks(feed: Feed, f: Field) -> list:

@@ -19,11 +19,9 @@ fct_indicator_scores:
 
 from __future__ import annotations
 
-import csv
-
 import great_expectations as gx
 
-from innopoints.config import get_settings
+from innopoints import seeds
 from innopoints.quality.suites import SuiteSpec, check
 
 E = gx.expectations
@@ -46,9 +44,7 @@ MEAN_SHARE_RANGE = (0.05, 0.95)
 
 
 def grades() -> list[str]:
-    with open(get_settings().project_root / "seeds" / "scoring" / "grade_bands.csv",
-              encoding="utf-8-sig", newline="") as fh:
-        return sorted(r["grade"] for r in csv.DictReader(fh))
+    return sorted(seeds.column("grade_bands", "grade"))
 
 
 EVALUATED_SQL = """

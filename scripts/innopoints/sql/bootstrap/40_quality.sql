@@ -113,7 +113,7 @@ select audit.make_append_only(t) from unnest(array['dq_runs', 'dq_results']) as 
 
 grant usage on schema audit to innopoints_transformer, innopoints_publisher, innopoints_gate;
 grant execute on function audit.uscc_is_valid(text) to innopoints_transformer, innopoints_loader;
--- the transformer reads the verdict (dbt's quality models) but no longer writes it
+-- the transformer reads the verdict (dbt's quality models) and may not write it: only the gate records it
 revoke insert on audit.dq_runs, audit.dq_results from innopoints_transformer;
 grant select on audit.dq_runs, audit.dq_results to innopoints_transformer;
 grant select, insert on audit.dq_runs, audit.dq_results to innopoints_gate;
