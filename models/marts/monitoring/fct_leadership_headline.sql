@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['eval_year', 'scheme_code', 'region_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Leadership cockpit headline (领导驾驶舱): one row per (evaluation year, scheme, region) — the
@@ -46,15 +45,22 @@ policy as (
 
 ),
 
-scheme_cities as (
+scheme_region_cities as (
 
-    select * from {{ ref('int_monitoring__scheme_cities') }}
+    select * from {{ ref('int_regions__scheme_cities') }}
 
 ),
 
-scheme_region_cities as (
+scheme_cities as (
 
-    select * from {{ ref('int_monitoring__scheme_region_cities') }}
+    select
+        scheme_code,
+        city_code,
+        scheme_region_code,
+        first_year,
+        last_year
+    from scheme_region_cities
+    where is_scheme_region
 
 ),
 
@@ -63,7 +69,7 @@ region_cities as (
     select
         region_code,
         city_code
-    from {{ ref('int_monitoring__region_cities') }}
+    from {{ ref('int_regions__region_cities') }}
 
 ),
 

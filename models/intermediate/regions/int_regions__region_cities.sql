@@ -1,5 +1,5 @@
--- Which cities make up each region: a city (a region with a parent) is its own region, and its
--- parent (the province) holds it. One row per (region_code, city_code).
+-- The cities each region holds (地区所辖地市): a city holds itself, a province its cities.
+-- One row per (region_code, city_code).
 with regions as (
 
     select
