@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Monthly financing facts (融资监测月度指标) by scheme, city, bank, product and grade at application.
