@@ -209,41 +209,21 @@ decision_groups as (
 
 ),
 
-score_figures as (
+-- each group's rows placed in a region: a city row in its city, the all-cities row in the scheme's own
+-- region (only when that holds several cities: a city scheme's one city row says it all)
+{% for figures in ['score', 'disbursement', 'decision'] %}
+{{ figures }}_figures as (
 
     select
         g.*,
         case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from score_groups as g
+    from {{ figures }}_groups as g
     inner join scheme_own_region as r
         on r.scheme_code = g.scheme_code
     where g.is_all_cities = 0 or r.is_multi_city
 
 ),
-
-disbursement_figures as (
-
-    select
-        g.*,
-        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from disbursement_groups as g
-    inner join scheme_own_region as r
-        on r.scheme_code = g.scheme_code
-    where g.is_all_cities = 0 or r.is_multi_city
-
-),
-
-decision_figures as (
-
-    select
-        g.*,
-        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from decision_groups as g
-    inner join scheme_own_region as r
-        on r.scheme_code = g.scheme_code
-    where g.is_all_cities = 0 or r.is_multi_city
-
-),
+{% endfor %}
 
 policy_by_region as (
 
