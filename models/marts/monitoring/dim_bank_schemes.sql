@@ -3,7 +3,7 @@
 -- the nearest region first; among schemes of one region the most specific (one that is no other
 -- candidate's parent scheme, e.g. LN-2025 before MOST-2024), then the larger scale. A push sends a
 -- bank the published scheme of preference 1 among those published. One row per (bank, scheme).
-with recursive banks as (
+with banks as (
 
     select
         bank_code,
@@ -12,12 +12,12 @@ with recursive banks as (
 
 ),
 
-regions as (
+region_cities as (
 
     select
         region_code,
-        parent_code
-    from {{ ref('regions') }}
+        city_code
+    from {{ ref('int_regions__region_cities') }}
 
 ),
 
@@ -32,7 +32,7 @@ schemes as (
 
 ),
 
--- the bank's region and every region above it, with how many levels up
+-- the bank's own region, and the region that holds it when it is a city (its province)
 bank_regions as (
 
     select
@@ -44,13 +44,13 @@ bank_regions as (
     union all
 
     select
-        br.bank_code,
-        r.parent_code as region_code,
-        br.levels_up + 1 as levels_up
-    from bank_regions as br
-    inner join regions as r
-        on r.region_code = br.region_code
-    where r.parent_code is not null
+        b.bank_code,
+        rc.region_code,
+        1 as levels_up
+    from banks as b
+    inner join region_cities as rc
+        on rc.city_code = b.region_code
+        and rc.region_code <> rc.city_code
 
 ),
 
