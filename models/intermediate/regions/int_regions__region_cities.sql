@@ -11,48 +11,36 @@ with regions as (
 
 ),
 
-cities as (
+-- each city (a region with a parent) belongs to itself and to its parent
+memberships as (
 
     select
         region_code as city_code,
-        parent_code
+        region_code as holder_code
+    from regions
+    where parent_code is not null
+
+    union all
+
+    select
+        region_code as city_code,
+        parent_code as holder_code
     from regions
     where parent_code is not null
 
 ),
 
-city_as_region as (
+final as (
 
     select
         r.region_code,
         r.region_name_zh,
         r.level as region_level,
-        c.city_code
-    from cities as c
+        m.city_code
+    from memberships as m
     inner join regions as r
-        on r.region_code = c.city_code
-
-),
-
-parent_as_region as (
-
-    select
-        r.region_code,
-        r.region_name_zh,
-        r.level as region_level,
-        c.city_code
-    from cities as c
-    inner join regions as r
-        on r.region_code = c.parent_code
-
-),
-
-unioned as (
-
-    select * from city_as_region
-    union all
-    select * from parent_as_region
+        on r.region_code = m.holder_code
 
 )
 
-select * from unioned
+select * from final
