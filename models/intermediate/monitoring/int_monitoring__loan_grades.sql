@@ -21,7 +21,8 @@ scheme_cities as (
     select
         scheme_code,
         city_code
-    from {{ ref('int_monitoring__scheme_cities') }}
+    from {{ ref('int_regions__scheme_cities') }}
+    where is_scheme_region
 
 ),
 

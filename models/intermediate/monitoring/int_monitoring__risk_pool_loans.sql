@@ -39,7 +39,7 @@ region_cities as (
     select
         region_code,
         city_code
-    from {{ ref('int_monitoring__region_cities') }}
+    from {{ ref('int_regions__region_cities') }}
 
 ),
 

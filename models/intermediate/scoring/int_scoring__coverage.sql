@@ -21,23 +21,14 @@ torch as (
 
 ),
 
-regions as (
-
-    select * from {{ ref('regions') }}
-
-),
-
--- the cities a scheme's region holds: the region itself when it is a city, or its child cities
+-- the cities each scheme covers (int_regions__scheme_cities)
 scheme_cities as (
 
-    select distinct
-        scheme_years.scheme_code,
-        regions.region_code as city_code
-    from scheme_years
-    inner join regions
-        on regions.level = 'city'
-        and (regions.region_code = scheme_years.scheme_region_code
-             or regions.parent_code = scheme_years.scheme_region_code)
+    select
+        scheme_code,
+        city_code
+    from {{ ref('int_regions__scheme_cities') }}
+    where is_scheme_region
 
 ),
 

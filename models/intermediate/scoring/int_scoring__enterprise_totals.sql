@@ -19,33 +19,10 @@ point_sums as (
 
 ),
 
+-- the grade bands of the grade_bands seed as share ranges, the veto grade among them
 grade_bands as (
 
-    select * from {{ ref('grade_bands') }}
-
-),
-
--- each grade as a half-open share range [min_share_of_max, next grade's min_share_of_max)
-grade_ranges as (
-
-    select
-        grade,
-        label_zh,
-        min_share_of_max,
-        lead(grade) over (order by min_share_of_max) as next_grade,
-        lead(min_share_of_max) over (order by min_share_of_max) as next_min_share_of_max
-    from grade_bands
-    where min_share_of_max is not null
-
-),
-
-veto_grade as (
-
-    select grade, label_zh
-    from grade_bands
-    where min_share_of_max is null
-    order by grade
-    limit 1
+    select * from {{ ref('int_scoring__grade_bands') }}
 
 ),
 
@@ -67,20 +44,15 @@ graded as (
 
     select
         totals.*,
-        case when totals.is_vetoed then veto_grade.grade else grade_ranges.grade end as grade,
-        case when totals.is_vetoed then veto_grade.label_zh else grade_ranges.label_zh end as grade_label_zh,
-        case when not totals.is_vetoed then grade_ranges.next_grade end as next_grade,
-        case when not totals.is_vetoed and grade_ranges.next_min_share_of_max is not null then
-            round(ceil((grade_ranges.next_min_share_of_max * totals.max_points - totals.total_points) * 100) / 100, 2)
+        grade_bands.grade,
+        grade_bands.label_zh as grade_label_zh,
+        grade_bands.next_grade,
+        case when grade_bands.next_min_share_of_max is not null then
+            round(ceil((grade_bands.next_min_share_of_max * totals.max_points - totals.total_points) * 100) / 100, 2)
         end as points_to_next_grade
     from totals
-    cross join veto_grade
-    left join grade_ranges
-        on not totals.is_vetoed
-        -- share >= min_share_of_max, compared without dividing: total >= min_share × max_points
-        and totals.total_points >= grade_ranges.min_share_of_max * totals.max_points
-        and (grade_ranges.next_min_share_of_max is null
-             or totals.total_points < grade_ranges.next_min_share_of_max * totals.max_points)
+    left join grade_bands
+        on {{ in_grade_band('grade_bands', 'totals.total_points', 'totals.max_points', 'totals.is_vetoed') }}
 
 ),
 

@@ -1,7 +1,4 @@
-{{ config(
-    unlogged=true,
-    pre_hook=["{{ scoring_analyze_inputs() }}"],
-) }}
+{{ config(unlogged=true) }}
 -- Scheme × evaluation year (方案-评价年度): every year from the scheme's first_year to its
 -- last_year (open when empty) for which torch statistics (火炬统计) exist.
 

@@ -1,6 +1,6 @@
 {{ config(
     unlogged=true,
-    pre_hook=["{{ scoring_analyze_inputs() }}", "set local work_mem = '256MB'"],
+    pre_hook=["set local work_mem = '256MB'"],
 ) }}
 -- Source values (指标取值口径) per enterprise and evaluation year, one column per value_source
 -- code of the indicators seed. Derived for the non-vetoed evaluated enterprises of any scheme.

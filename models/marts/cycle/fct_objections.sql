@@ -23,7 +23,7 @@ publications as (
 
 listed as (
 
-    select * from {{ ref('stg_publications__scores') }}
+    select * from {{ ref('int_publications__published_scores') }}
 
 ),
 

@@ -10,7 +10,7 @@ with publications as (
 
 listed as (
 
-    select * from {{ ref('stg_publications__scores') }}
+    select * from {{ ref('int_publications__published_scores') }}
 
 ),
 

@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['bank_code', 'is_in_force']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Enterprises' consents to share their score with a bank (企业授权), with whether each is in force on

@@ -4,7 +4,7 @@
 -- "Financed" = a loan applied for on or after the push date that was disbursed.
 with pushed as (
 
-    select * from {{ ref('stg_publications__bank_push_enterprises') }}
+    select * from {{ ref('int_publications__pushed_enterprises') }}
 
 ),
 

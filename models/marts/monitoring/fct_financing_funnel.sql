@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- The loan application funnel (申请漏斗): the applications received in a year (eval_year = applied

@@ -1,7 +1,12 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
+{#- the columns every count is broken down by, the subset that identifies a row, and the three
+    counts by the month of their event, joined on those keys -#}
+{%- set dimensions = ['scheme_code', 'city_code', 'city_name_zh', 'bank_code', 'bank_name_zh', 'product_code',
+                      'product_name_zh', 'grade', 'grade_display_zh', 'grade_order'] -%}
+{%- set join_keys = ['month', 'scheme_code', 'city_code', 'bank_code', 'product_code', 'grade'] -%}
+{%- set counted = {'a': 'by_applied_month', 'd': 'by_decision_month', 'b': 'by_disbursed_month'} -%}
 
 -- Monthly financing facts (融资监测月度指标) by scheme, city, bank, product and grade at application.
 -- A loan counts in the month of the event each figure is about: received, withdrawn and pending by
@@ -33,21 +38,12 @@ by_applied_month as (
 
     select
         applied_month as month,
-        scheme_code,
-        city_code,
-        city_name_zh,
-        bank_code,
-        bank_name_zh,
-        product_code,
-        product_name_zh,
-        grade,
-        grade_display_zh,
-        grade_order,
+        {{ dimensions | join(',\n        ') }},
         count(*) as applications_received,
         count(*) filter (where is_withdrawn) as applications_withdrawn,
         count(*) filter (where is_pending) as applications_pending
     from loans
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    group by month, {{ dimensions | join(', ') }}
 
 ),
 
@@ -55,16 +51,7 @@ by_decision_month as (
 
     select
         decision_month as month,
-        scheme_code,
-        city_code,
-        city_name_zh,
-        bank_code,
-        bank_name_zh,
-        product_code,
-        product_name_zh,
-        grade,
-        grade_display_zh,
-        grade_order,
+        {{ dimensions | join(',\n        ') }},
         count(*) as applications_decided,
         count(*) filter (where is_approved) as applications_approved,
         count(*) filter (where is_rejected) as applications_rejected,
@@ -75,7 +62,7 @@ by_decision_month as (
         {{ monitoring_percentile(0.9, 'approval_days') }} as approval_days_p90
     from loans
     where is_decided
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    group by month, {{ dimensions | join(', ') }}
 
 ),
 
@@ -83,16 +70,7 @@ by_disbursed_month as (
 
     select
         disbursed_month as month,
-        scheme_code,
-        city_code,
-        city_name_zh,
-        bank_code,
-        bank_name_zh,
-        product_code,
-        product_name_zh,
-        grade,
-        grade_display_zh,
-        grade_order,
+        {{ dimensions | join(',\n        ') }},
         count(*) as loans_disbursed,
         count(distinct uscc) as enterprises_financed,
         sum(amount_disbursed) as amount_disbursed,
@@ -113,26 +91,16 @@ by_disbursed_month as (
         coalesce(sum(outstanding_balance) filter (where is_default), 0) as default_balance
     from loans
     where is_disbursed
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    group by month, {{ dimensions | join(', ') }}
 
 ),
 
 keys as (
 
-    select
-        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
-        grade, grade_display_zh, grade_order
-    from by_applied_month
-    union
-    select
-        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
-        grade, grade_display_zh, grade_order
-    from by_decision_month
-    union
-    select
-        month, scheme_code, city_code, city_name_zh, bank_code, bank_name_zh, product_code, product_name_zh,
-        grade, grade_display_zh, grade_order
-    from by_disbursed_month
+    {% for cte in counted.values() %}
+    select month, {{ dimensions | join(', ') }} from {{ cte }}
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
 
 ),
 
@@ -179,16 +147,10 @@ joined as (
         coalesce(b.overdue_balance, 0) as overdue_balance,
         coalesce(b.default_balance, 0) as default_balance
     from keys as k
-    left join by_applied_month as a
-        on a.month = k.month and a.scheme_code = k.scheme_code and a.city_code = k.city_code
-        and a.bank_code = k.bank_code and a.product_code = k.product_code and a.grade = k.grade
-    left join by_decision_month as d
-        on d.month = k.month and d.scheme_code = k.scheme_code and d.city_code = k.city_code
-        and d.bank_code = k.bank_code and d.product_code = k.product_code and d.grade = k.grade
-    left join by_disbursed_month as b
-        on b.month = k.month and b.scheme_code = k.scheme_code and b.city_code = k.city_code
-        and b.bank_code = k.bank_code and b.product_code = k.product_code and b.grade = k.grade
-
+    {% for alias, cte in counted.items() %}
+    left join {{ cte }} as {{ alias }}
+        on {% for c in join_keys %}{{ alias }}.{{ c }} = k.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
+    {% endfor %}
 ),
 
 named as (

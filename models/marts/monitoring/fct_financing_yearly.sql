@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}, {'columns': ['bank_code', 'scheme_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Yearly financing facts (融资年度指标) by scheme, year, city and bank. As in fct_financing_monthly, a

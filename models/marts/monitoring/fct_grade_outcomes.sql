@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Does the grade mean anything (等级与审批、不良): approval and default rates by the grade loans carried

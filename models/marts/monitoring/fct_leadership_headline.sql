@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['eval_year', 'scheme_code', 'region_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Leadership cockpit headline (领导驾驶舱): one row per (evaluation year, scheme, region) — the
@@ -46,15 +45,22 @@ policy as (
 
 ),
 
-scheme_cities as (
+scheme_region_cities as (
 
-    select * from {{ ref('int_monitoring__scheme_cities') }}
+    select * from {{ ref('int_regions__scheme_cities') }}
 
 ),
 
-scheme_region_cities as (
+scheme_cities as (
 
-    select * from {{ ref('int_monitoring__scheme_region_cities') }}
+    select
+        scheme_code,
+        city_code,
+        scheme_region_code,
+        first_year,
+        last_year
+    from scheme_region_cities
+    where is_scheme_region
 
 ),
 
@@ -63,7 +69,7 @@ region_cities as (
     select
         region_code,
         city_code
-    from {{ ref('int_monitoring__region_cities') }}
+    from {{ ref('int_regions__region_cities') }}
 
 ),
 
@@ -203,41 +209,21 @@ decision_groups as (
 
 ),
 
-score_figures as (
+-- each group's rows placed in a region: a city row in its city, the all-cities row in the scheme's own
+-- region (only when that holds several cities: a city scheme's one city row says it all)
+{% for figures in ['score', 'disbursement', 'decision'] %}
+{{ figures }}_figures as (
 
     select
         g.*,
         case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from score_groups as g
+    from {{ figures }}_groups as g
     inner join scheme_own_region as r
         on r.scheme_code = g.scheme_code
     where g.is_all_cities = 0 or r.is_multi_city
 
 ),
-
-disbursement_figures as (
-
-    select
-        g.*,
-        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from disbursement_groups as g
-    inner join scheme_own_region as r
-        on r.scheme_code = g.scheme_code
-    where g.is_all_cities = 0 or r.is_multi_city
-
-),
-
-decision_figures as (
-
-    select
-        g.*,
-        case when g.is_all_cities = 1 then r.scheme_region_code else g.city_code end as region_code
-    from decision_groups as g
-    inner join scheme_own_region as r
-        on r.scheme_code = g.scheme_code
-    where g.is_all_cities = 0 or r.is_multi_city
-
-),
+{% endfor %}
 
 policy_by_region as (
 

@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['eval_year', 'scheme_code', 'region_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Leadership cockpit, year on year (领导驾驶舱同比): one row per (scheme, evaluation year, region,

@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['scheme_code', 'city_code', 'eval_year']}, {'columns': ['bank_code', 'scheme_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- One row per (scheme, loan application) (贷款申请明细): every loan of an enterprise in the scheme's

@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['city_code', 'disbursed_year']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- One row per policy application (政策兑现申请明细): days to payment against the promised days of its
@@ -39,7 +38,7 @@ city_names as (
     select
         city_code,
         region_name_zh as city_name_zh
-    from {{ ref('int_monitoring__region_cities') }}
+    from {{ ref('int_regions__region_cities') }}
     where region_code = city_code
 
 ),

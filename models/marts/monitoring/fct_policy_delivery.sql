@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Policy delivery efficiency (政策兑现效率) by month, city and policy type. An application counts in

@@ -1,6 +1,5 @@
 {{ config(
     indexes=[{'columns': ['eval_year', 'city_code']}],
-    post_hook=["analyze {{ this }}"],
 ) }}
 
 -- Policy delivery by yearly cohort (政策兑现年度队列): one row per (year of application, city, policy

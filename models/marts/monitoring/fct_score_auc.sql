@@ -28,7 +28,7 @@ scheme_region_cities as (
         region_code,
         region_name_zh,
         city_code
-    from {{ ref('int_monitoring__scheme_region_cities') }}
+    from {{ ref('int_regions__scheme_cities') }}
 
 ),
 

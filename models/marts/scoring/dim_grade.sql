@@ -7,8 +7,9 @@ with grade_bands as (
     select
         grade,
         min_share_of_max,
-        label_zh
-    from {{ ref('grade_bands') }}
+        label_zh,
+        is_veto_grade
+    from {{ ref('int_scoring__grade_bands') }}
 
 ),
 
@@ -20,7 +21,7 @@ graded as (
         label_zh as grade_label_zh,
         grade || ' ' || label_zh as grade_display_zh,
         row_number() over (order by min_share_of_max desc nulls last) as grade_order,
-        grade <> 'V' as is_scored_grade
+        not is_veto_grade as is_scored_grade
     from grade_bands
 
 ),

@@ -1,26 +1,23 @@
--- One row per publication (发布批次). Zero rows while audit.publications does not exist.
-with publications as (
+-- One row per publication (发布批次), from audit.publications.
+with source as (
 
-    {{ monitoring_optional_source('publications', 'publications', [
-        ('publication_id', 'bigint'),
-        ('scheme_code', 'text'),
-        ('eval_year', 'integer'),
-        ('published_at', 'timestamptz'),
-        ('kind', 'text'),
-        ('opens_on', 'date'),
-        ('closes_on', 'date'),
-        ('publicity_publication_id', 'bigint'),
-    ]) }}
+    select * from {{ source('publications', 'publications') }}
+
+),
+
+renamed as (
+
+    select
+        publication_id::bigint as publication_id,
+        scheme_code::text as scheme_code,
+        eval_year::integer as eval_year,
+        published_at::timestamptz as published_at,
+        kind::text as kind,
+        opens_on::date as opens_on,
+        closes_on::date as closes_on,
+        publicity_publication_id::bigint as publicity_publication_id
+    from source
 
 )
 
-select
-    publication_id,
-    scheme_code,
-    eval_year,
-    published_at,
-    kind,
-    opens_on,
-    closes_on,
-    publicity_publication_id
-from publications
+select * from renamed

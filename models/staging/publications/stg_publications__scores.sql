@@ -1,47 +1,22 @@
--- One row per (publication, enterprise): the published score with its publication's scheme, year
--- and time. Zero rows while audit.publications / audit.publication_scores do not exist.
-with publications as (
+-- One row per (publication, enterprise): the score as published, from audit.publication_scores.
+with source as (
 
-    {{ monitoring_optional_source('publications', 'publications', [
-        ('publication_id', 'bigint'),
-        ('scheme_code', 'text'),
-        ('eval_year', 'integer'),
-        ('published_at', 'timestamptz'),
-    ]) }}
+    select * from {{ source('publications', 'publication_scores') }}
 
 ),
 
-publication_scores as (
-
-    {{ monitoring_optional_source('publications', 'publication_scores', [
-        ('publication_id', 'bigint'),
-        ('uscc', 'text'),
-        ('enterprise_name', 'text'),
-        ('city_code', 'text'),
-        ('total_points', 'numeric(12,2)'),
-        ('grade', 'text'),
-        ('rank_in_region', 'integer'),
-    ]) }}
-
-),
-
-joined as (
+renamed as (
 
     select
-        s.publication_id,
-        p.scheme_code,
-        p.eval_year,
-        p.published_at,
-        s.uscc,
-        s.enterprise_name,
-        s.city_code,
-        s.total_points,
-        s.grade,
-        s.rank_in_region
-    from publication_scores as s
-    inner join publications as p
-        on p.publication_id = s.publication_id
+        publication_id::bigint as publication_id,
+        uscc::text as uscc,
+        enterprise_name::text as enterprise_name,
+        city_code::text as city_code,
+        total_points::numeric(12, 2) as total_points,
+        grade::text as grade,
+        rank_in_region::integer as rank_in_region
+    from source
 
 )
 
-select * from joined
+select * from renamed

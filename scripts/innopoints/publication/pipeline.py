@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from innopoints import db
 
@@ -90,31 +89,17 @@ def latest_years(schemes: list[str] | None, year: int | None) -> list[tuple[str,
 
 
 def push_targets(published: dict[str, int]) -> list[PushTarget]:
-    """One publication per partner bank: the published scheme of the bank's own region (a city scheme
-    for a city bank), else of the region above it (the province); among several, the most specific
-    (a scheme that is no other candidate's parent, e.g. LN-2025 over MOST-2024), then the larger scale."""
+    """One publication per partner bank: among the schemes published, the one marts.dim_bank_schemes
+    prefers for the bank (its own region's scheme first, then the most specific, then the larger)."""
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
-        banks = conn.execute("select bank_code, region_code from seeds.ref_banks order by bank_code").fetchall()
-        parents = dict(conn.execute("select region_code, parent_code from seeds.regions").fetchall())
-        schemes: dict[str, Any] = {r[0]: r[1:] for r in conn.execute(
-            "select scheme_code, region_code, parent_scheme, max_points from marts.dim_scheme")}
-    out = []
-    for bank, region in banks:
-        chain = []
-        r = region
-        while r:
-            chain.append(r)
-            r = parents.get(r)
-        cands = [s for s in published if s in schemes and schemes[s][0] in chain]
-        if not cands:
-            continue
-        parent_of = {schemes[s][1] for s in cands}
-
-        def key(s: str, chain: list[str] = chain, parent_of: set[str] = parent_of) -> tuple[int, int, float, str]:
-            return (chain.index(schemes[s][0]), 1 if s in parent_of else 0, -float(schemes[s][2] or 0), s)
-
-        best = min(cands, key=key)
-        out.append(PushTarget(bank, published[best], best))
+        ranked = conn.execute("select bank_code, scheme_code from marts.dim_bank_schemes "
+                              "order by bank_code, preference").fetchall()
+    out: list[PushTarget] = []
+    served: set[str] = set()
+    for bank, scheme in ranked:
+        if bank not in served and scheme in published:
+            served.add(bank)
+            out.append(PushTarget(bank, published[scheme], scheme))
     return out
 
 

@@ -526,6 +526,13 @@ DATASETS: tuple[Dataset, ...] = (
         main_dttm="loaded_at_bj",
     ),
     Dataset(
+        "fct_import_refusals",
+        {"refused_date": ("DATE", "拒收日期"), "feed_name_zh": ("VARCHAR", "数据源"), "reason": ("VARCHAR", "拒收原因"),
+         "files_refused": ("INTEGER", "拒收文件数"), "file_names": ("VARCHAR", "文件名")},
+        (_sum("ir_files", "files_refused", "拒收文件数"),),
+        "Files refused whole at import, per day, feed and reason — 拒收文件",
+    ),
+    Dataset(
         "fct_quarantine_summary",
         {"batch_id": ("INTEGER", "批次号"), "feed_name_zh": ("VARCHAR", "数据源"), "reason_zh": ("VARCHAR", "隔离原因"),
          "file_name": ("VARCHAR", "文件名"), "lines_quarantined": ("INTEGER", "隔离行数"),
@@ -619,6 +626,7 @@ PY, PD, S, IND, NEAR, BE = (
 )
 RK, VT, BC, BP = "fct_enterprise_rankings", "fct_enterprise_vetoes", "fct_bank_consents_summary", "fct_bank_pushes"
 DQ, IB, QS, FC = "fct_dq_results", "fct_import_batches", "fct_quarantine_summary", "fct_feed_coverage"
+IR = "fct_import_refusals"
 OBJ, PCH, PUB = "fct_objections", "fct_publication_changes", "fct_publicity_lists"
 LATEST_FINAL = "is_latest_final"  # the rows of the final list in force of each (scheme, year)
 CITY_ROWS = "region_level = 'city'"  # the headline's city rows: added up, they give the province's figures
@@ -884,6 +892,11 @@ CHARTS: tuple[Chart, ...] = (
           order_by="rank_after", order_asc=True, row_limit=2000, where=LATEST_FINAL, search=True,
           height=60,
           description="现行正式名单中与公示名单相比有变动的企业：公示与正式的总分、等级、区域排名，变动原因与说明"),
+    # 数据质量: files refused whole at import
+    Chart("dq_refusals", "拒收文件（按日期、数据源与原因）", IR, "table", [],
+          ["refused_date", "feed_name_zh", "reason", "files_refused", "file_names"], row_limit=200,
+          order_by="refused_date", may_be_empty=True,
+          description="整个文件被拒收（空文件、无法识别的数据源或编码、缺少关键列）：未导入任何行，修正后重新报送；无拒收时为空"),
 )
 
 DASHBOARDS: tuple[Dashboard, ...] = (
@@ -925,8 +938,9 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         [("dq_failures", 12)],
         [("dq_source_freshness", 6), ("dq_freshness", 6)],
         [("dq_quarantine", 6), ("dq_coverage_city", 6)],
+        [("dq_refusals", 12)],
         [("dq_coverage_reason", 4), ("dq_feed_coverage", 8)],
-    ], "Validation results per suite over time, quarantined rows, source freshness, coverage"),
+    ], "Validation results per suite over time, quarantined rows, refused files, source freshness, coverage"),
     Dashboard("enterprise-profile", "企业积分画像", [
         [("ep_list", 12)],
         [("ep_breakdown", 7), ("ep_history", 5)],

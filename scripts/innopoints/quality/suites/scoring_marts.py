@@ -1,14 +1,16 @@
 """Suites on the scoring marts (marts.fct_enterprise_scores, marts.fct_indicator_scores): the rules of
-scoring.md that must hold whatever the data, re-derived independently from staging and the seeds.
+scoring.md that must hold whatever the data. A rule that has a model (which enterprises are
+evaluated, which cities a scheme covers, the grade of a total) is checked against that model in the
+warehouse, not restated here; the spec's one independent re-derivation lives with the tests.
 
 fct_enterprise_scores:
 - the contract's columns exist; keys, total, max, grade never null;
-- every evaluated enterprise is scored exactly once per scheme and year, and nobody else is:
-  evaluated = registry city in the scheme's region, existing at Y-12-31, with a torch row for Y,
-  over the years first_year..last_year with torch data (re-derived from staging + seeds);
-- no enterprise of another region in a city scheme, and the score's city is the registry's;
+- every evaluated enterprise (intermediate.int_scoring__coverage) is scored exactly once per scheme
+  and year, and nobody else is;
+- the score's city is the registry's and one the scheme covers (intermediate.int_regions__scheme_cities);
 - 0 <= total <= max_points, and max_points is the scheme's (seeds.schemes);
-- grade consistent with grade_bands (first band whose min share <= total / max), vetoed → V and 0;
+- grade is the band of intermediate.int_scoring__grade_bands for total / max, the veto grade and 0
+  points when vetoed;
 - rank within 1..evaluated_in_region, top_share = rank / evaluated;
 - sane metrics per (scheme, year): vetoed share <= MAX_VETO_SHARE, mean share of the non-vetoed
   within MEAN_SHARE_RANGE.
@@ -28,6 +30,10 @@ E = gx.expectations
 
 SCORES = "marts.fct_enterprise_scores"
 INDICATORS = "marts.fct_indicator_scores"
+# the models that hold the rules the marts are checked against (models/intermediate)
+COVERAGE = "intermediate.int_scoring__coverage"
+SCHEME_CITIES = "intermediate.int_regions__scheme_cities"
+GRADE_BANDS = "intermediate.int_scoring__grade_bands"
 
 SCORE_COLUMNS = [
     "scheme_code", "eval_year", "uscc", "enterprise_name", "city_code", "industry_section", "stage",
@@ -47,34 +53,12 @@ def grades() -> list[str]:
     return sorted(seeds.column("grade_bands", "grade"))
 
 
-EVALUATED_SQL = """
-with schemes as (
-    select scheme_code, region_code, first_year, last_year from seeds.schemes
-),
-scheme_cities as (
-    select s.scheme_code, r.region_code as city_code
-    from schemes as s
-    join seeds.regions as r
-      on r.level = 'city' and (r.region_code = s.region_code or r.parent_code = s.region_code)
-),
-scheme_years as (
-    select distinct s.scheme_code, t.year as eval_year
-    from schemes as s
-    join staging.stg_torch__statistics as t
-      on t.year >= s.first_year and (s.last_year is null or t.year <= s.last_year)
-),
-evaluated as (
-    select y.scheme_code, y.eval_year, e.uscc
-    from scheme_years as y
-    join scheme_cities as c on c.scheme_code = y.scheme_code
-    join staging.stg_registry__enterprises as e
-      on e.city_code = c.city_code
-     and e.established_date <= make_date(y.eval_year, 12, 31)
-     and (e.deregistered_date is null or e.deregistered_date > make_date(y.eval_year, 12, 31))
-    join staging.stg_torch__statistics as t on t.uscc = e.uscc and t.year = y.eval_year
+EVALUATED_SQL = f"""
+with evaluated as (
+    select scheme_code, eval_year, uscc from {COVERAGE} where is_evaluated
 ),
 scored as (
-    select scheme_code, eval_year, uscc, count(*) as n_scores from {batch} as t group by 1, 2, 3
+    select scheme_code, eval_year, uscc, count(*) as n_scores from {{batch}} as t group by 1, 2, 3
 )
 select
     coalesce(v.scheme_code, s.scheme_code) as scheme_code,
@@ -89,30 +73,28 @@ full join scored as s
 where v.uscc is null or s.uscc is null or s.n_scores > 1
 """
 
-CITY_SCHEME_SQL = """
-select s.scheme_code, s.eval_year, s.uscc, s.city_code, e.city_code as registry_city, c.region_code
-from {batch} as s
-join seeds.schemes as c on c.scheme_code = s.scheme_code
+CITY_SCHEME_SQL = f"""
+select s.scheme_code, s.eval_year, s.uscc, s.city_code, e.city_code as registry_city
+from {{batch}} as s
 left join staging.stg_registry__enterprises as e on e.uscc = s.uscc
 where s.city_code is distinct from e.city_code
-   or (c.cohort_level = 'city' and s.city_code is distinct from c.region_code)
+   or not exists (
+       select from {SCHEME_CITIES} as c
+       where c.scheme_code = s.scheme_code and c.city_code = s.city_code and c.is_scheme_region
+   )
 """
 
-GRADE_SQL = """
+GRADE_SQL = f"""
 select s.scheme_code, s.eval_year, s.uscc, s.is_vetoed, s.total_points, s.max_points, s.grade,
-       expected.grade as expected_grade
-from {batch} as s
-left join lateral (
-    select g.grade
-    from seeds.grade_bands as g
-    where g.min_share_of_max is not null
-      and g.min_share_of_max <= s.total_points / nullif(s.max_points, 0)
-    order by g.min_share_of_max desc
-    limit 1
-) as expected on true
-where (s.is_vetoed and (s.total_points <> 0
-        or s.grade is distinct from (select grade from seeds.grade_bands where min_share_of_max is null)))
-   or (not s.is_vetoed and s.grade is distinct from expected.grade)
+       b.grade as expected_grade
+from {{batch}} as s
+left join {GRADE_BANDS} as b
+  on (s.is_vetoed and b.is_veto_grade)
+  or (not s.is_vetoed and not b.is_veto_grade
+      and s.total_points >= b.min_share_of_max * s.max_points
+      and (b.next_min_share_of_max is null or s.total_points < b.next_min_share_of_max * s.max_points))
+where s.grade is distinct from b.grade
+   or (s.is_vetoed and s.total_points <> 0)
 """
 
 METRICS_SQL = f"""
@@ -173,12 +155,14 @@ def scores_suite() -> SuiteSpec:
             description="one score per enterprise, scheme and year"), "unique_score"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=_flat(EVALUATED_SQL),
-            description=("every evaluated enterprise (registry city in the scheme's region, existing at Y-12-31, "
-                         "torch row for Y) is scored exactly once per scheme and year, and no one else")),
+            description=("every evaluated enterprise of int_scoring__coverage (registry city in the scheme's "
+                         "region, existing at Y-12-31, torch row for Y) is scored exactly once per scheme and "
+                         "year, and no one else")),
             "evaluated_scored_once"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=_flat(CITY_SCHEME_SQL),
-            description="no enterprise of another region in a city scheme; the score's city is the registry's"),
+            description=("the score's city is the registry's and one the scheme covers "
+                         "(int_regions__scheme_cities): no enterprise of another region")),
             "region_consistent", "city_code"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=(
@@ -193,8 +177,9 @@ def scores_suite() -> SuiteSpec:
               "in_set", "grade"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=_flat(GRADE_SQL),
-            description=("grade is the first band whose min share <= total / max_points; a vetoed enterprise "
-                         "has grade V and total 0")), "grade_consistent", "grade"),
+            description=("grade is the band of int_scoring__grade_bands whose share range holds total / "
+                         "max_points; a vetoed enterprise has the veto grade V and total 0")),
+            "grade_consistent", "grade"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=(
                 "select scheme_code, eval_year, uscc, rank_in_region, evaluated_in_region, top_share "
