@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from innopoints import statefile
+from innopoints.console import Progress
 from innopoints.feeds import FEEDS
 
 from . import badrows
@@ -263,6 +264,7 @@ def generate(
     kinds: Counter[str] = Counter()
     bad_path = out_dir / "bad_rows.jsonl"
     bad_fh = statefile.open_private(bad_path, "w", encoding="utf-8", newline="\n") if bad_rows > 0 else None
+    progress = Progress("generate", total=enterprises, unit="enterprise", throttle=True).start()
     try:
         for chunk_index, start in enumerate(range(0, enterprises, CHUNK)):
             n = min(CHUNK, enterprises - start)
@@ -284,7 +286,9 @@ def generate(
                             kinds[b.kind] += 1
                         bad_counts[i] += len(broken)
                     writer.write_columns([columns[name] for name in FEEDS[feed].names])
+            progress.update(start + n)
     finally:
+        progress.close()
         for w in writers:
             w.close()
         if bad_fh is not None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,15 +27,13 @@ import psycopg
 
 from innopoints import db
 from innopoints.config import get_settings
+from innopoints.console import result
+from innopoints.errors import PublicationRefused
 from innopoints.publication import gate
 from innopoints.quality import state
 
 PAUSE_ENV = "INNOPOINTS_TEST_PAUSE_AT"  # test hook: sleep at a named point (fault tests kill us there)
 LOCK_KEY = 5_050_505  # serialises publishers (advisory lock)
-
-
-class PublicationRefused(RuntimeError):
-    """The gate or the request says no; nothing was written."""
 
 
 KIND_ZH = {"publicity": "公示名单", "final": "正式发布"}
@@ -65,8 +62,7 @@ class Publication:
 def pause_point(name: str) -> None:
     """Let a fault test kill the process at a known point: print a marker, then sleep."""
     if os.environ.get(PAUSE_ENV) == name:
-        print(f"PAUSED AT {name}", flush=True)
-        sys.stdout.flush()
+        result(f"PAUSED AT {name}")  # on stdout, where the fault tests wait for it
         time.sleep(float(os.environ.get("INNOPOINTS_TEST_PAUSE_SECONDS", "120")))
 
 
