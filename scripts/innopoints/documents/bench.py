@@ -207,14 +207,12 @@ def _cpu_seconds() -> float:
 
 def bench_reports(args: argparse.Namespace) -> int:
     from innopoints import cluster, db
-    from innopoints.config import get_settings, reset_settings
+    from innopoints.config import get_settings, use_database
     from innopoints.documents.bulk import write_reports
     from innopoints.warehouse import dbt
 
-    old = os.environ.get("INNOPOINTS_DB_NAME")
     out = args.out or get_settings().project_root / "artifacts" / "bench" / "reports"
-    os.environ["INNOPOINTS_DB_NAME"] = DB_NAME
-    reset_settings()
+    restore = use_database(DB_NAME)
     try:
         cluster.start()
         log.info(f"reports: scratch database {DB_NAME}")
@@ -259,9 +257,5 @@ def bench_reports(args: argparse.Namespace) -> int:
             shutil.rmtree(out)
         if not args.keep_db:
             db.drop_database(DB_NAME)
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
 

@@ -241,14 +241,12 @@ def _cpu(x: float | None) -> str:
 
 def bench_import(args: argparse.Namespace) -> int:
     from innopoints import cluster, db
-    from innopoints.config import reset_settings
+    from innopoints.config import use_database
 
     cluster.start()
     data = _ensure_generated(args)
     name = f"innopoints_bench_{uuid.uuid4().hex[:8]}"
-    old = os.environ.get("INNOPOINTS_DB_NAME")
-    os.environ["INNOPOINTS_DB_NAME"] = name
-    reset_settings()
+    restore = use_database(name)
     env = dict(os.environ)
     ok = True
     load_start = _load()
@@ -308,11 +306,7 @@ def bench_import(args: argparse.Namespace) -> int:
         lines.append("targets met" if ok else "TARGETS NOT MET")
         result("\n".join(lines))
     finally:
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
         if args.keep_db:
             log.info(f"kept scratch database {name}")
         else:

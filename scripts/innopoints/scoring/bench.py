@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,14 +146,12 @@ def _has_import(name: str) -> bool:
 def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path, keep_db: bool,
               reuse_db: bool = False) -> ScaleResult:
     from innopoints import cluster, db
-    from innopoints.config import reset_settings
+    from innopoints.config import use_database
     from innopoints.importer import import_path
 
     name = f"innopoints_bench_{scale}"
-    old = os.environ.get("INNOPOINTS_DB_NAME")
     log.info(f"{scale}: database {name}")
-    os.environ["INNOPOINTS_DB_NAME"] = name
-    reset_settings()
+    restore = use_database(name)
     try:
         cluster.start()
         if reuse_db and _has_import(name):
@@ -186,11 +183,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
     finally:
         if not keep_db:
             db.drop_database(name)
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
 
 
 def bench_build(args: argparse.Namespace) -> int:
