@@ -12,8 +12,9 @@ class InnopointsError(RuntimeError):
     meaning = "any other failure (the message says what happened)"
 
 
-class UsageError(InnopointsError):
-    """The arguments or the input are not valid (a malformed USCC, an unknown scheme or bank)."""
+class UsageError(InnopointsError, ValueError):
+    """The arguments or the input are not valid (a malformed USCC, an unknown scheme or bank); also a
+    ValueError, as a function's bad argument is."""
 
     exit_code = 2
     meaning = "usage: arguments not valid (an unknown command, a malformed USCC, a missing option)"

@@ -219,9 +219,7 @@ def bench_reports(args: argparse.Namespace) -> int:
         db.drop_database(DB_NAME)
         db.ensure_database()
         t0 = time.perf_counter()
-        r = dbt(["seed", "--select", *SEEDS], check=False, capture=True)
-        if r.returncode != 0:
-            raise RuntimeError("dbt seed failed:\n" + "\n".join((r.stdout or "").splitlines()[-20:]))
+        dbt(["seed", "--select", *SEEDS], capture=True)
         log.info(f"  seeds loaded in {time.perf_counter() - t0:.0f} s")
         t0 = time.perf_counter()
         pid = synthetic_publication(args.enterprises, args.seed)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innopoints.console import result
+from innopoints.errors import InputRefused
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +99,8 @@ def _timed_dbt(args: list[str]) -> float:
     from innopoints.warehouse import dbt
 
     t0 = time.perf_counter()
-    r = dbt(args, check=False, capture=True)
-    seconds = time.perf_counter() - t0
-    if r.returncode != 0:
-        tail = "\n".join((r.stdout or "").splitlines()[-30:])
-        raise RuntimeError(f"dbt {' '.join(args)} failed (exit {r.returncode}):\n{tail}")
-    return seconds
+    dbt(args, capture=True)
+    return time.perf_counter() - t0
 
 
 def _ctas_pass() -> float:
@@ -165,7 +162,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
             report = import_path(data)
             import_s = time.perf_counter() - t0
             if report.files_refused:
-                raise RuntimeError(f"the import refused {report.files_refused} file(s): {report.summary()}")
+                raise InputRefused(f"the import refused {report.files_refused} file(s): {report.summary()}")
             log.info(f"  imported {report.rows_loaded:,} rows in {import_s:.0f} s")
         full = _timed_dbt(["build"])
         log.info(f"  dbt build (whole project): {full:.1f} s")
