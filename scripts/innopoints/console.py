@@ -42,13 +42,12 @@ def setup_logging(verbosity: int = 0) -> None:
     level = logging.WARNING if verbosity < 0 else logging.DEBUG if verbosity > 0 else logging.INFO
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("[%(name)s] %(message)s" if verbosity > 0 else "%(message)s"))
-    ours = logging.getLogger(LOGGER)
-    ours.handlers = [handler]
-    ours.setLevel(level)
-    ours.propagate = False
     root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(logging.INFO if verbosity > 0 else logging.WARNING)
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbosity > 0 else logging.WARNING)  # other libraries: warnings only
+    logging.getLogger(LOGGER).setLevel(level)
 
 
 def _interactive() -> bool:
