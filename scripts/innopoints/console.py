@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 
 from tqdm import tqdm
 
@@ -109,6 +109,6 @@ class Progress:
         return time.perf_counter() - self._started
 
 
-def callback(progress: Progress) -> Any:
+def callback(progress: Progress) -> Callable[[int, int], None]:
     """``(done, total)`` callback for library functions that report their progress that way."""
     return lambda done, total: progress.update(done, total=total)
