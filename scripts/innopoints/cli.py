@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import logging
 import os
 import sys
 
-from innopoints.errors import InnopointsError
+from innopoints.console import setup_logging
+from innopoints.errors import InnopointsError, Interrupted, UsageError
+
+log = logging.getLogger("innopoints")
 
 # Modules that provide `register(subparsers)`. An area that is not installed is skipped.
 COMMAND_MODULES = (
@@ -30,7 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innopoints",
         description="Innovation points warehouse (企业创新积分): import, build, check, publish, serve.",
+        epilog="Exit codes: see the README's \"Exit codes\" section (0 success, 2 usage, 3 service down, ...).",
     )
+    level = parser.add_mutually_exclusive_group()
+    level.add_argument("-v", "--verbose", dest="log_verbose", action="store_true",
+                       help="debug logging, and a traceback with any error")
+    level.add_argument("-q", "--quiet", dest="log_quiet", action="store_true",
+                       help="warnings and errors only: no progress, results still on stdout")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -65,32 +75,48 @@ def unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str | N
     return f"没有命令 {word!r} (unknown command)。全部命令 (all commands): {', '.join(names)}"
 
 
+def _verbosity(argv: list[str]) -> int:
+    """-1 with -q/--quiet, 1 with -v/--verbose before the command, else 0 (read before parsing, so a
+    usage error is reported at the level asked for)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            break
+        if arg in ("-q", "--quiet"):
+            return -1
+        if arg in ("-v", "--verbose"):
+            return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    verbosity = _verbosity(argv)
+    setup_logging(verbosity)
+    parser = build_parser()
     message = unknown_command(parser, argv)
     if message:
         parser.print_usage(sys.stderr)
-        print(f"innopoints: error: {message}", file=sys.stderr)
-        return 2
+        log.error(f"innopoints: error: {message}")
+        return UsageError.exit_code
     args = parser.parse_args(argv)
+    debug = verbosity > 0 or bool(os.environ.get("INNOPOINTS_DEBUG"))
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        log.error("interrupted")
+        return Interrupted.exit_code
     except InnopointsError as exc:
         if os.environ.get("INNOPOINTS_DEBUG"):
             raise
-        print(f"innopoints {args.command}: error: {exc}", file=sys.stderr)
+        log.error(f"innopoints {args.command}: error: {exc}", exc_info=debug)
         return exc.exit_code
-    except Exception as exc:  # a clear message for the user; the traceback with INNOPOINTS_DEBUG=1
+    except Exception as exc:  # a clear message for the user; the traceback with -v
         if os.environ.get("INNOPOINTS_DEBUG"):
             raise
-        print(f"innopoints {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        log.error(f"innopoints {args.command}: error: {exc}", exc_info=debug)
+        return InnopointsError.exit_code
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -70,3 +71,20 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests change the environment)."""
     get_settings.cache_clear()
+
+
+def use_database(name: str) -> Callable[[], None]:
+    """Point the settings at database ``name`` (INNOPOINTS_DB_NAME), as a benchmark's scratch database;
+    returns the function that restores the previous choice."""
+    old = os.environ.get("INNOPOINTS_DB_NAME")
+    os.environ["INNOPOINTS_DB_NAME"] = name
+    reset_settings()
+
+    def restore() -> None:
+        if old is None:
+            os.environ.pop("INNOPOINTS_DB_NAME", None)
+        else:
+            os.environ["INNOPOINTS_DB_NAME"] = old
+        reset_settings()
+
+    return restore

@@ -16,6 +16,8 @@ from typing import Any
 
 import psycopg
 
+from innopoints.console import result
+
 # name -> SQL with %(eval_year)s / %(scheme_code)s parameters; one mart table per query.
 HEADLINE_QUERIES: dict[str, str] = {
     "leadership_cockpit": """
@@ -112,12 +114,12 @@ def main() -> int:
 
     with db.connect(db.REPORTER, autocommit=True) as conn:
         params = _parameters(conn)
-        print(f"headline queries, eval_year={params['eval_year']} scheme={params['scheme_code']} (median ms)")
+        result(f"headline queries, eval_year={params['eval_year']} scheme={params['scheme_code']} (median ms)")
         worst = 0.0
         for name, ms in headline_queries(conn):
             worst = max(worst, ms)
-            print(f"  {name:<26} {ms:8.2f} ms")
-        print(f"  {'slowest':<26} {worst:8.2f} ms")
+            result(f"  {name:<26} {ms:8.2f} ms")
+        result(f"  {'slowest':<26} {worst:8.2f} ms")
     return 0
 
 

@@ -31,7 +31,7 @@ from innopoints.config import Settings
 from innopoints.documents import fonts, write_publicity_documents, write_reports
 from innopoints.documents.publicity import COLUMNS, build_xlsx, notice
 from innopoints.documents.read import Reference
-from innopoints.errors import UsageError
+from innopoints.errors import NotFound, UsageError
 from innopoints.publication.publish import publicize, publish
 from innopoints.quality.runner import validate
 from openpyxl import load_workbook
@@ -170,9 +170,9 @@ def test_report_holds_the_published_figures(publication: Any, tmp_path: Path, ki
 
 
 def test_report_refuses_an_unknown_enterprise_or_publication(publication: Any, tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="没有统一社会信用代码"):
+    with pytest.raises(NotFound, match="没有统一社会信用代码"):
         write_reports(publication.publication_id, tmp_path, uscc="91210100MA0XXXXX00")
-    with pytest.raises(UsageError, match="没有编号为"):
+    with pytest.raises(NotFound, match="没有编号为"):
         write_reports(999_999, tmp_path)
 
 

@@ -486,12 +486,12 @@ def test_cli_exit_codes(warehouse: Settings, tmp_path: Path) -> None:
     assert r.returncode == 0 and "跳过 (SKIPPED)" in r.stdout
     strict = write_csv(tmp_path / "ok" / "reg2.csv", REG_HEADER, [reg_row(), reg_row(city="999999")])
     r = _cli("--strict", str(strict))
-    assert r.returncode == 3, r.stdout + r.stderr
+    assert r.returncode == 8, r.stdout + r.stderr
     (tmp_path / "bad").mkdir()
     write_csv(tmp_path / "bad" / "a.csv", REG_HEADER, [reg_row()])
     write_csv(tmp_path / "bad" / "b.csv", ["foo", "bar"], [["1", "2"]])
     r = _cli(str(tmp_path / "bad"))
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 8, r.stdout + r.stderr
     assert "拒收 (REFUSED)  b.csv" in r.stdout and "unknown feed" in r.stdout and "入库 (LOADED)   a.csv" in r.stdout
     r = _cli(str(tmp_path / "nope"))
-    assert r.returncode == 1 and "不存在 (does not exist)" in r.stderr
+    assert r.returncode == 7 and "不存在 (does not exist)" in r.stderr

@@ -58,7 +58,7 @@ def test_run_stops_at_a_refused_file(wh: Settings, tmp_path: Path, capsys: pytes
     (tmp_path / "feed" / "mystery.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     n = _n_publications()
     assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=False, out_dir=tmp_path,
-                        publicity_opens=PAST) == 1
+                        publicity_opens=PAST) == 8
     assert "stopped at import" in capsys.readouterr().out
     assert _n_publications() == n
 
@@ -75,7 +75,7 @@ def test_run_stops_when_the_gate_fails(wh: Settings, demo_dir: Path, tmp_path: P
     write_csv(tmp_path / "feed" / f"torch_{year}_yuan.csv", header, rows)
     n = _n_publications()
     assert run_pipeline(import_dir=tmp_path / "feed", schemes=None, year=None, push=True, out_dir=tmp_path,
-                        publicity_opens=PAST) == 1
+                        publicity_opens=PAST) == 8
     out = capsys.readouterr().out
     assert "stopped at validate" in out and "median_shift" in out
     assert _n_publications() == n

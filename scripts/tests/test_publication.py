@@ -74,7 +74,7 @@ def test_publish_is_refused_while_the_data_is_not_validated(wh: Settings, demo_d
     with pytest.raises(PublicationRefused, match="innopoints validate"):
         publish_final("LN-2025", _year())
     r = _cli("publish", "--scheme", "LN-2025", "--year", str(_year()))
-    assert r.returncode == 1 and "refused" in r.stderr and "innopoints validate" in r.stderr, r.stderr
+    assert r.returncode == 10 and "refused" in r.stderr and "innopoints validate" in r.stderr, r.stderr
     assert _counts() == before
 
 

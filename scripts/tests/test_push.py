@@ -139,7 +139,7 @@ def test_push_command(publication: Any, wh: Settings, tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.xlsx"))) == 1 and len(list(tmp_path.glob("*.csv"))) == 1
     bad = subprocess.run([str(exe), "push", "--bank", "NOSUCH", "--publication", str(publication.publication_id),
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, env=dict(os.environ))
-    assert bad.returncode == 1 and "unknown bank" in bad.stderr and "BOCLN" in bad.stderr, bad.stderr
+    assert bad.returncode == 11 and "unknown bank" in bad.stderr and "BOCLN" in bad.stderr, bad.stderr
     assert "没有银行代码 'NOSUCH'" in bad.stderr
 
 

@@ -91,7 +91,7 @@ def test_corrupted_deliveries_fail_the_gate_and_block_publication(wh: Settings, 
     # the command a data officer runs: a short report and a non-zero exit
     exe = wh.project_root / ".venv" / "bin" / "innopoints"
     r = subprocess.run([str(exe), "validate", "--no-freshness"], capture_output=True, text=True, timeout=900)
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 8, r.stdout + r.stderr
     assert "FAILED" in r.stdout and "median_shift" in r.stdout and "innopoints validate" in r.stdout
     run_id, success = admin("select run_id, success from audit.dq_runs order by finished_at desc limit 1")[0]
     assert success is False and run_id in r.stdout

@@ -112,7 +112,7 @@ def test_a_damaged_secrets_file_is_reported_with_the_fix(tmp_path: Path) -> None
     state.mkdir()
     (state / "secrets.json").write_text("")
     r = _run("db", "url", env=_env(INNOPOINTS_STATE_DIR=str(state)))
-    assert r.returncode == 4, r.stdout + r.stderr
+    assert r.returncode == 6, r.stdout + r.stderr
     assert "secrets.json is damaged" in r.stderr and "make clean" in r.stderr
     assert (state / "secrets.json").read_text() == ""  # the only copy of the passwords is not overwritten
 

@@ -8,6 +8,11 @@ from urllib.parse import quote
 
 from innopoints import cluster, db
 from innopoints.config import get_settings
+from innopoints.console import result
+from innopoints.errors import ServiceError
+from innopoints.warehouse import ensure_ready
+
+__all__ = ["connection_url", "ensure_ready", "format_libpq", "libpq_url", "register", "resolve_role"]
 
 # Short role names (as the README writes them) -> the PostgreSQL role.
 ROLE_ALIASES: dict[str, str] = {
@@ -16,12 +21,6 @@ ROLE_ALIASES: dict[str, str] = {
     **{role: role for role in db.ROLES},
 }
 URL_FORMATS = ("sqlalchemy", "libpq")
-
-
-def ensure_ready() -> None:
-    """Start the server if needed and make sure the warehouse database is bootstrapped."""
-    cluster.start()
-    db.ensure_database()
 
 
 def resolve_role(name: str) -> str:
@@ -60,20 +59,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.action == "start":
         info = cluster.start()
         db.ensure_database()
-        print(f"PostgreSQL ({info.kind}) on {info.host}:{info.port}, database {s.db_name} ready")
+        result(f"PostgreSQL ({info.kind}) on {info.host}:{info.port}, database {s.db_name} ready")
     elif args.action == "stop":
         cluster.stop()
-        print("PostgreSQL stopped" if cluster.mode() != "external" else "external server: nothing to stop")
+        result("PostgreSQL stopped" if cluster.mode() != "external" else "external server: nothing to stop")
     elif args.action == "status":
         ok = cluster.status_ok()
         info = cluster.server_info()
-        print(f"{info.kind} PostgreSQL on {info.host}:{info.port}: {'running' if ok else 'not running'}")
-        return 0 if ok else 3
+        result(f"{info.kind} PostgreSQL on {info.host}:{info.port}: {'running' if ok else 'not running'}")
+        return 0 if ok else ServiceError.exit_code
     elif args.action == "url":
-        print(connection_url(args.role, "libpq" if args.libpq else args.format))
+        result(connection_url(args.role, "libpq" if args.libpq else args.format))
     elif args.action == "init":
         db.ensure_database()
-        print(f"database {s.db_name} bootstrapped")
+        result(f"database {s.db_name} bootstrapped")
     return 0
 
 

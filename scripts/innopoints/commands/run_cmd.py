@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 
-from innopoints.commands.db_cmd import ensure_ready
 from innopoints.config import get_settings
+from innopoints.console import result
+from innopoints.errors import InputRefused
+from innopoints.warehouse import ensure_ready
+
+log = logging.getLogger(__name__)
 
 DEMO_ENTERPRISES = 3000
 DEMO_YEARS = (2022, 2024)
@@ -50,9 +55,9 @@ def ensure_demo_data(enterprises: int = DEMO_ENTERPRISES) -> Path:
     if manifest.exists():
         made = json.loads(manifest.read_text())
         if made.get("enterprises") == enterprises and made.get("bad_rows_share") == DEMO_BAD_ROWS:
-            print(f"demo data already in {out}")
+            log.info(f"demo data already in {out}")
             return out
-    print(f"generating demo data for {enterprises} enterprises, {DEMO_YEARS[0]}-{DEMO_YEARS[1]}, "
+    log.info(f"generating demo data for {enterprises} enterprises, {DEMO_YEARS[0]}-{DEMO_YEARS[1]}, "
           f"{DEMO_BAD_ROWS:.1%} broken rows -> {out}")
     generate(out_dir=out, enterprises=enterprises, years=DEMO_YEARS, seed=DEMO_SEED, bad_rows=DEMO_BAD_ROWS)
     return out
@@ -70,9 +75,8 @@ def _demo_reports() -> None:
     if row is None or row[0] is None:
         return
     out = get_settings().project_root / "reports" / f"publication{row[0]}"
-    result = write_reports(row[0], out)
-    print(f"\n积分报告单 (reports) of final list {row[0]} ({DEMO_REPORTS_SCHEME}): {len(result.files)} PDF in {out}",
-          flush=True)
+    written = write_reports(row[0], out)
+    result(f"\n积分报告单 (reports) of final list {row[0]} ({DEMO_REPORTS_SCHEME}): {len(written.files)} PDF in {out}")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -83,14 +87,14 @@ def _demo(args: argparse.Namespace) -> int:
     data = ensure_demo_data(args.enterprises)
     # not under demo-data/: that folder is what the next `make demo` imports
     pushes = get_settings().project_root / "pushes"
-    print(f"\n== import {data} ==", flush=True)
+    log.info(f"\n== import {data} ==")
     report = import_path(data)
-    print(report.summary(per_file=report.files_loaded > 0), flush=True)
+    result(report.summary(per_file=report.files_loaded > 0))
     if report.files_refused:
-        return 1
+        return InputRefused.exit_code
     why = up_to_date() if report.files_loaded == 0 else None
     if why:
-        print(f"\nnothing new since the last run ({why}): no build, check, publication or push needed", flush=True)
+        result(f"\nnothing new since the last run ({why}): no build, check, publication or push needed")
     else:
         # the cycle as officers run it, its period dated in the past: publicity lists, the objections
         # and their review, then (rebuilt and validated on the corrections) the final lists and pushes

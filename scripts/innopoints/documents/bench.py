@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -25,6 +26,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from innopoints.console import Progress, callback, result
+
+log = logging.getLogger(__name__)
 
 TARGET_SECONDS = 300.0
 DB_NAME = "innopoints_bench_reports"
@@ -201,39 +206,29 @@ def _cpu_seconds() -> float:
 
 
 def bench_reports(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from innopoints import cluster, db
-    from innopoints.commands.dbt_cmd import dbt
-    from innopoints.config import get_settings, reset_settings
+    from innopoints.config import get_settings, use_database
     from innopoints.documents.bulk import write_reports
+    from innopoints.warehouse import dbt
 
-    old = os.environ.get("INNOPOINTS_DB_NAME")
     out = args.out or get_settings().project_root / "artifacts" / "bench" / "reports"
-    os.environ["INNOPOINTS_DB_NAME"] = DB_NAME
-    reset_settings()
+    restore = use_database(DB_NAME)
     try:
         cluster.start()
-        print(f"reports: scratch database {DB_NAME}", flush=True)
+        log.info(f"reports: scratch database {DB_NAME}")
         db.drop_database(DB_NAME)
         db.ensure_database()
         t0 = time.perf_counter()
-        r = dbt(["seed", "--select", *SEEDS], check=False, capture=True)
-        if r.returncode != 0:
-            raise RuntimeError("dbt seed failed:\n" + "\n".join((r.stdout or "").splitlines()[-20:]))
-        print(f"  seeds loaded in {time.perf_counter() - t0:.0f} s", flush=True)
+        dbt(["seed", "--select", *SEEDS], capture=True)
+        log.info(f"  seeds loaded in {time.perf_counter() - t0:.0f} s")
         t0 = time.perf_counter()
         pid = synthetic_publication(args.enterprises, args.seed)
-        print(f"  synthetic publication {pid}: {args.enterprises:,} enterprises in {time.perf_counter() - t0:.0f} s",
-              flush=True)
+        log.info(f"  synthetic publication {pid}: {args.enterprises:,} enterprises in {time.perf_counter() - t0:.0f} s")
         if out.exists():
             shutil.rmtree(out)
-        bar = tqdm(total=args.enterprises, unit="份", desc="积分报告单", dynamic_ncols=True)
         load_before, cpu_before = os.getloadavg()[0], _cpu_seconds()
-        try:
-            res = write_reports(pid, out, jobs=max(1, args.jobs), progress=lambda d, _t: bar.update(d - bar.n))
-        finally:
-            bar.close()
+        with Progress("积分报告单", total=args.enterprises, unit="份", throttle=True) as progress:
+            res = write_reports(pid, out, jobs=max(1, args.jobs), progress=callback(progress))
         cpu = _cpu_seconds() - cpu_before
         load_after = os.getloadavg()[0]
         size = sum(f.stat().st_size for f in out.rglob("*.pdf"))
@@ -252,7 +247,7 @@ def bench_reports(args: argparse.Namespace) -> int:
         ]
         for wpid, kib in sorted(res.peak_rss_workers_kib.items()):
             lines.append(f"  peak RSS worker {wpid:<6}{kib / 1024:7.1f} MiB")
-        print("\n".join(lines))
+        result("\n".join(lines))
         ok = len(res.files) == args.enterprises
         return 0 if ok and (res.seconds <= TARGET_SECONDS or args.enterprises != 20_000) else 1
     finally:
@@ -260,9 +255,5 @@ def bench_reports(args: argparse.Namespace) -> int:
             shutil.rmtree(out)
         if not args.keep_db:
             db.drop_database(DB_NAME)
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from innopoints import db, statefile
 from innopoints.documents import read, report
-from innopoints.errors import UsageError
+from innopoints.errors import NotFound
 from innopoints.spreadsheet import safe_text
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def _prepare(publication_id: int, uscc: str | None) -> tuple[read.Publication, r
         ref = read.reference(conn)
         items = read.enterprises(conn, publication_id, uscc)
     if uscc is not None and not items:
-        raise UsageError(f"发布 {publication_id} 中没有统一社会信用代码为 {uscc} 的企业 "
+        raise NotFound(f"发布 {publication_id} 中没有统一社会信用代码为 {uscc} 的企业 "
                          f"(no enterprise {uscc} in publication {publication_id})")
     return pub, ref, items
 

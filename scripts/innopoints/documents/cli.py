@@ -5,41 +5,28 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from innopoints.console import Progress, callback, result
 from innopoints.errors import UsageError
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from innopoints.commands.db_cmd import ensure_ready
     from innopoints.documents.bulk import write_reports
     from innopoints.scoring.explain import uscc_problem
+    from innopoints.warehouse import ensure_ready
 
     uscc = args.uscc.strip().upper() if args.uscc else None
     if uscc is not None and (problem := uscc_problem(uscc)):
         raise UsageError(problem)
     ensure_ready()
     out = args.out or Path("reports") / f"publication{args.publication}"
-    bar: tqdm | None = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if uscc is not None:
-            return
-        if bar is None:
-            bar = tqdm(total=total, unit="份", desc="积分报告单", dynamic_ncols=True)
-        bar.update(done - bar.n)
-
-    try:
-        r = write_reports(args.publication, out, uscc=uscc, jobs=max(1, args.jobs), progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
     if uscc is not None:
-        print(f"积分报告单 (report): {r.out_dir / r.files[0].file}  sha256 {r.files[0].sha256}")
+        r = write_reports(args.publication, out, uscc=uscc, jobs=max(1, args.jobs))
+        result(f"积分报告单 (report): {r.out_dir / r.files[0].file}  sha256 {r.files[0].sha256}")
         return 0
-    print(f"积分报告单 {len(r.files):,} 份 (reports) → {r.out_dir}，清单 (manifest) {r.manifest}；"
-          f"{r.seconds:.1f} s，{r.per_second:.1f} 份/秒 (documents/s)")
+    with Progress("积分报告单", unit="份", throttle=True) as progress:
+        r = write_reports(args.publication, out, jobs=max(1, args.jobs), progress=callback(progress))
+    result(f"积分报告单 {len(r.files):,} 份 (reports) → {r.out_dir}，清单 (manifest) {r.manifest}；"
+           f"{r.seconds:.1f} s，{r.per_second:.1f} 份/秒 (documents/s)")
     return 0
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from psycopg.rows import dict_row
 
-from innopoints.errors import UsageError
+from innopoints.errors import NotFound
 
 Row = dict[str, Any]
 KIND_ZH = {"publicity": "公示名单", "final": "正式发布"}
@@ -100,7 +100,7 @@ def publication(conn: Any, publication_id: int) -> Publication:
         left join seeds.regions as r on r.region_code = s.region_code::text
         where p.publication_id = %s""", (publication_id,))
     if not rows:
-        raise UsageError(f"没有编号为 {publication_id} 的发布 (no publication {publication_id})："
+        raise NotFound(f"没有编号为 {publication_id} 的发布 (no publication {publication_id})："
                          "已有的发布见 innopoints publish --list")
     p = rows[0]
     grades = tuple(Grade(g["grade"], g.get("label_zh") or "", g.get("min_share_of_max"))

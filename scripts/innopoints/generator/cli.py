@@ -7,6 +7,8 @@ import re
 import time
 from pathlib import Path
 
+from innopoints.console import result
+
 
 def _years(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})\s*(?:[-:]\s*(\d{4}))?\s*", text)
@@ -45,6 +47,6 @@ def _run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     manifest = generate(args.out, args.enterprises, args.years, args.seed, args.bad_rows)
-    print(manifest.summary())
-    print(f"done in {time.perf_counter() - t0:.1f} s; manifest: {Path(args.out) / 'manifest.json'}")
+    result(manifest.summary())
+    result(f"done in {time.perf_counter() - t0:.1f} s; manifest: {Path(args.out) / 'manifest.json'}")
     return 0

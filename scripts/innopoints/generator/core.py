@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from innopoints import statefile
+from innopoints.console import Progress
+from innopoints.errors import UsageError
 from innopoints.feeds import FEEDS
 
 from . import badrows
@@ -240,14 +242,14 @@ def generate(
     written as ``manifest.json``.
     """
     if enterprises < 1:
-        raise ValueError("--enterprises must be at least 1")
+        raise UsageError("--enterprises must be at least 1")
     if years[0] > years[1]:
-        raise ValueError(f"years {years[0]}-{years[1]}: the first year must not be after the last")
+        raise UsageError(f"years {years[0]}-{years[1]}: the first year must not be after the last")
     if not 0.0 <= bad_rows < 0.5:
-        raise ValueError(f"--bad-rows {bad_rows}: give a share between 0 and 0.5, e.g. 0.01")
+        raise UsageError(f"--bad-rows {bad_rows}: give a share between 0 and 0.5, e.g. 0.01")
     cutoff = cutoff_for(years, today)
     if date(years[1], 12, 31) > cutoff:
-        raise ValueError(f"years up to {years[1]} lie in the future; the last year must be before {cutoff.year}")
+        raise UsageError(f"years up to {years[1]} lie in the future; the last year must be before {cutoff.year}")
     # synthetic, but personal-looking (names, loans): readable by the owner only, like real deliveries
     out_dir = statefile.ensure_private_dir(Path(out_dir))
     ref = load_reference()
@@ -263,6 +265,7 @@ def generate(
     kinds: Counter[str] = Counter()
     bad_path = out_dir / "bad_rows.jsonl"
     bad_fh = statefile.open_private(bad_path, "w", encoding="utf-8", newline="\n") if bad_rows > 0 else None
+    progress = Progress("generate", total=enterprises, unit="enterprise", throttle=True).start()
     try:
         for chunk_index, start in enumerate(range(0, enterprises, CHUNK)):
             n = min(CHUNK, enterprises - start)
@@ -284,7 +287,9 @@ def generate(
                             kinds[b.kind] += 1
                         bad_counts[i] += len(broken)
                     writer.write_columns([columns[name] for name in FEEDS[feed].names])
+            progress.update(start + n)
     finally:
+        progress.close()
         for w in writers:
             w.close()
         if bad_fh is not None:

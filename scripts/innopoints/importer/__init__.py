@@ -6,7 +6,7 @@ Behaviour worth knowing (``innopoints import DIR|FILE``):
   (generator ledgers), ``*.md`` and hidden files are skipped.
 - Encoding: UTF-8 (with or without BOM) if the bytes are valid UTF-8, else GB18030, decoded
   strictly while streaming; UTF-16, bytes invalid in both, and legacy ``.xls`` are refused.
-- Refused whole (recorded in ``audit.import_refusals``, exit 1): empty file, wrong encoding,
+- Refused whole (recorded in ``audit.import_refusals``, exit 8): empty file, wrong encoding,
   unknown or ambiguous feed, missing key/required column, unknown money unit, or any failure
   during the load (the file's transaction is rolled back).
 - A header-only file is loaded as a batch with 0 rows (so its delivery is on record and a re-import

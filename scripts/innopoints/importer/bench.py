@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -25,6 +26,10 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from innopoints.console import result, setup_logging
+
+log = logging.getLogger(__name__)
 
 TARGET_ROWS_PER_S = 100_000
 TARGET_RSS_BYTES = 1 << 30
@@ -104,7 +109,7 @@ def _child_import(path: str, jobs: int) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     workers = min(jobs, len(report.files)) if jobs > 1 and kids.ru_maxrss else 0
-    print(json.dumps({
+    result(json.dumps({
         "files": len(report.files), "refused": report.files_refused, "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
         "seconds": seconds, "peak_rss": (own.ru_maxrss + workers * kids.ru_maxrss) * 1024,
@@ -129,16 +134,16 @@ def _ensure_generated(args: argparse.Namespace) -> Path:
 
     out = args.dir or get_settings().project_root / "artifacts" / "bench" / f"national-{args.enterprises}"
     if (out / "manifest.json").exists():
-        print(f"reusing the generated set in {out}")
+        log.info(f"reusing the generated set in {out}")
         return out
     y0, y1 = (int(y) for y in args.years.split("-"))
-    print(f"generating {args.enterprises:,} enterprises ({args.years}) into {out} ...", flush=True)
+    log.info(f"generating {args.enterprises:,} enterprises ({args.years}) into {out} ...")
     t0 = time.perf_counter()
     code = ("from pathlib import Path; from innopoints.generator import generate; "
             f"generate(out_dir=Path({str(out)!r}), enterprises={args.enterprises}, years=({y0}, {y1}), "
             f"seed={args.seed})")
     subprocess.run([sys.executable, "-c", code], check=True)
-    print(f"generated in {time.perf_counter() - t0:,.0f}s")
+    log.info(f"generated in {time.perf_counter() - t0:,.0f}s")
     return out
 
 
@@ -236,14 +241,12 @@ def _cpu(x: float | None) -> str:
 
 def bench_import(args: argparse.Namespace) -> int:
     from innopoints import cluster, db
-    from innopoints.config import reset_settings
+    from innopoints.config import use_database
 
     cluster.start()
     data = _ensure_generated(args)
     name = f"innopoints_bench_{uuid.uuid4().hex[:8]}"
-    old = os.environ.get("INNOPOINTS_DB_NAME")
-    os.environ["INNOPOINTS_DB_NAME"] = name
-    reset_settings()
+    restore = use_database(name)
     env = dict(os.environ)
     ok = True
     load_start = _load()
@@ -251,16 +254,16 @@ def bench_import(args: argparse.Namespace) -> int:
         db.ensure_database()
         with db.connect("admin", autocommit=True) as conn:
             conn.execute("checkpoint")  # the import and the bare COPYs all start after a checkpoint
-        print(f"load average at start {load_start} ({os.cpu_count()} CPUs)")
-        print(f"importing {data} into scratch database {name} with --jobs {args.jobs} ...", flush=True)
+        log.info(f"load average at start {load_start} ({os.cpu_count()} CPUs)")
+        log.info(f"importing {data} into scratch database {name} with --jobs {args.jobs} ...")
         imp = _run_child(data, env, args.jobs)
         load_after_import = _load()
         rate = imp["rows_read"] / imp["seconds"]
-        print(f"import: {imp['files']} files ({_mib(imp['bytes'])}), rows read {imp['rows_read']:,} = loaded "
+        result(f"import: {imp['files']} files ({_mib(imp['bytes'])}), rows read {imp['rows_read']:,} = loaded "
               f"{imp['rows_loaded']:,} + quarantined {imp['rows_quarantined']:,}, refused files {imp['refused']}")
         for r in imp["refusals"]:
-            print(f"  refused {r}")
-        print("bare COPY of the same rows ...", flush=True)
+            result(f"  refused {r}")
+        log.info("bare COPY of the same rows ...")
         with tempfile.TemporaryDirectory(prefix="innopoints-bench-") as tmpd:
             copies = _bare_copy(name, Path(tmpd))
         c_rows, c_s, c_cpu = copies["indexed"]
@@ -289,8 +292,8 @@ def bench_import(args: argparse.Namespace) -> int:
                 big = Path(tmpd) / "torch_big.csv"
                 t0 = time.perf_counter()
                 nrows = write_big_torch_csv(big, args.big_file_mb << 20)
-                print(f"wrote {big.name}: {_mib(big.stat().st_size)}, {nrows:,} rows in "
-                      f"{time.perf_counter() - t0:,.0f}s; importing ...", flush=True)
+                log.info(f"wrote {big.name}: {_mib(big.stat().st_size)}, {nrows:,} rows in "
+                      f"{time.perf_counter() - t0:,.0f}s; importing ...")
                 one = _run_child(big, env)
             ok &= one["peak_rss"] < TARGET_RSS_BYTES and one["rows_loaded"] == nrows
             lines += [
@@ -301,15 +304,11 @@ def bench_import(args: argparse.Namespace) -> int:
         lines.append(f"load average         start {load_start}, after the import {load_after_import}, "
                      f"end {_load()}")
         lines.append("targets met" if ok else "TARGETS NOT MET")
-        print("\n".join(lines))
+        result("\n".join(lines))
     finally:
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
         if args.keep_db:
-            print(f"kept scratch database {name}")
+            log.info(f"kept scratch database {name}")
         else:
             db.drop_database(name)
     return 0 if ok else 1
@@ -319,6 +318,7 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child-import":
         _child_import(sys.argv[2], int(sys.argv[3]))
     else:
+        setup_logging()
         parser = argparse.ArgumentParser(prog="python -m innopoints.importer.bench")
         add_bench_arguments(parser)
         sys.exit(bench_import(parser.parse_args()))

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from innopoints.errors import NotFound
+
 SKIP_NAMES = frozenset({"manifest.json"})
 SKIP_SUFFIXES = frozenset({".md", ".json", ".jsonl"})  # notes, manifests, bad-row ledgers
 CHUNK = 1 << 20
@@ -31,7 +33,7 @@ def list_files(path: Path) -> tuple[Path, list[Path]]:
     if path.is_file():
         return path.parent, [path]
     if not path.is_dir():
-        raise FileNotFoundError(f"{path} does not exist; give a folder of feed files or one file")
+        raise NotFound(f"{path} does not exist; give a folder of feed files or one file")
     files = []
     for p in path.rglob("*"):
         rel = p.relative_to(path)

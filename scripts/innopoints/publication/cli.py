@@ -3,65 +3,58 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from pathlib import Path
 
+from innopoints.console import result
+from innopoints.errors import InnopointsError, UsageError
+
 
 def _publish(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
     from innopoints.publication import publish as pub
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
     if args.list:
         for r in pub.list_publications():
             period = f"  公示期 {r[8]:%Y-%m-%d}–{r[9]:%Y-%m-%d}" if r[7] == "publicity" else (
                 f"  依据公示 {r[10]}" if r[10] else "")
-            print(f"{r[0]:>5}  {pub.KIND_ZH[r[7]]}  {r[1]:<10} {r[2]}  {r[3]:%Y-%m-%d %H:%M}  {r[4]:>6} 家企业 "
+            result(f"{r[0]:>5}  {pub.KIND_ZH[r[7]]}  {r[1]:<10} {r[2]}  {r[3]:%Y-%m-%d %H:%M}  {r[4]:>6} 家企业 "
                   f"enterprises  校验 dq {r[5]}{period}")
         return 0
     if args.verify is not None:
         ok, msg = pub.verify(args.verify)
-        print(msg)
-        return 0 if ok else 1
+        result(msg)
+        return 0 if ok else InnopointsError.exit_code
     if not args.scheme or not args.year:
-        print("innopoints publish: 需要 --scheme 和 --year (--scheme and --year are required), "
-              "或 (or) --list / --verify ID", file=sys.stderr)
-        return 2
-    try:
-        p = pub.publish(args.scheme, args.year)
-    except pub.PublicationRefused as exc:
-        print(f"innopoints publish: 发布被拒绝 (refused): {exc}", file=sys.stderr)
-        return 1
+        raise UsageError("需要 --scheme 和 --year (--scheme and --year are required), 或 (or) --list / --verify ID")
+    p = pub.publish(args.scheme, args.year)
     if p.created:
-        print(f"已正式发布 (final list published): 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year}，"
+        result(f"已正式发布 (final list published): 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year}，"
               f"依据公示名单 {p.publicity_publication_id}，{p.n_enterprises:,} 家企业 (enterprises)，"
               f"sha256 {p.content_sha256}，校验 (validation) {p.dq_run_id}；"
               f"与公示名单相比有变化的企业 {p.n_changes} 家 (changed since publicity, see audit.publication_changes "
               "and the 公示与异议 dashboard)")
     else:
-        print(f"无变化 (unchanged): 发布编号 {p.publication_id} ({p.scheme_code} {p.eval_year}) 已是这些积分 "
+        result(f"无变化 (unchanged): 发布编号 {p.publication_id} ({p.scheme_code} {p.eval_year}) 已是这些积分 "
               "(already holds exactly these scores)，未新增发布 (nothing appended)")
     return 0
 
 
 def _publicize(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
     from innopoints.publication import publish as pub
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
-    try:
-        p = pub.publicize(args.scheme, args.year, args.days, args.opens)
-    except pub.PublicationRefused as exc:
-        print(f"innopoints publicize: 公示被拒绝 (refused): {exc}", file=sys.stderr)
-        return 1
+    p = pub.publicize(args.scheme, args.year, args.days, args.opens)
     from innopoints.documents import publicity_dir, write_publicity_documents
 
     out = args.out or publicity_dir(p.publication_id)
     files = write_publicity_documents(p.publication_id, out)
     state = "已公示 (publicity list frozen)" if p.created else "无变化 (unchanged: this list is already on publicity)"
-    print(f"{state}: 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year} 公示名单，{p.n_enterprises:,} 家企业，"
-          f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}（含），sha256 {p.content_sha256}\n"
+    result(f"{state}: 发布编号 {p.publication_id} = {p.scheme_code} {p.eval_year} 公示名单，"
+           f"{p.n_enterprises:,} 家企业，公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}（含），"
+           f"sha256 {p.content_sha256}\n"
           f"  公示文件 (publicity documents): {len(files)} 个文件 (files) in {out}\n"
           f"  异议登记 (record objections): innopoints objection add --publication {p.publication_id} ...\n"
           f"  期满且异议处理完毕后正式发布 (then): innopoints publish --scheme {p.scheme_code} --year {p.eval_year}")
@@ -69,61 +62,51 @@ def _publicize(args: argparse.Namespace) -> int:
 
 
 def _objection(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
-    from innopoints.errors import InnopointsError
     from innopoints.publication import objections as obj
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
-    try:
-        if args.action == "add":
-            oid = obj.record(args.publication, args.uscc, obj.Subject.parse(args.subject), args.claim,
-                             args.evidence, args.received)
-            print(f"已登记异议 (objection recorded) #{oid}")
-        elif args.action == "import":
-            ids = obj.import_form(args.file, args.publication)
-            print(f"已导入异议 (objections recorded) {len(ids)} 件: #" + ", #".join(map(str, ids)))
-        elif args.action == "decide":
-            if args.reject:
-                obj.reject(args.id, args.reason, args.on)
-                print(f"异议 #{args.id}: 不予采纳 (rejected)")
-            elif args.redelivery is not None:
-                obj.accept_redelivery(args.id, args.reason, args.on, args.redelivery)
-                print(f"异议 #{args.id}: 予以采纳，以重新交付的数据更正 (accepted, corrected by batch "
-                      f"{args.redelivery}); "
-                      "rebuild and validate before the final list: innopoints build && innopoints validate")
-            elif args.adjust:
-                feed, _, field = args.adjust.partition(".")
-                key = dict(kv.split("=", 1) for kv in args.key)
-                adj = obj.accept_adjustment(args.id, args.reason, args.on, feed, field, key,
-                                            None if args.new_value == "" else args.new_value, args.approver or "",
-                                            args.evidence or "")
-                print(f"异议 #{args.id}: 予以采纳，更正记录 #{adj} (accepted, adjustment {adj}); "
-                      "rebuild and validate before the final list: innopoints build && innopoints validate")
-            else:
-                print("innopoints objection decide: --reject, or --accept with --redelivery BATCH or --adjust "
-                      "FEED.FIELD --new-value V --approver NAME --evidence REF", file=sys.stderr)
-                return 2
+    if args.action == "add":
+        oid = obj.record(args.publication, args.uscc, obj.Subject.parse(args.subject), args.claim,
+                         args.evidence, args.received)
+        result(f"已登记异议 (objection recorded) #{oid}")
+    elif args.action == "import":
+        ids = obj.import_form(args.file, args.publication)
+        result(f"已导入异议 (objections recorded) {len(ids)} 件: #" + ", #".join(map(str, ids)))
+    elif args.action == "decide":
+        if args.reject:
+            obj.reject(args.id, args.reason, args.on)
+            result(f"异议 #{args.id}: 不予采纳 (rejected)")
+        elif args.redelivery is not None:
+            obj.accept_redelivery(args.id, args.reason, args.on, args.redelivery)
+            result(f"异议 #{args.id}: 予以采纳，以重新交付的数据更正 (accepted, corrected by batch "
+                  f"{args.redelivery}); "
+                  "rebuild and validate before the final list: innopoints build && innopoints validate")
+        elif args.adjust:
+            feed, _, field = args.adjust.partition(".")
+            key = dict(kv.split("=", 1) for kv in args.key)
+            adj = obj.accept_adjustment(args.id, args.reason, args.on, feed, field, key,
+                                        None if args.new_value == "" else args.new_value, args.approver or "",
+                                        args.evidence or "")
+            result(f"异议 #{args.id}: 予以采纳，更正记录 #{adj} (accepted, adjustment {adj}); "
+                  "rebuild and validate before the final list: innopoints build && innopoints validate")
         else:
-            for r in obj.list_objections(args.publication):
-                print(f"#{r[0]:<5} 公示 {r[1]}  {r[2]}  {r[3]:<28} 收到 {r[4]:%Y-%m-%d}  {r[5]}"
-                      f"{'/' + r[6] if r[6] else ''}{'  ' + f'{r[7]:%Y-%m-%d}' if r[7] else ''}  {r[8]}")
-    except InnopointsError as exc:
-        print(f"innopoints objection: {exc}", file=sys.stderr)
-        return exc.exit_code
+            raise UsageError("decide: --reject, or --accept with --redelivery BATCH or --adjust "
+                             "FEED.FIELD --new-value V --approver NAME --evidence REF")
+    else:
+        for r in obj.list_objections(args.publication):
+            result(f"#{r[0]:<5} 公示 {r[1]}  {r[2]}  {r[3]:<28} 收到 {r[4]:%Y-%m-%d}  {r[5]}"
+                  f"{'/' + r[6] if r[6] else ''}{'  ' + f'{r[7]:%Y-%m-%d}' if r[7] else ''}  {r[8]}")
     return 0
 
 
 def _push(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
-    from innopoints.publication.push import PushError, push
+    from innopoints.publication.push import push
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
-    try:
-        r = push(args.bank, args.publication, args.out, args.date)
-    except PushError as exc:
-        print(f"innopoints push: {exc}", file=sys.stderr)
-        return 1
-    print(f"推送完成 (push done): 推送编号 {r.push_id}，发布编号 {r.publication_id} → 银行 {r.bank_code}，"
+    r = push(args.bank, args.publication, args.out, args.date)
+    result(f"推送完成 (push done): 推送编号 {r.push_id}，发布编号 {r.publication_id} → 银行 {r.bank_code}，"
           f"推送日期 {r.push_date}：{r.n_enterprises:,} 家企业 (授权在有效期内 consent in force)\n"
           f"  {r.xlsx}  sha256 {r.xlsx_sha256}\n  {r.csv}  sha256 {r.csv_sha256}")
     return 0

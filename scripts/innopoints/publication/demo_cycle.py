@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from innopoints import db, statefile
+from innopoints.console import result
 from innopoints.publication import objections as obj
 from innopoints.publication.publish import latest_publicity
 
@@ -80,8 +81,8 @@ def run(data_dir: Path, corrections_dir: Path) -> bool:
             return False
         a, b, c, d = _pick(conn, pid)
     day = opens + timedelta(days=1)
-    print(f"\n== 异议与复核 (objections and review) on publicity list {pid} ({DEMO_SCHEME} {year}, "
-          f"{opens:%Y-%m-%d} – {closes:%Y-%m-%d}) ==", flush=True)
+    log.info(f"\n== 异议与复核 (objections and review) on publicity list {pid} ({DEMO_SCHEME} {year}, "
+             f"{opens:%Y-%m-%d} – {closes:%Y-%m-%d}) ==")
     o1 = obj.record(pid, a, obj.Subject(feed="tax", field="rd_super_deduction"),
                     f"{year}年度研发费用加计扣除额漏报一笔，税务部门已出具更正后的数据", "DEMO-YY-001", day)
     o2 = obj.record(pid, b, obj.Subject(feed="torch", field="tech_contract_amount"),
@@ -92,9 +93,9 @@ def run(data_dir: Path, corrections_dir: Path) -> bool:
         obj.record(pid, d, obj.Subject(indicator_code="T07"), "技术合同成交额偏低", "DEMO-YY-004",
                    closes + timedelta(days=2))
     except obj.ObjectionRefused as exc:
-        print(f"逾期异议被拒收 (late objection refused): {exc}", flush=True)
+        result(f"逾期异议被拒收 (late objection refused): {exc}")
     report = import_path(_corrected_tax_file(data_dir, corrections_dir, a, year))
-    print(report.summary(), flush=True)
+    result(report.summary())
     batch = next(f.batch_id for f in report.files if f.batch_id is not None)
     decided = closes + timedelta(days=1)
     obj.accept_redelivery(o1, "经核对税务部门更正凭证，予以采纳，以重新交付的纳税数据更正", decided, batch)
@@ -106,5 +107,5 @@ def run(data_dir: Path, corrections_dir: Path) -> bool:
                           "tech_contract_amount", {"year": str(year)}, str(new), "市科技局 复核组", "DEMO-YY-002")
     obj.reject(o3, "知识产权数据显示其中3件专利已失效或未授权，不予采纳", decided)
     for r in obj.list_objections(pid):
-        print(f"  异议 #{r[0]} {r[2]} {r[3]}: {r[5]}{'/' + r[6] if r[6] else ''}", flush=True)
+        result(f"  异议 #{r[0]} {r[2]} {r[3]}: {r[5]}{'/' + r[6] if r[6] else ''}")
     return True

@@ -20,11 +20,11 @@ from typing import Any
 import psycopg
 
 from innopoints import db
-from innopoints.errors import InnopointsError, UsageError
+from innopoints.errors import InnopointsError, PublicationRefused, UsageError
 from innopoints.feeds import FEEDS
 
 
-class ObjectionRefused(InnopointsError):
+class ObjectionRefused(PublicationRefused):
     """An objection or a decision cannot be recorded as asked; nothing was written."""
 
 

@@ -7,11 +7,16 @@ and push it to the banks. Only final lists are pushed."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from innopoints import db
+from innopoints.console import Progress, result
+from innopoints.errors import BuildFailed, InnopointsError, InputRefused, PublicationRefused, PushError, UsageError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,13 @@ class PushTarget:
 
 
 def _step(name: str) -> None:
-    print(f"\n== {name} ==", flush=True)
+    log.info(f"\n== {name} ==")
 
 
-def _stop(step: str, reason: str) -> int:
-    print(f"\ninnopoints run: 在 {step} 停止 (stopped at {step}): {reason}", flush=True)
-    return 1
+def _stop(step: str, reason: str, kind: type[InnopointsError]) -> int:
+    """Report where and why the run stopped; the exit code of that kind of failure."""
+    result(f"\ninnopoints run: 在 {step} 停止 (stopped at {step}): {reason}")
+    return kind.exit_code
 
 
 def up_to_date() -> str | None:
@@ -78,7 +84,7 @@ def latest_years(schemes: list[str] | None, year: int | None) -> list[tuple[str,
         wanted = schemes or known
         unknown = [s for s in wanted if s not in known]
         if unknown:
-            raise ValueError(f"unknown scheme(s) {', '.join(unknown)}; schemes: {', '.join(known)}")
+            raise UsageError(f"unknown scheme(s) {', '.join(unknown)}; schemes: {', '.join(known)}")
         out = []
         for s in wanted:
             y = year or conn.execute("select max(eval_year) from marts.fct_enterprise_scores where scheme_code = %s",
@@ -106,90 +112,104 @@ def push_targets(published: dict[str, int]) -> list[PushTarget]:
 def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool,
                  out_dir: Path, publicity_days: int = 5, publicity_opens: date | None = None,
                  finalize: bool = True) -> int:
-    from innopoints.commands.dbt_cmd import build
-    from innopoints.documents import publicity_dir, write_publicity_documents
-    from innopoints.publication.publish import PublicationRefused, latest_publicity, publicize, publish, today_beijing
     from innopoints.publication.push import push as push_one
     from innopoints.quality.runner import validate
+    from innopoints.warehouse import build
 
     if import_dir is not None:
         _step(f"import {import_dir}")
         from innopoints.importer import import_path
 
         report = import_path(import_dir)
-        print(report.summary(), flush=True)
+        result(report.summary())
         if report.files_refused:
             return _stop("import", f"{report.files_refused} file(s) refused (see above and audit.import_refusals); "
-                         "fix or remove them and run again")
+                         "fix or remove them and run again", InputRefused)
     _step("dbt build")
     try:
         build()
-    except RuntimeError as exc:
-        return _stop("dbt build", str(exc))
+    except BuildFailed as exc:
+        return _stop("dbt build", str(exc), BuildFailed)
     _step("validate (data-quality gate)")
     outcome = validate()
-    print(outcome.report(), flush=True)
+    result(outcome.report())
     if not outcome.scoring_success:
         n = sum(r.purpose == "scoring" for r in outcome.failed)
         return _stop("validate", f"{n} 项评分数据校验未通过 ({n} scoring check(s) failed); 未发布任何积分 "
-                     "(nothing was published)")
+                     "(nothing was published)", InputRefused)
     # a push decides which bank sees which enterprise: it waits for a consents feed that passed
     consents_failed = [r.label for r in outcome.failed if r.feed == "consents"]
     _step("publicity or final publication (公示 / 正式发布)")
     try:
         targets = latest_years(schemes, year)
-    except ValueError as exc:
-        return _stop("publish", str(exc))
+    except UsageError as exc:
+        return _stop("publish", str(exc), UsageError)
     if not targets:
-        return _stop("publish", "no scores to publish (no scheme has an evaluated year)")
+        return _stop("publish", "no scores to publish (no scheme has an evaluated year)", PublicationRefused)
     published: dict[str, int] = {}
-    for s, y in targets:
-        with db.connect(db.PUBLISHER, autocommit=True) as conn:
-            lp = latest_publicity(conn, s, y)
+    with Progress("publish", total=len(targets), unit="list") as progress:
         try:
-            if lp is None:
-                p = publicize(s, y, publicity_days, publicity_opens)
-                docs = write_publicity_documents(p.publication_id, publicity_dir(p.publication_id))
-                print(f"已公示 (publicity list frozen): 发布编号 {p.publication_id} = {s} {y}，"
-                      f"{p.n_enterprises:,} 家企业，"
-                      f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
-                      f"(run again after the period to publish the final list); 公示文件 {len(docs)} 个 "
-                      f"(publicity documents) in publicity/publication{p.publication_id}", flush=True)
-                lp = (p.publication_id, p.opens_on, p.closes_on)
-            if not finalize:
-                continue
-            if lp[2] >= today_beijing():
-                print(f"公示中 (on publicity): 公示名单 {lp[0]} = {s} {y}，公示期至 {lp[2]:%Y-%m-%d}，期满后再运行 "
-                      "(run again after it closes)", flush=True)
-                continue
-            p = publish(s, y)
+            for s, y in targets:
+                final = _next_step(s, y, publicity_days, publicity_opens, finalize)
+                if final is not None:
+                    published[s] = final
+                progress.update(note=f"publish: {s} {y}")
         except PublicationRefused as exc:
-            return _stop("publish", str(exc))
-        published[s] = p.publication_id
-        what = "已正式发布 final list published" if p.created else "无变化，已正式发布过 (unchanged, already final)"
-        print(f"{what}: 发布编号 {p.publication_id} = {s} {y}，依据公示名单 {p.publicity_publication_id}，"
-              f"{p.n_enterprises:,} 家企业 (enterprises)，变化 {p.n_changes} 家，sha256 {p.content_sha256[:16]}…，"
-              f"校验 (validation) {p.dq_run_id}", flush=True)
+            return _stop("publish", str(exc), PublicationRefused)
     if push and consents_failed:
         return _stop("push", "企业授权 (consents) 校验未通过，未推送任何银行 (no bank was pushed): "
-                     f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again")
+                     f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again", InputRefused)
     if push:
         _step(f"push to partner banks -> {out_dir}")
-        for t in push_targets(published):
-            try:
-                r = push_one(t.bank_code, t.publication_id, out_dir)
-            except Exception as exc:
-                return _stop("push", f"{t.bank_code}: {exc}")
-            print(f"推送 (push) {r.push_id}: 银行 {t.bank_code} ← 发布 {t.publication_id} ({t.scheme_code})，"
-                  f"{r.n_enterprises:,} 家企业授权在有效期内 (consent in force on {r.push_date})："
-                  f"{r.xlsx.name}, {r.csv.name}", flush=True)
+        banks = push_targets(published)
+        with Progress("push", total=len(banks), unit="bank") as progress:
+            for t in banks:
+                try:
+                    r = push_one(t.bank_code, t.publication_id, out_dir)
+                except Exception as exc:
+                    return _stop("push", f"{t.bank_code}: {exc}", PushError)
+                result(f"推送 (push) {r.push_id}: 银行 {t.bank_code} ← 发布 {t.publication_id} ({t.scheme_code})，"
+                       f"{r.n_enterprises:,} 家企业授权在有效期内 (consent in force on {r.push_date})："
+                       f"{r.xlsx.name}, {r.csv.name}")
+                progress.update(note=f"push: {t.bank_code} ← {t.publication_id}")
     # What this run wrote to audit (validation results, publications, pushes, change reports) feeds
     # the monitoring, data-quality and cycle marts: rebuild those, and only those, so the dashboards
     # show this run.
     _step("refresh marts that read audit (validation, publications, pushes, the cycle)")
     try:
         build(["source:quality+", "source:publications+", "source:cycle+"])
-    except RuntimeError as exc:
-        return _stop("refresh", str(exc))
-    print("\ninnopoints run: done", flush=True)
+    except BuildFailed as exc:
+        return _stop("refresh", str(exc), BuildFailed)
+    result("\ninnopoints run: done")
     return 0
+
+
+def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None, finalize: bool) -> int | None:
+    """The cycle's next step for (scheme, year): freeze a publicity list, wait, or publish the final list;
+    the final list's publication id, or None while none is due."""
+    from innopoints.documents import publicity_dir, write_publicity_documents
+    from innopoints.publication.publish import latest_publicity, publicize, publish, today_beijing
+
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        lp = latest_publicity(conn, s, y)
+    if lp is None:
+        p = publicize(s, y, publicity_days, publicity_opens)
+        docs = write_publicity_documents(p.publication_id, publicity_dir(p.publication_id))
+        result(f"已公示 (publicity list frozen): 发布编号 {p.publication_id} = {s} {y}，"
+               f"{p.n_enterprises:,} 家企业，"
+               f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
+               f"(run again after the period to publish the final list); 公示文件 {len(docs)} 个 "
+               f"(publicity documents) in publicity/publication{p.publication_id}")
+        lp = (p.publication_id, p.opens_on, p.closes_on)
+    if not finalize:
+        return None
+    if lp[2] >= today_beijing():
+        result(f"公示中 (on publicity): 公示名单 {lp[0]} = {s} {y}，公示期至 {lp[2]:%Y-%m-%d}，期满后再运行 "
+               "(run again after it closes)")
+        return None
+    p = publish(s, y)
+    what = "已正式发布 final list published" if p.created else "无变化，已正式发布过 (unchanged, already final)"
+    result(f"{what}: 发布编号 {p.publication_id} = {s} {y}，依据公示名单 {p.publicity_publication_id}，"
+           f"{p.n_enterprises:,} 家企业 (enterprises)，变化 {p.n_changes} 家，sha256 {p.content_sha256[:16]}…，"
+           f"校验 (validation) {p.dq_run_id}")
+    return p.publication_id

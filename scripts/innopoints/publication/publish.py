@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,15 +25,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from innopoints import db, seeds
+from innopoints.console import result
+from innopoints.errors import PublicationRefused
 from innopoints.publication import gate
 from innopoints.quality import state
 
 PAUSE_ENV = "INNOPOINTS_TEST_PAUSE_AT"  # test hook: sleep at a named point (fault tests kill us there)
 LOCK_KEY = 5_050_505  # serialises publishers (advisory lock)
-
-
-class PublicationRefused(RuntimeError):
-    """The gate or the request says no; nothing was written."""
 
 
 KIND_ZH = {"publicity": "公示名单", "final": "正式发布"}
@@ -63,8 +60,7 @@ class Publication:
 def pause_point(name: str) -> None:
     """Let a fault test kill the process at a known point: print a marker, then sleep."""
     if os.environ.get(PAUSE_ENV) == name:
-        print(f"PAUSED AT {name}", flush=True)
-        sys.stdout.flush()
+        result(f"PAUSED AT {name}")  # on stdout, where the fault tests wait for it
         time.sleep(float(os.environ.get("INNOPOINTS_TEST_PAUSE_SECONDS", "120")))
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from innopoints import db, statefile
+from innopoints.errors import PushError
 from innopoints.publication.publish import pause_point
 from innopoints.spreadsheet import looks_like_formula, safe_text, type_text
 
@@ -55,10 +56,6 @@ BASE_COLUMNS: list[tuple[str, str]] = [
     ("points_to_next_grade", "距上一等级差分"),
     ("veto", "一票否决"),
 ]
-
-
-class PushError(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import argparse
 
+from innopoints.console import result
+from innopoints.errors import InputRefused
+
 
 def _validate(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
     from innopoints.quality.runner import validate
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
     outcome = validate(freshness=not args.no_freshness)
-    print(outcome.report())
-    return 0 if outcome.success else 1
+    result(outcome.report())
+    return 0 if outcome.success else InputRefused.exit_code
 
 
 def _sync(args: argparse.Namespace) -> int:
     from innopoints import db
-    from innopoints.commands.db_cmd import ensure_ready
     from innopoints.quality import context as gxc
     from innopoints.quality.suites import all_suites
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
     specs = all_suites()
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         existing = {s.relation for s in specs if gxc.relation_exists(conn, s.relation)}
     ready = gxc.sync(gxc.get_context(), specs, existing)
-    print(f"gx/ in line with the suites in code: {len(specs)} suites, {len(ready)} with a table to validate")
+    result(f"gx/ in line with the suites in code: {len(specs)} suites, {len(ready)} with a table to validate")
     return 0
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from innopoints import db
+from innopoints.console import Progress
 from innopoints.feeds import FEEDS
 from innopoints.quality import context as gxc
 from innopoints.quality import state
@@ -311,7 +312,7 @@ def _freshness_result(item: dict[str, Any], manifest: dict[str, Any],
 def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckResult]:
     """`dbt source freshness` in a private target dir; one result per source table with a freshness rule.
     ``delivered``: the newest import batch per feed (None: never delivered)."""
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     if delivered is None:
         with db.connect(db.TRANSFORMER, autocommit=True) as conn:
@@ -386,20 +387,25 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
     context = gxc.get_context()
     gxc.sync(context, specs.values(), existing)
     rid = RunIdentifier(run_name=run_id, run_time=started)
-    for area, cp_name in gxc.CHECKPOINTS.items():
-        area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
-        if not area_specs:
-            continue
-        cp = gxc._get(context.checkpoints, cp_name)
-        runnable = cp is not None and all(specs[v.name].relation in existing for v in cp.validation_definitions
-                                          if v.name in specs)
-        if runnable:
-            results += _parse_gx(cp.run(run_id=rid), specs, covered)
-        else:  # a table of the checkpoint is missing: run what can run, suite by suite
-            for s in area_specs:
-                vd = context.validation_definitions.get(s.name)
-                vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
-                results += _parse_gx(_Wrap(vr), specs, covered)
+    progress = Progress("validate", total=len(gxc.CHECKPOINTS) + int(freshness), unit="check")
+    with progress:
+        for area, cp_name in gxc.CHECKPOINTS.items():
+            area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
+            if area_specs:
+                cp = gxc._get(context.checkpoints, cp_name)
+                runnable = cp is not None and all(specs[v.name].relation in existing
+                                                  for v in cp.validation_definitions if v.name in specs)
+                if runnable:
+                    results += _parse_gx(cp.run(run_id=rid), specs, covered)
+                else:  # a table of the checkpoint is missing: run what can run, suite by suite
+                    for s in area_specs:
+                        vd = context.validation_definitions.get(s.name)
+                        vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
+                        results += _parse_gx(_Wrap(vr), specs, covered)
+            progress.update(note=f"validate: {cp_name} ({len(area_specs)} suites)")
+        if freshness:
+            results += run_freshness(covered)
+            progress.update(note="validate: dbt source freshness")
     docs = None
     try:
         prune_gx_history(gxc.gx_root())
@@ -407,9 +413,6 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
         docs = next(iter(sites.values()), None)
     except Exception as exc:  # docs are a by-product; the verdict stands
         docs = f"(Data Docs not written: {exc})"
-
-    if freshness:
-        results += run_freshness(covered)
 
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         covered_end = state.feed_batches(conn)

@@ -15,10 +15,15 @@ Years 2022-2025 give evaluation years 2023, 2024, 2025 (2022 is only the base of
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from innopoints.console import result
+from innopoints.errors import InputRefused
+
+log = logging.getLogger(__name__)
 
 SCALES = {"province": 20_000, "national": 1_000_000}
 TARGET_SECONDS = {"province": 60.0, "national": 20 * 60.0}
@@ -81,25 +86,21 @@ def _generated(root: Path, scale: str, n: int, years: tuple[int, int], seed: int
 
     out = root / f"{scale}-{n}-{years[0]}-{years[1]}-s{seed}"
     if (out / "manifest.json").exists():
-        print(f"  reusing the generated set in {out}", flush=True)
+        log.info(f"  reusing the generated set in {out}")
         return out
-    print(f"  generating {n:,} enterprises, {years[0]}-{years[1]} -> {out}", flush=True)
+    log.info(f"  generating {n:,} enterprises, {years[0]}-{years[1]} -> {out}")
     t0 = time.perf_counter()
     generate(out_dir=out, enterprises=n, years=years, seed=seed)
-    print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
+    log.info(f"  generated in {time.perf_counter() - t0:.0f} s")
     return out
 
 
 def _timed_dbt(args: list[str]) -> float:
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     t0 = time.perf_counter()
-    r = dbt(args, check=False, capture=True)
-    seconds = time.perf_counter() - t0
-    if r.returncode != 0:
-        tail = "\n".join((r.stdout or "").splitlines()[-30:])
-        raise RuntimeError(f"dbt {' '.join(args)} failed (exit {r.returncode}):\n{tail}")
-    return seconds
+    dbt(args, capture=True)
+    return time.perf_counter() - t0
 
 
 def _ctas_pass() -> float:
@@ -142,18 +143,16 @@ def _has_import(name: str) -> bool:
 def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path, keep_db: bool,
               reuse_db: bool = False) -> ScaleResult:
     from innopoints import cluster, db
-    from innopoints.config import reset_settings
+    from innopoints.config import use_database
     from innopoints.importer import import_path
 
     name = f"innopoints_bench_{scale}"
-    old = os.environ.get("INNOPOINTS_DB_NAME")
-    print(f"{scale}: database {name}", flush=True)
-    os.environ["INNOPOINTS_DB_NAME"] = name
-    reset_settings()
+    log.info(f"{scale}: database {name}")
+    restore = use_database(name)
     try:
         cluster.start()
         if reuse_db and _has_import(name):
-            print("  reusing the imported database", flush=True)
+            log.info("  reusing the imported database")
             import_s = float("nan")
         else:
             data = _generated(root, scale, n, years, seed)
@@ -163,14 +162,14 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
             report = import_path(data)
             import_s = time.perf_counter() - t0
             if report.files_refused:
-                raise RuntimeError(f"the import refused {report.files_refused} file(s): {report.summary()}")
-            print(f"  imported {report.rows_loaded:,} rows in {import_s:.0f} s", flush=True)
+                raise InputRefused(f"the import refused {report.files_refused} file(s): {report.summary()}")
+            log.info(f"  imported {report.rows_loaded:,} rows in {import_s:.0f} s")
         full = _timed_dbt(["build"])
-        print(f"  dbt build (whole project): {full:.1f} s", flush=True)
+        log.info(f"  dbt build (whole project): {full:.1f} s")
         scoring = _timed_dbt(["build", "--select", *SCORING_SELECTION, "--indirect-selection", "cautious"])
-        print(f"  dbt build (scoring): {scoring:.1f} s", flush=True)
+        log.info(f"  dbt build (scoring): {scoring:.1f} s")
         ctas = _ctas_pass()
-        print(f"  CTAS pass: {ctas:.1f} s", flush=True)
+        log.info(f"  CTAS pass: {ctas:.1f} s")
         staged = sum(_count(f"select count(*) from staging.{t}") for t in STAGED_INPUTS)
         return ScaleResult(
             scale, n, staged,
@@ -181,11 +180,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
     finally:
         if not keep_db:
             db.drop_database(name)
-        if old is None:
-            os.environ.pop("INNOPOINTS_DB_NAME", None)
-        else:
-            os.environ["INNOPOINTS_DB_NAME"] = old
-        reset_settings()
+        restore()
 
 
 def bench_build(args: argparse.Namespace) -> int:
@@ -200,11 +195,11 @@ def bench_build(args: argparse.Namespace) -> int:
         n = args.enterprises or SCALES[scale]
         results.append(run_scale(scale, n, (y0, y1), args.seed, root, args.keep_db or args.reuse_db,
                                  args.reuse_db))
-    print()
-    print(f"innopoints bench build — 3 schemes, years {y0}-{y1} (evaluation years {y0 + 1}-{y1}), 2-core box")
+    result("")
+    result(f"innopoints bench build — 3 schemes, years {y0}-{y1} (evaluation years {y0 + 1}-{y1}), 2-core box")
     over = False
     for r in results:
-        print("\n".join(r.lines()))
+        result("\n".join(r.lines()))
         over = over or (r.scale in TARGET_SECONDS and r.enterprises == SCALES[r.scale]
                         and r.full_build_s > TARGET_SECONDS[r.scale])
     return 1 if over else 0

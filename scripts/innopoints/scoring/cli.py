@@ -6,37 +6,36 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import sys
+import logging
+
+from innopoints.console import result
+
+log = logging.getLogger(__name__)
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from innopoints.scoring.explain import ExplainError, explain
+    from innopoints.scoring.explain import explain
 
-    try:
-        return explain(args.enterprise, args.scheme, args.year, as_json=args.json)
-    except ExplainError as exc:
-        print(f"innopoints explain: {exc}", file=sys.stderr)
-        return exc.exit_code
+    return explain(args.enterprise, args.scheme, args.year, as_json=args.json)
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from innopoints.commands.db_cmd import ensure_ready
-    from innopoints.commands.dbt_cmd import dbt
     from innopoints.config import get_settings
+    from innopoints.warehouse import dbt, ensure_ready
 
     ensure_ready()
     dbt(["docs", "generate"])
     target = get_settings().project_root / "target"
-    print(f"documentation generated in {target} (index.html, manifest.json, catalog.json)")
+    result(f"documentation generated in {target} (index.html, manifest.json, catalog.json)")
     if args.no_serve:
         return 0
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(target))
     with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
-        print(f"serving the dbt docs on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+        result(f"serving the dbt docs on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:
-            print("stopped")
+            log.info("stopped")
     return 0
 
 
@@ -46,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an enterprise's score breakdown (积分说明): indicators, points lost, next grade",
         description="Print the score breakdown an officer shows an enterprise, read from the marts. "
                     "The enterprise is its USCC or part of its name; when several names match, pick one "
-                    "by number (on a terminal) or rerun with the USCC. Exit status: 0 printed, 2 bad USCC "
-                    "or nothing found, 3 several enterprises match the name.",
+                    "by number (on a terminal) or rerun with the USCC. Exit status: 0 printed, 2 bad USCC, "
+                    "7 nothing found, 5 several enterprises match the name.",
     )
     e.add_argument("enterprise", metavar="USCC|NAME",
                    help="unified social credit code (统一社会信用代码, 18 characters) or part of the enterprise "

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from psycopg.rows import dict_row
 
-from innopoints.errors import InnopointsError, NeedsChoice
+from innopoints.errors import InnopointsError, NeedsChoice, NotFound, UsageError
 from innopoints.uscc import USCC_CHARSET, uscc_check_digit
 
 Row = dict[str, Any]
@@ -30,22 +30,16 @@ Row = dict[str, Any]
 QUALIFICATION = {0: "无", 1: "科技型中小企业", 2: "高新技术企业"}
 
 
-EXIT_ERROR = 2
-EXIT_AMBIGUOUS = NeedsChoice.exit_code
 MAX_CHOICES = 20
 _USCC_SHAPED = re.compile(r"[0-9A-Za-z]*[0-9][0-9A-Za-z]*")
 
 
-class ExplainError(InnopointsError):
-    """A message for the user: what is missing and what to do next."""
-
-    exit_code = EXIT_ERROR
+# what explain raises: UsageError (a malformed USCC), NotFound (no such enterprise or scores), NeedsChoice
+ExplainError = InnopointsError
 
 
-class AmbiguousName(ExplainError, NeedsChoice):
+class AmbiguousName(NeedsChoice):
     """Several enterprises match the name given and no one can pick: the list, and rerun with the USCC."""
-
-    exit_code = EXIT_AMBIGUOUS
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,7 @@ def fetch(conn: Any, uscc: str, scheme: str | None, year: int | None) -> list[Ex
         )
         scores = cur.fetchall()
         if not scores:
-            raise ExplainError(_not_found(cur, uscc, scheme, year))
+            raise NotFound(_not_found(cur, uscc, scheme, year))
         if year is None:  # the latest year per scheme
             latest: dict[str, int] = {}
             for s in scores:
@@ -241,14 +235,14 @@ def _choice_list(matches: list[Match]) -> str:
 def _ask(matches: list[Match], stdin: TextIO, err: TextIO) -> Match:
     shown = matches[:MAX_CHOICES]
     while True:
-        print(f"请输入序号 1-{len(shown)}，直接回车取消 (pick a number, Enter to cancel): ", end="", file=err,
-              flush=True)
+        err.write(f"请输入序号 1-{len(shown)}，直接回车取消 (pick a number, Enter to cancel): ")
+        err.flush()
         answer = stdin.readline()
         if not answer.strip():
-            raise ExplainError("已取消 (cancelled)")
+            raise NeedsChoice("已取消 (cancelled)")
         if answer.strip().isdigit() and 1 <= int(answer) <= len(shown):
             return shown[int(answer) - 1]
-        print(f"无效的序号 (not a number from the list): {answer.strip()}", file=err)
+        err.write(f"无效的序号 (not a number from the list): {answer.strip()}\n")
 
 
 def resolve_enterprise(conn: Any, text: str, stdin: TextIO | None = None, err: TextIO = sys.stderr) -> str:
@@ -258,14 +252,14 @@ def resolve_enterprise(conn: Any, text: str, stdin: TextIO | None = None, err: T
         code = text.upper()
         problem = uscc_problem(code)
         if problem:
-            raise ExplainError(problem)
+            raise UsageError(problem)
         return code
     if not text:
-        raise ExplainError("请给出统一社会信用代码或企业名称 (give a USCC or part of an enterprise name)")
+        raise UsageError("请给出统一社会信用代码或企业名称 (give a USCC or part of an enterprise name)")
     matches = find_by_name(conn, text)
     if not matches:
-        raise ExplainError(f"没有名称包含“{text}”的企业 (no enterprise name contains {text!r})；"
-                           "请换个写法或用统一社会信用代码查询 (try other words or the USCC)")
+        raise NotFound(f"没有名称包含“{text}”的企业 (no enterprise name contains {text!r})；"
+                       "请换个写法或用统一社会信用代码查询 (try other words or the USCC)")
     if len(matches) == 1:
         chosen = matches[0]
     else:
@@ -274,9 +268,9 @@ def resolve_enterprise(conn: Any, text: str, stdin: TextIO | None = None, err: T
         if not stdin.isatty():
             raise AmbiguousName(f"{heading}\n{_choice_list(matches)}\n"
                                 "请用统一社会信用代码重新运行 (rerun with the USCC): innopoints explain USCC")
-        print(f"{heading}\n{_choice_list(matches)}", file=err)
+        err.write(f"{heading}\n{_choice_list(matches)}\n")
         chosen = _ask(matches, stdin, err)
-    print(f"企业 (enterprise): {chosen.name}  {chosen.uscc}  {chosen.city}", file=err)
+    err.write(f"企业 (enterprise): {chosen.name}  {chosen.uscc}  {chosen.city}\n")
     return chosen.uscc
 
 
@@ -319,7 +313,9 @@ def _pad(s: str, w: int, right: bool = False) -> str:
 
 def render(e: Explanation, out: TextIO = sys.stdout) -> None:
     s = e.score
-    p = lambda *a: print(*a, file=out)  # noqa: E731
+    def p(*parts: object) -> None:
+        out.write(" ".join(map(str, parts)) + "\n")
+
     p(f"企业创新积分说明  {s['scheme_name_zh']} ({s['scheme_code']})  {s['eval_year']} 年度")
     p("=" * 78)
     p(f"企业        {s['enterprise_name']}  ({s['uscc']})")
@@ -382,9 +378,9 @@ def explain(enterprise: str, scheme: str | None, year: int | None, as_json: bool
         explanations = fetch(conn, uscc, scheme, year)
     for i, e in enumerate(explanations):
         if i:
-            print("", file=out)
+            out.write("\n")
         if as_json:
-            print(e.as_json(), file=out)
+            out.write(e.as_json() + "\n")
         else:
             render(e, out)
     return 0

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from innopoints.console import result
 from innopoints.superset.assets_spec import CHARTS
 from innopoints.superset.authoring import authored_chart_ids
 from innopoints.superset.client import SupersetClient
@@ -181,7 +182,7 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
             "filters": len(filter_cold) // max(cold_repeat, 1), "filter_values_cold_p95_ms": p95(filter_cold),
         }
         report.append(row)
-    print(f"{'dashboard':<12} {'charts':>6} {'cold p50':>9} {'cold p95':>9} "
+    result(f"{'dashboard':<12} {'charts':>6} {'cold p50':>9} {'cold p95':>9} "
           f"{'warm p50':>9} {'warm p95':>9} {'filters cold p95':>17}  slowest (cold)")
     ok_all = failures == 0
     for r in report:
@@ -189,11 +190,11 @@ def run_bench(env: SupersetEnv, repeat: int = 7, cold_repeat: int = 3, user: str
         meets = ((r["cold_p95_ms"] or 0) < COLD_TARGET_MS and (r["warm_p95_ms"] or 0) < WARM_TARGET_MS
                  and filters_cold < COLD_TARGET_MS)
         ok_all &= meets
-        print(f"{r['dashboard']:<12} {r['charts']:>6} {r['cold_p50_ms'] or 0:>8.0f}ms {r['cold_p95_ms']:>8.0f}ms "
+        result(f"{r['dashboard']:<12} {r['charts']:>6} {r['cold_p50_ms'] or 0:>8.0f}ms {r['cold_p95_ms']:>8.0f}ms "
               f"{r['warm_p50_ms'] or 0:>8.0f}ms {r['warm_p95_ms']:>8.0f}ms {filters_cold:>8.0f}ms ({r['filters']})  "
               f"{r['slowest_cold_chart']} ({r['slowest_cold_ms']:.0f}ms){'' if meets else '  <- over target'}")
-    print("filters: " + ("each dashboard's defaults (as opened)" if with_defaults else "none (whole tables)"))
-    print(f"targets: p95 warm < {WARM_TARGET_MS:.0f} ms, cold < {COLD_TARGET_MS:.0f} ms; failed requests: {failures}")
+    result("filters: " + ("each dashboard's defaults (as opened)" if with_defaults else "none (whole tables)"))
+    result(f"targets: p95 warm < {WARM_TARGET_MS:.0f} ms, cold < {COLD_TARGET_MS:.0f} ms; failed requests: {failures}")
     if json_out:
         Path(json_out).write_text(json.dumps({"user": user, "with_defaults": with_defaults, "dashboards": report,
                                               "failures": failures},

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from innopoints.console import result
+from innopoints.errors import ServiceError
 from innopoints.superset import serve as server
 from innopoints.superset.env import get_env, read_json
 
@@ -15,9 +17,9 @@ def _setup(args: argparse.Namespace) -> int:
 
     env = get_env()
     summary = setup(env, leave_running=not args.stop_after, demo_users=not args.no_demo_users)
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    result(json.dumps(summary, ensure_ascii=False, indent=2))
     admin = read_json(env.admin_file)
-    print(f"Superset ready: {env.base_url}  (login: {admin.get('username', 'admin')}, password in {env.admin_file})")
+    result(f"Superset ready: {env.base_url}  (login: {admin.get('username', 'admin')}, password in {env.admin_file})")
     return 0
 
 
@@ -29,11 +31,11 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else env.project_root / "artifacts" / "superset-proposal"
     written = export_bundle(admin_client(env), env, out)
     changes = proposal_changes(out, env.assets_dir)
-    print(f"exported {len(written)} files into {out} (a proposal: superset/assets/ is generated from "
+    result(f"exported {len(written)} files into {out} (a proposal: superset/assets/ is generated from "
           "scripts/innopoints/superset/assets_spec.py)")
     for line in changes:
-        print(f"  {line}")
-    print("carry these changes into assets_spec.py, then `innopoints superset author`" if changes
+        result(f"  {line}")
+    result("carry these changes into assets_spec.py, then `innopoints superset author`" if changes
           else "no change against the generated assets")
     return 0
 
@@ -44,25 +46,25 @@ def _author(args: argparse.Namespace) -> int:
     env = get_env()
     written = write_assets(env.assets_dir)
     written.append(write_exposures(env.project_root))
-    print(f"wrote {len(written)} files under {env.assets_dir}; import with `innopoints superset setup`")
+    result(f"wrote {len(written)} files under {env.assets_dir}; import with `innopoints superset setup`")
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     env = get_env()
     if args.stop:
-        print("Superset stopped" if server.stop(env) else "Superset was not running")
+        result("Superset stopped" if server.stop(env) else "Superset was not running")
         return 0
     if args.status:
         pid, ok = server.status(env)
-        print(f"Superset pid={pid or '-'} health={'OK' if ok else 'down'} url={env.base_url}")
-        return 0 if ok else 3
+        result(f"Superset pid={pid or '-'} health={'OK' if ok else 'down'} url={env.base_url}")
+        return 0 if ok else ServiceError.exit_code
     pid = server.start(env)
     admin = read_json(env.admin_file)
-    print(f"Superset running (pid {pid}): {env.base_url}")
+    result(f"Superset running (pid {pid}): {env.base_url}")
     if admin:
-        print(f"login: {admin.get('username')}  password: see {env.admin_file}")
-    print(f"log: {env.log_file}; stop with `innopoints serve --stop`")
+        result(f"login: {admin.get('username')}  password: see {env.admin_file}")
+    result(f"log: {env.log_file}; stop with `innopoints serve --stop`")
     return 0
 
 

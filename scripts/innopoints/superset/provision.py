@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
+from innopoints.console import result
 from innopoints.superset import bundle, security, serve
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import (
@@ -25,6 +27,8 @@ from innopoints.superset.env import (
     run_cli,
     write_private_json,
 )
+
+log = logging.getLogger(__name__)
 
 ADMIN_USER = "admin"
 ADMIN_ENV = "INNOPOINTS_SUPERSET_ADMIN_PASSWORD"
@@ -103,7 +107,7 @@ def ensure_users(client: SupersetClient, env: SupersetEnv, role_names: list[str]
 
 def reporter_params() -> dict[str, Any]:
     from innopoints import db
-    from innopoints.commands.db_cmd import ensure_ready
+    from innopoints.warehouse import ensure_ready
 
     ensure_ready()
     return db.conn_params(db.REPORTER)
@@ -157,12 +161,12 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
     fingerprint = provision_fingerprint(env, params)
     stamp = read_json(_stamp_file(env))
     if skip_if_current and stamp.get("fingerprint") == fingerprint and (env.home / "superset.db").exists():
-        print("superset: already provisioned from this code and warehouse: (re)serving only", flush=True)
+        log.info("superset: already provisioned from this code and warehouse: (re)serving only")
         serve.start(env)
         return dict(stamp.get("summary", {}))
-    print("superset: upgrading metadata database ...", flush=True)
+    log.info("superset: upgrading metadata database ...")
     run_cli(env, "db", "upgrade")
-    print("superset: init (roles and permissions) ...", flush=True)
+    log.info("superset: init (roles and permissions) ...")
     run_cli(env, "init")
     username, password, generated = admin_credentials(env)
     ensure_admin(env, username, password)
@@ -170,11 +174,11 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
     serve.start(env)
     try:
         client = admin_client(env)
-        print("superset: importing superset/assets through /api/v1/assets/import/ ...", flush=True)
+        log.info("superset: importing superset/assets through /api/v1/assets/import/ ...")
         bundle.import_bundle(client, env.assets_dir, params)
         missing = refresh_datasets(client)
         if missing:
-            print(f"superset: warning: tables not in the warehouse yet (run `innopoints build`): {', '.join(missing)}")
+            log.warning(f"superset: tables not in the warehouse yet (run `innopoints build`): {', '.join(missing)}")
         # new datasets got their datasource_access permissions at import; apply roles and RLS
         summary = security.apply_security(client, env.project_root)
         specs = security.role_specs(env.project_root)
@@ -187,5 +191,5 @@ def setup(env: SupersetEnv, *, leave_running: bool = True, demo_users: bool = Tr
     if not missing:
         write_private_json(_stamp_file(env), {"fingerprint": fingerprint, "summary": summary})
     if generated:
-        print(f"superset: admin password (shown once, kept in {env.admin_file}): {password}")
+        result(f"superset: admin password (shown once, kept in {env.admin_file}): {password}")
     return summary

@@ -17,6 +17,7 @@ that has no rule for a dataset sees nothing of it.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 from innopoints import seeds
 from innopoints.superset.client import SupersetClient
 from innopoints.superset.env import DATABASE_NAME, SupersetError
+
+log = logging.getLogger(__name__)
 
 RLS_PREFIX = "innopoints:"
 PRIVILEGED = ("province", "leadership", "analyst")
@@ -337,7 +340,7 @@ def apply_security(client: SupersetClient, project_root: Path) -> dict[str, Any]
     missing_dashboards = apply_dashboard_audiences(client, specs, role_ids)
     consents = consent_table_exists()
     if not consents:
-        print(f"superset: warning: {CONSENT_TABLE} does not exist: bank roles see no enterprise until it is built")
+        log.warning(f"superset: {CONSENT_TABLE} does not exist: bank roles see no enterprise until it is built")
     created, updated, deleted = apply_rls(client, desired_rules(specs, role_ids, datasets, consents))
     return {
         "roles": len(specs),

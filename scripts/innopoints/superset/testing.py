@@ -48,8 +48,8 @@ def record_validation(warehouse: Settings) -> None:
     does, so the 数据质量 dashboard has validation results to show (the gate's verdict does not matter)."""
     if not (warehouse.project_root / "models" / "marts" / "quality" / "fct_dq_results.sql").exists():
         return
-    from innopoints.commands.dbt_cmd import build
     from innopoints.quality.runner import validate
+    from innopoints.warehouse import build
 
     validate(freshness=True, record=True)
     build(["+fct_dq_results"])
