@@ -14,11 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from innopoints.errors import ConfigError
+
 Row = dict[str, Any]
 
 
-class SeedError(LookupError):
-    """A seed that does not exist, or whose CSV and yml disagree."""
+class SeedError(ConfigError):
+    """A seed that does not exist, or whose CSV and yml disagree (the project's configuration)."""
 
 
 def seeds_dir(root: Path | None = None) -> Path:
