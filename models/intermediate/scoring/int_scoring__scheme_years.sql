@@ -10,7 +10,7 @@ with schemes as (
 
 torch as (
 
-    select * from {{ ref('int_feeds__torch_statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 

@@ -14,13 +14,13 @@ with eval_years as (
 
 torch as (
 
-    select * from {{ ref('int_feeds__torch_statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 
 credit as (
 
-    select * from {{ ref('int_feeds__credit_records') }}
+    select * from {{ ref('int_feeds__credit') }}
 
 ),
 

@@ -21,19 +21,19 @@ enterprise_years as (
 
 -- year-bound feeds: one row per (uscc, year) already (their primary key)
 torch as (
-    select uscc, year from {{ ref('int_feeds__torch_statistics') }}
+    select uscc, year from {{ ref('int_feeds__torch') }}
 ),
 
 credit as (
-    select uscc, year from {{ ref('int_feeds__credit_records') }}
+    select uscc, year from {{ ref('int_feeds__credit') }}
 ),
 
 tax as (
-    select uscc, year from {{ ref('int_feeds__tax_records') }}
+    select uscc, year from {{ ref('int_feeds__tax') }}
 ),
 
 tsme as (
-    select uscc, year from {{ ref('int_feeds__tsme_registrations') }}
+    select uscc, year from {{ ref('int_feeds__tsme') }}
 ),
 
 -- applications count in the year they were made
@@ -51,19 +51,19 @@ policy as (
 -- when the enterprise's first row is of Y or earlier
 hte as (
     select uscc, min(cast(extract(year from certified_date) as integer)) as first_year
-    from {{ ref('int_feeds__hte_certificates') }}
+    from {{ ref('int_feeds__hte') }}
     group by uscc
 ),
 
 ip as (
     select uscc, min(cast(extract(year from application_date) as integer)) as first_year
-    from {{ ref('int_feeds__ip_rights') }}
+    from {{ ref('int_feeds__ip') }}
     group by uscc
 ),
 
 sci_records as (
     select uscc, min(year) as first_year
-    from {{ ref('int_feeds__sci_records_records') }}
+    from {{ ref('int_feeds__sci_records') }}
     group by uscc
 ),
 
