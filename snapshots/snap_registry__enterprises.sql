@@ -22,6 +22,6 @@ select
     registered_capital,
     source_batch_id,
     loaded_at
-from {{ ref('stg_registry__enterprises') }}
+from {{ ref('int_feeds__registry') }}
 
 {% endsnapshot %}

@@ -190,7 +190,7 @@ def cycle_records(built_warehouse: Settings, demo_dir: Path, tmp_path_factory: p
     import_file(write_csv(out / "tax_corrected.csv", header, rows))
     batch = admin("select max(batch_id) from audit.import_batches where feed = 'tax'")[0][0]
     obj.accept_redelivery(o_redelivery, "经核对更正凭证，予以采纳", p.closes_on + timedelta(days=1), batch)
-    old = admin("select tech_contract_amount from staging.stg_torch__statistics where uscc = %s and year = %s",
+    old = admin("select tech_contract_amount from intermediate.int_feeds__torch where uscc = %s and year = %s",
                 (a, year))[0][0]
     obj.accept_adjustment(o_adjust, "合同已登记，予以采纳", p.closes_on + timedelta(days=3), "torch",
                           "tech_contract_amount", {"year": str(year)}, str((old or 0) + 5_000_000),

@@ -1,7 +1,8 @@
 """The one independent, plain-Python implementation of ../shared/spec/scoring.md (tests only).
 
-It reads the staged rows (one row per natural key, as in the staging schema) and the scoring seeds
-(through innopoints.seeds, typed as dbt loads them), never an intermediate model, and computes
+It reads the scoring feeds as corrected (one row per natural key, the latest delivery with the
+corrections of accepted objections: the intermediate int_feeds__* models) and the scoring seeds
+(through innopoints.seeds, typed as dbt loads them), never a scoring intermediate model, and computes
 every score with exact fractions, so the warehouse's SQL can be compared with it to the cent.
 It is written from the specification's words, not from the SQL: stage thresholds, veto conditions
 and value derivations are spelled out here again.
@@ -24,15 +25,15 @@ from innopoints import seeds
 
 Row = dict[str, Any]
 
-STAGED_TABLES = {
-    "registry": "stg_registry__enterprises",
-    "torch": "stg_torch__statistics",
-    "credit": "stg_credit__records",
-    "tax": "stg_tax__records",
-    "ip": "stg_ip__rights",
-    "sci": "stg_sci_records__records",
-    "hte": "stg_hte__certificates",
-    "tsme": "stg_tsme__registrations",
+FEED_TABLES = {
+    "registry": "int_feeds__registry",
+    "torch": "int_feeds__torch",
+    "credit": "int_feeds__credit",
+    "tax": "int_feeds__tax",
+    "ip": "int_feeds__ip",
+    "sci": "int_feeds__sci_records",
+    "hte": "int_feeds__hte",
+    "tsme": "int_feeds__tsme",
 }
 
 
@@ -61,14 +62,14 @@ def read_seeds(project_root: Path) -> dict[str, list[Row]]:
     return {name: seeds.load(name, project_root) for name in names}
 
 
-def load_staged(conn: Any) -> dict[str, list[Row]]:
-    """Staged rows from the warehouse (psycopg connection with read access to schema staging)."""
+def load_feeds(conn: Any) -> dict[str, list[Row]]:
+    """The feeds as corrected (psycopg connection with read access to schema intermediate)."""
     from psycopg.rows import dict_row
 
     data: dict[str, list[Row]] = {}
     with conn.cursor(row_factory=dict_row) as cur:
-        for key, table in STAGED_TABLES.items():
-            cur.execute(f"select * from staging.{table}")
+        for key, table in FEED_TABLES.items():
+            cur.execute(f"select * from intermediate.{table}")
             data[key] = list(cur.fetchall())
     return data
 

@@ -137,7 +137,7 @@ def test_decisions_and_their_corrections(wh: Settings, demo_dir: Path, tmp_path:
     with pytest.raises(obj.ObjectionRefused, match="已复核"):
         obj.reject(STATE["o_redelivery"], "again", decided)
     raw_before = admin("select * from raw.torch where uscc = %s and year = %s order by _batch_id", (b, year))
-    old = admin("select tech_contract_amount from staging.stg_torch__statistics where uscc = %s and year = %s",
+    old = admin("select tech_contract_amount from intermediate.int_feeds__torch where uscc = %s and year = %s",
                 (b, year))[0][0]
     with pytest.raises(UsageError, match="not a valid value"):
         obj.accept_adjustment(STATE["o_adjust"], "采纳", decided, "torch", "tech_contract_amount",
@@ -150,10 +150,13 @@ def test_decisions_and_their_corrections(wh: Settings, demo_dir: Path, tmp_path:
     # decided, but the marts do not carry the corrections yet: no final list
     with pytest.raises(PublicationRefused, match="validate"):
         publish(SCHEME, year)
-    # raw is never edited; staging shows the correction and names it
+    # raw is never edited; staging shows the latest delivery, the corrected feed the correction, named
     rebuild_models()
     assert admin("select * from raw.torch where uscc = %s and year = %s order by _batch_id", (b, year)) == raw_before
-    assert admin("select tech_contract_amount, adjustment_ids from staging.stg_torch__statistics "
+    assert admin("select tech_contract_amount from staging.stg_torch__statistics where uscc = %s and year = %s",
+                 (b, year)) == admin("select tech_contract_amount from raw.torch where uscc = %s and year = %s "
+                                     "order by _batch_id desc, _line desc limit 1", (b, year))
+    assert admin("select tech_contract_amount, adjustment_ids from intermediate.int_feeds__torch "
                  "where uscc = %s and year = %s", (b, year))[0] == (Decimal("7654321.00"), str(adj))
     with pytest.raises(Exception, match="append-only"):
         admin("update audit.score_adjustments set new_value = '1' where adjustment_id = %s", (adj,))

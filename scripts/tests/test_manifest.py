@@ -5,9 +5,11 @@
   materialized model whose primary key is its own;
 - every source table declares a freshness;
 - every model and every documented column has a description;
-- a staging model reads exactly one source and no model (the corrections of accepted objections
-  aside: latest_delivery applies stg_cycle__score_adjustments on top of a scoring feed);
+- a staging model reads exactly one source and no model (the corrections of accepted objections are
+  applied downstream, in models/intermediate/feeds);
 - an intermediate or mart model reads no source: it goes through staging.
+- a scoring feed's staging model is read only by its int_feeds__<feed>, so every score, mart and
+  snapshot sees the feed as corrected.
 
 Each check is a function of the manifest returning the offending nodes, so the tests below can also
 show that it catches a defect planted in a copy of the manifest.
@@ -22,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from innopoints.feeds import FEEDS
 
 Manifest = dict[str, Any]
 
 PRIMARY_KEY_TESTS = ("primary_key", "primary_key_indexed", "unique_combination")
-STAGING_MODEL_PARENTS = ("model.innopoints.stg_cycle__score_adjustments",)
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +92,25 @@ def staging_not_one_source(m: Manifest) -> list[str]:
             continue
         parents = n["depends_on"]["nodes"]
         sources = [p for p in parents if p.startswith("source.")]
-        models = [p for p in parents if p.startswith("model.") and p not in STAGING_MODEL_PARENTS]
+        models = [p for p in parents if p.startswith("model.")]
         if len(sources) != 1 or models:
             out.append(uid)
     return sorted(out)
+
+
+def uncorrected_feed_readers(m: Manifest) -> list[str]:
+    """Models and snapshots reading a scoring feed's staging model (the latest delivery, without the
+    corrections of accepted objections) other than that feed's int_feeds__<feed>, which applies them."""
+    project = m["metadata"]["project_name"]
+    out = []
+    for uid, n in m["nodes"].items():
+        if n["resource_type"] not in ("model", "snapshot") or n["package_name"] != project:
+            continue
+        for feed in (name for name, f in FEEDS.items() if f.purpose == "scoring"):
+            reads = any(p.startswith(f"model.{project}.stg_{feed}__") for p in n["depends_on"]["nodes"])
+            if reads and uid != f"model.{project}.int_feeds__{feed}":
+                out.append(uid)
+    return sorted(set(out))
 
 
 def downstream_reading_sources(m: Manifest) -> list[str]:
@@ -108,6 +125,7 @@ CHECKS = {
     "descriptions": undocumented,
     "staging_one_source": staging_not_one_source,
     "no_source_downstream": downstream_reading_sources,
+    "corrected_feeds": uncorrected_feed_readers,
 }
 
 
@@ -166,3 +184,19 @@ def test_an_intermediate_or_mart_reading_a_source_is_caught(manifest: Manifest) 
     m["nodes"][a]["depends_on"]["nodes"].append(source)
     m["nodes"][b]["depends_on"]["nodes"].append(source)
     assert downstream_reading_sources(m) == sorted([a, b])
+
+
+def test_a_scoring_feed_reading_the_corrections_is_caught(manifest: Manifest) -> None:
+    m = copy.deepcopy(manifest)
+    project = m["metadata"]["project_name"]
+    victim = f"model.{project}.stg_torch__statistics"
+    m["nodes"][victim]["depends_on"]["nodes"].append(f"model.{project}.stg_cycle__score_adjustments")
+    assert staging_not_one_source(m) == [victim]
+
+
+def test_a_consumer_of_an_uncorrected_scoring_feed_is_caught(manifest: Manifest) -> None:
+    m = copy.deepcopy(manifest)
+    project = m["metadata"]["project_name"]
+    victim = f"model.{project}.fct_enterprise_scores"
+    m["nodes"][victim]["depends_on"]["nodes"].append(f"model.{project}.stg_registry__enterprises")
+    assert uncorrected_feed_readers(m) == [victim]

@@ -33,7 +33,7 @@ from innopoints.uscc import make_uscc
 from psycopg.rows import dict_row
 
 from . import scoring_testdata as testdata
-from .spec_reference import Reference, load_staged, read_seeds
+from .spec_reference import Reference, load_feeds, read_seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORING_BUILD = ["build", "--select", "+path:models/marts/scoring", "path:tests/scoring",
@@ -53,7 +53,7 @@ def _rows(conn: Any, sql: str, params: Any = None) -> list[dict[str, Any]]:
 def compare_with_reference(conn: Any, project_root: Path = ROOT) -> tuple[int, int, list[str]]:
     """Recompute every score from the staged rows with the reference implementation and list every
     difference with the marts (totals, grades, ranks, stages, vetoes, values, cohort sizes, points)."""
-    ref = Reference(load_staged(conn), read_seeds(project_root)).score()
+    ref = Reference(load_feeds(conn), read_seeds(project_root)).score()
     ent = {(r["scheme_code"], r["eval_year"], r["uscc"]): r
            for r in _rows(conn, "select * from marts.fct_enterprise_scores")}
     ind = {(r["scheme_code"], r["eval_year"], r["uscc"], r["indicator_code"]): r
@@ -138,7 +138,7 @@ def test_demo_invariants(built_warehouse: Settings) -> None:
             where table_schema in ('marts', 'intermediate') and data_type in ('double precision', 'real')
               and (table_name like 'fct_%%score%%' or table_name like 'int_scoring%%')""")
         unmasked = _rows(conn, "select count(*) as n from marts.dim_enterprise d "
-                               "join staging.stg_registry__enterprises r using (uscc) "
+                               "join intermediate.int_feeds__registry r using (uscc) "
                                "where d.legal_rep_masked = r.legal_rep and char_length(r.legal_rep) > 1")[0]
     assert not bad_total and not bad_points and not dup
     assert vetoed["n"] > 0 and vetoed["bad"] == 0, "the demo should contain vetoed enterprises, all at 0 / V"

@@ -9,7 +9,7 @@ from pathlib import Path
 from innopoints import db
 from innopoints.config import Settings
 
-from .spec_reference import Reference, load_staged, read_seeds
+from .spec_reference import Reference, load_feeds, read_seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ def _fetch(conn, query: str) -> list[dict]:
 
 def test_scores_match_independent_implementation(built_warehouse: Settings) -> None:
     with db.connect("admin", built_warehouse) as conn:
-        expected = Reference(load_staged(conn), read_seeds(ROOT)).score()
+        expected = Reference(load_feeds(conn), read_seeds(ROOT)).score()
         scores = _fetch(conn, "select * from marts.fct_enterprise_scores")
         points = _fetch(conn, "select * from marts.fct_indicator_scores")
     assert expected, "the reference found nobody to score: is the demo data empty?"

@@ -11,13 +11,13 @@ with scheme_years as (
 
 registry as (
 
-    select * from {{ ref('stg_registry__enterprises') }}
+    select * from {{ ref('int_feeds__registry') }}
 
 ),
 
 torch as (
 
-    select * from {{ ref('stg_torch__statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 

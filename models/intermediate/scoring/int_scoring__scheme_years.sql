@@ -10,7 +10,7 @@ with schemes as (
 
 torch as (
 
-    select * from {{ ref('stg_torch__statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 

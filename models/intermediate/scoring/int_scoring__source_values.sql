@@ -17,37 +17,37 @@ with population as materialized (
 
 tax as (
 
-    select * from {{ ref('stg_tax__records') }}
+    select * from {{ ref('int_feeds__tax') }}
 
 ),
 
 credit as (
 
-    select * from {{ ref('stg_credit__records') }}
+    select * from {{ ref('int_feeds__credit') }}
 
 ),
 
 ip as (
 
-    select * from {{ ref('stg_ip__rights') }}
+    select * from {{ ref('int_feeds__ip') }}
 
 ),
 
 sci as (
 
-    select * from {{ ref('stg_sci_records__records') }}
+    select * from {{ ref('int_feeds__sci_records') }}
 
 ),
 
 hte as (
 
-    select * from {{ ref('stg_hte__certificates') }}
+    select * from {{ ref('int_feeds__hte') }}
 
 ),
 
 tsme as (
 
-    select * from {{ ref('stg_tsme__registrations') }}
+    select * from {{ ref('int_feeds__tsme') }}
 
 ),
 
@@ -67,7 +67,7 @@ torch_with_history as (
             order by torch.year
             range between 2 preceding and current row
         ) as equity_financing_3y
-    from {{ ref('stg_torch__statistics') }} as torch
+    from {{ ref('int_feeds__torch') }} as torch
 
 ),
 
@@ -91,7 +91,7 @@ torch_years as (
     inner join torch_with_history as torch
         on torch.uscc = population.uscc
         and torch.year = population.eval_year
-    left join {{ ref('stg_torch__statistics') }} as prior_year
+    left join {{ ref('int_feeds__torch') }} as prior_year
         on prior_year.uscc = torch.uscc
         and prior_year.year = torch.year - 1
 

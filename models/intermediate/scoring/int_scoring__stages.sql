@@ -12,13 +12,13 @@ with eval_years as (
 
 registry as (
 
-    select * from {{ ref('stg_registry__enterprises') }}
+    select * from {{ ref('int_feeds__registry') }}
 
 ),
 
 torch as (
 
-    select * from {{ ref('stg_torch__statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 

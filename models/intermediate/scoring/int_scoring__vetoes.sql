@@ -14,13 +14,13 @@ with eval_years as (
 
 torch as (
 
-    select * from {{ ref('stg_torch__statistics') }}
+    select * from {{ ref('int_feeds__torch') }}
 
 ),
 
 credit as (
 
-    select * from {{ ref('stg_credit__records') }}
+    select * from {{ ref('int_feeds__credit') }}
 
 ),
 

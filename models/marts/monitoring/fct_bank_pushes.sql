@@ -24,7 +24,7 @@ enterprises as (
         uscc,
         name as enterprise_name,
         city_code
-    from {{ ref('stg_registry__enterprises') }}
+    from {{ ref('int_feeds__registry') }}
 
 ),
 

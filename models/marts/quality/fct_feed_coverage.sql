@@ -21,19 +21,19 @@ enterprise_years as (
 
 -- year-bound feeds: one row per (uscc, year) already (their primary key)
 torch as (
-    select uscc, year from {{ ref('stg_torch__statistics') }}
+    select uscc, year from {{ ref('int_feeds__torch') }}
 ),
 
 credit as (
-    select uscc, year from {{ ref('stg_credit__records') }}
+    select uscc, year from {{ ref('int_feeds__credit') }}
 ),
 
 tax as (
-    select uscc, year from {{ ref('stg_tax__records') }}
+    select uscc, year from {{ ref('int_feeds__tax') }}
 ),
 
 tsme as (
-    select uscc, year from {{ ref('stg_tsme__registrations') }}
+    select uscc, year from {{ ref('int_feeds__tsme') }}
 ),
 
 -- applications count in the year they were made
@@ -51,19 +51,19 @@ policy as (
 -- when the enterprise's first row is of Y or earlier
 hte as (
     select uscc, min(cast(extract(year from certified_date) as integer)) as first_year
-    from {{ ref('stg_hte__certificates') }}
+    from {{ ref('int_feeds__hte') }}
     group by uscc
 ),
 
 ip as (
     select uscc, min(cast(extract(year from application_date) as integer)) as first_year
-    from {{ ref('stg_ip__rights') }}
+    from {{ ref('int_feeds__ip') }}
     group by uscc
 ),
 
 sci_records as (
     select uscc, min(year) as first_year
-    from {{ ref('stg_sci_records__records') }}
+    from {{ ref('int_feeds__sci_records') }}
     group by uscc
 ),
 

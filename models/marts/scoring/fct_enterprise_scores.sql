@@ -29,7 +29,7 @@ with totals as (
 
 registry as (
 
-    select * from {{ ref('stg_registry__enterprises') }}
+    select * from {{ ref('int_feeds__registry') }}
 
 ),
 

@@ -2,5 +2,4 @@
     source('credit', 'credit'),
     key_columns=['uscc', 'year'],
     columns=source_columns('credit', 'credit'),
-    adjust_feed='credit',
 ) }}

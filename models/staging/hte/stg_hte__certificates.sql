@@ -2,5 +2,4 @@
     source('hte', 'hte'),
     key_columns=['uscc', 'certificate_no'],
     columns=source_columns('hte', 'hte'),
-    adjust_feed='hte',
 ) }}

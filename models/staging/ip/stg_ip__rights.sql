@@ -2,5 +2,4 @@
     source('ip', 'ip'),
     key_columns=['ip_no'],
     columns=source_columns('ip', 'ip'),
-    adjust_feed='ip',
 ) }}

@@ -2,5 +2,4 @@
     source('registry', 'registry'),
     key_columns=['uscc'],
     columns=source_columns('registry', 'registry'),
-    adjust_feed='registry',
 ) }}

@@ -2,5 +2,4 @@
     source('sci_records', 'sci_records'),
     key_columns=['record_id'],
     columns=source_columns('sci_records', 'sci_records'),
-    adjust_feed='sci_records',
 ) }}

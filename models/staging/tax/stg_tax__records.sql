@@ -2,5 +2,4 @@
     source('tax', 'tax'),
     key_columns=['uscc', 'year'],
     columns=source_columns('tax', 'tax'),
-    adjust_feed='tax',
 ) }}

@@ -2,5 +2,4 @@
     source('torch', 'torch'),
     key_columns=['uscc', 'year'],
     columns=source_columns('torch', 'torch'),
-    adjust_feed='torch',
 ) }}

@@ -2,5 +2,4 @@
     source('tsme', 'tsme'),
     key_columns=['uscc', 'year'],
     columns=source_columns('tsme', 'tsme'),
-    adjust_feed='tsme',
 ) }}

@@ -5,7 +5,8 @@ claimed, the evidence handed in and the date it was received; one received outsi
 period is refused (PostgreSQL refuses it too). Each objection is decided once, with a reason:
 rejected, or accepted with its correction: a corrected delivery of the feed (an import batch that
 holds the enterprise's rows), or a recorded adjustment of one field of one feed row (old value, new
-value, reason, approver, evidence) that staging applies on top of the feeds. Nothing is ever edited:
+value, reason, approver, evidence) that the scores read on top of the feed's latest delivery
+(intermediate.int_feeds__<feed>). Nothing is ever edited:
 objections, decisions and adjustments are append-only rows.
 """
 
@@ -243,7 +244,8 @@ def accept_redelivery(objection_id: int, reason_zh: str, decided_on: date, batch
 def accept_adjustment(objection_id: int, reason_zh: str, decided_on: date, feed: str, field: str,
                       key: dict[str, str], new_value: str | None, approver: str, evidence_ref: str) -> int:
     """Accept with a recorded adjustment of feed.field on the row `key` (the enterprise's USCC fills a
-    `uscc` key part); the old value is the one staging shows now. Returns the adjustment id."""
+    `uscc` key part); the old value is the one the scores used (the feed as corrected, as of the last
+    build). Returns the adjustment id."""
     _check_field(feed, field)
     if not approver.strip() or not evidence_ref.strip():
         raise UsageError("审批人和证明材料编号不能为空 (approver and evidence are required)")

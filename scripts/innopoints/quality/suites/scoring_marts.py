@@ -76,7 +76,7 @@ where v.uscc is null or s.uscc is null or s.n_scores > 1
 CITY_SCHEME_SQL = f"""
 select s.scheme_code, s.eval_year, s.uscc, s.city_code, e.city_code as registry_city
 from {{batch}} as s
-left join staging.stg_registry__enterprises as e on e.uscc = s.uscc
+left join intermediate.int_feeds__registry as e on e.uscc = s.uscc
 where s.city_code is distinct from e.city_code
    or not exists (
        select from {SCHEME_CITIES} as c

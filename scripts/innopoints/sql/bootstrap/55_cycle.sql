@@ -170,10 +170,12 @@ grant usage on sequence audit.objections_objection_id_seq, audit.score_adjustmen
 -- a redelivered feed is named by its import batch
 grant select on audit.import_batches to innopoints_publisher;
 
--- What the officers' commands may learn of raw without reading it: how many rows of an enterprise an
--- import batch holds (a redelivery must hold some), and the value a feed row's field has now (the
--- newest delivery, then the newest correction), which an adjustment records as its old value; the
--- proposed new value must be a value of the field's type. Owned by innopoints_owner, which reads raw.
+-- What the officers' commands may learn of the feeds without reading them: how many rows of an
+-- enterprise an import batch holds (a redelivery must hold some), and the value a feed row's field
+-- has as the scores read it (intermediate.int_feeds__<feed>: the latest delivery with the corrections
+-- applied, as of the last build), which an adjustment records as its old value; the proposed new
+-- value must be a value of the field's type. Owned by innopoints_owner, which reads raw and the
+-- corrected feeds.
 create or replace function audit.batch_rows_of(p_batch bigint, p_uscc text) returns bigint
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -196,6 +198,7 @@ returns table (found boolean, value text)
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
 declare
     v_table regclass := to_regclass(format('raw.%I', p_feed));
+    v_corrected regclass;
     v_type text;
     v_key text;
     v_found boolean;
@@ -212,18 +215,15 @@ begin
     if p_new_value is not null then
         execute format('select %L::%s', p_new_value, v_type);
     end if;
+    v_corrected := to_regclass(format('intermediate.%I', 'int_feeds__' || p_feed));
+    if v_corrected is null then
+        raise exception 'feed % is not built yet (尚未构建): run innopoints build', p_feed
+            using errcode = 'undefined_table';
+    end if;
     select string_agg(format('%I::text', k), ', ' order by ordinality) into v_key
     from unnest(p_key_columns) with ordinality as k;
-    execute format('select true, %I::text from %s where concat_ws(''|'', %s) = $1 '
-                   'order by _batch_id desc, _line desc limit 1', p_field, v_table, v_key)
+    execute format('select true, %I::text from %s where concat_ws(''|'', %s) = $1', p_field, v_corrected, v_key)
         into v_found, v_value using p_key_text;
-    if coalesce(v_found, false) and exists (
-            select from audit.score_adjustments as s
-            where s.feed = p_feed and s.key_text = p_key_text and s.field = p_field) then
-        select s.new_value into v_value from audit.score_adjustments as s
-        where s.feed = p_feed and s.key_text = p_key_text and s.field = p_field
-        order by s.adjustment_id desc limit 1;
-    end if;
     return query select coalesce(v_found, false), v_value;
 end
 $$;

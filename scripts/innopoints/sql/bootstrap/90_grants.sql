@@ -14,3 +14,8 @@ grant usage on schema marts, audit to innopoints_publisher;
 grant select on all tables in schema marts to innopoints_publisher;
 alter default privileges for role innopoints_transformer in schema marts
     grant select on tables to innopoints_publisher;
+-- the owner of audit.feed_value reads the scoring feeds as corrected (intermediate.int_feeds__*)
+grant usage on schema intermediate to innopoints_owner;
+alter default privileges for role innopoints_transformer in schema intermediate
+    grant select on tables to innopoints_owner;
+grant select on all tables in schema intermediate to innopoints_owner;

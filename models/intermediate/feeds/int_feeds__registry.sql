@@ -1,0 +1,1 @@
+{{ apply_corrections('registry', 'stg_registry__enterprises', key_columns=['uscc']) }}
