@@ -330,3 +330,47 @@ def test_beijing_time_columns_are_utc_plus_eight_hours(reporter: psycopg.Connect
             assert r["loaded_month"] == (r["loaded_at"].astimezone(dt.UTC) + BEIJING).date().replace(day=1)
     finally:
         reporter.execute("reset time zone")
+
+
+def _refusal(path: Path) -> str:
+    """The message the importer refuses a file with, produced by its own reading steps (no database)."""
+    from innopoints.importer.headers import Unrecognised, recognise
+    from innopoints.importer.sources import Refused, open_rows, sniff
+
+    src = None
+    try:
+        src = open_rows(path, sniff(path))
+        recognise(src.header())
+        for _ in src.rows():
+            pass
+    except (Refused, Unrecognised) as exc:
+        return str(exc)
+    finally:
+        if src is not None:
+            src.close()
+    raise AssertionError(f"{path.name} was not refused")
+
+
+def test_refusal_patterns_name_every_file_the_importer_refuses(tmp_path: Path) -> None:
+    """Files the importer refuses whole, each made here and read by the importer itself, are given their
+    kind by ref_refusal_reasons (the first pattern in match_order), as fct_import_refusals does; every
+    kind has a Chinese name and a remedy."""
+    tax_header = "统一社会信用代码,年度,研发费用加计扣除额\n"
+    files = {
+        "empty file": ("tax_empty.csv", b""),
+        "legacy xls": ("tax.xls", b"\xd0\xcf\x11\xe0 not really"),
+        "not excel": ("tax.xlsx", b"plain text, not a workbook"),
+        "utf-16": ("tax16.csv", tax_header.encode("utf-16")),
+        "wrong encoding": ("tax_enc.csv", b"a,b\n\x81\x20,\xfa\n"),
+        "unknown feed": ("list.csv", "名称,地址\n甲,乙\n".encode()),
+        "header not in row 1": ("tax_blank.csv", b",,\n1,2,3\n"),
+    }
+    reasons = sorted(seed("ref_refusal_reasons"), key=lambda r: int(r["match_order"]))
+    for expected, (name, content) in files.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        message = _refusal(path)
+        kind = next(r["reason_code"] for r in reasons if re.search(r["match_pattern"], message))
+        assert kind == expected, (name, message, kind)
+    for r in reasons:
+        assert CJK.search(r["reason_name_zh"]) and CJK.search(r["remedy_zh"]), r

@@ -527,7 +527,8 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         "fct_import_refusals",
-        {"refused_date": ("DATE", "拒收日期"), "feed_name_zh": ("VARCHAR", "数据源"), "reason": ("VARCHAR", "拒收原因"),
+        {"refused_date": ("DATE", "拒收日期"), "feed_name_zh": ("VARCHAR", "数据源"),
+         "reason_name_zh": ("VARCHAR", "拒收原因"), "remedy_zh": ("VARCHAR", "处理建议"),
          "files_refused": ("INTEGER", "拒收文件数"), "file_names": ("VARCHAR", "文件名")},
         (_sum("ir_files", "files_refused", "拒收文件数"),),
         "Files refused whole at import, per day, feed and reason — 拒收文件",
@@ -894,7 +895,7 @@ CHARTS: tuple[Chart, ...] = (
           description="现行正式名单中与公示名单相比有变动的企业：公示与正式的总分、等级、区域排名，变动原因与说明"),
     # 数据质量: files refused whole at import
     Chart("dq_refusals", "拒收文件（按日期、数据源与原因）", IR, "table", [],
-          ["refused_date", "feed_name_zh", "reason", "files_refused", "file_names"], row_limit=200,
+          ["refused_date", "feed_name_zh", "reason_name_zh", "remedy_zh", "files_refused", "file_names"], row_limit=200,
           order_by="refused_date", may_be_empty=True,
           description="整个文件被拒收（空文件、无法识别的数据源或编码、缺少关键列）：未导入任何行，修正后重新报送；无拒收时为空"),
 )
