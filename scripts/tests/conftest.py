@@ -92,8 +92,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_warehouse(_server: None, demo_dir: Path) -> Iterator[Settings]:
     """The generated province imported and built with dbt (seeds, snapshots, models and their tests)."""
-    from innopoints.commands.dbt_cmd import build
     from innopoints.importer import import_path
+    from innopoints.warehouse import build
 
     old = os.environ.get("INNOPOINTS_DB_NAME")
     _use(SESSION_DB)
@@ -152,10 +152,10 @@ def cycle_records(built_warehouse: Settings, demo_dir: Path, tmp_path_factory: p
     from datetime import timedelta
     from decimal import Decimal
 
-    from innopoints.commands.dbt_cmd import build
     from innopoints.publication import objections as obj
     from innopoints.publication.publish import publicize, publish, today_beijing
     from innopoints.quality.runner import validate
+    from innopoints.warehouse import build
 
     from .test_quality_support import admin, import_file, read_csv, write_csv
 

@@ -28,7 +28,7 @@ def _upstream_sources(manifest: dict, model: str) -> set[str]:
 
 
 def test_scoring_feeds_are_the_raw_sources_of_the_score_marts(_server: None) -> None:
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     with tempfile.TemporaryDirectory() as tmp:
         dbt(["parse", "--target-path", tmp], capture=True)

@@ -33,7 +33,7 @@ PRIMARY_KEY_TESTS = ("primary_key", "primary_key_indexed", "unique_combination")
 
 @pytest.fixture(scope="module")
 def manifest(_server: None) -> Manifest:
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     with tempfile.TemporaryDirectory() as tmp:
         dbt(["parse", "--target-path", tmp], capture=True)

@@ -33,8 +33,8 @@ def _feed_of(path: Path) -> str:
 @pytest.fixture(scope="module")
 def first_year(_server: None, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A province that delivered every scoring feed and nothing else, imported and built."""
-    from innopoints.commands.dbt_cmd import build
     from innopoints.importer import import_path
+    from innopoints.warehouse import build
 
     scoring_only = tmp_path_factory.mktemp("scoring-only")
     for f in demo_dir.iterdir():
@@ -97,7 +97,7 @@ def test_a_bank_resending_only_changed_loans_is_not_a_collapse(first_year: Setti
     assert out.success, out.report()
     assert not [r for r in out.results if r.feed == "loans" and not r.success]
     # the newer delivery of a key wins in staging; the keys the bank did not re-send stay
-    from innopoints.commands.dbt_cmd import build
+    from innopoints.warehouse import build
 
     build(["stg_loans__applications"])
     staged = dict(admin("select loan_app_id, status from staging.stg_loans__applications where bank_code = 'BOCLN'"))

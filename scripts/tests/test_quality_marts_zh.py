@@ -187,8 +187,8 @@ CRAFTED_KINDS = {3: "duplicate key", 4: "missing", 5: "negative", 6: "not a year
 def wh(built_warehouse: Settings, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A private copy of the built province with a tax delivery of crafted bad rows, the gate run on it
     (the shrunken delivery fails row_count_vs_previous: a 未通过 row) and the quality marts rebuilt."""
-    from innopoints.commands.dbt_cmd import dbt
     from innopoints.quality.runner import validate
+    from innopoints.warehouse import dbt
 
     for settings in private_copy(built_warehouse, demo_dir):
         usccs = [r[0] for r in admin("select uscc from raw.registry order by uscc limit 6")]

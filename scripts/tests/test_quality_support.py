@@ -55,8 +55,8 @@ def private_copy(built: Settings, demo_dir: Path) -> Iterator[Settings]:
     _switch(dst)
     try:
         if not cloned:
-            from innopoints.commands.dbt_cmd import build
             from innopoints.importer import import_path
+            from innopoints.warehouse import build
 
             db.ensure_database()
             report = import_path(demo_dir)
@@ -108,6 +108,6 @@ def import_file(path: Path) -> Any:
 
 def rebuild_models() -> None:
     """dbt build without re-seeding (keeps seed edits made in the database by a test)."""
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     dbt(["build", "--exclude", "resource_type:seed", "--fail-fast"])

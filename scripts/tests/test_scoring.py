@@ -293,7 +293,7 @@ def _using_database(name: str) -> Iterator[Settings]:
 @pytest.fixture(scope="module")
 def paper_db(_server: None) -> Iterator[Settings]:
     """A scratch database holding only the paper case, built with the scoring selection."""
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     name = f"innopoints_test_paper_{uuid.uuid4().hex[:8]}"
     with _using_database(name) as settings:
@@ -437,7 +437,7 @@ def _project_copy_with_new_scheme(dest: Path) -> Path:
 
 
 def test_new_scheme_by_seed_rows_only(paper_db: Settings, tmp_path: Path) -> None:
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     project = _project_copy_with_new_scheme(tmp_path / "project")
     with _using_database(paper_db.db_name):

@@ -78,7 +78,7 @@ def test_secrets_file_is_private(warehouse: Settings) -> None:
 
 
 def test_dbt_profile_connects_as_transformer(warehouse: Settings) -> None:
-    from innopoints.commands.dbt_cmd import dbt
+    from innopoints.warehouse import dbt
 
     r = dbt(["debug"], check=False, capture=True)
     assert r.returncode == 0, r.stdout[-2000:]

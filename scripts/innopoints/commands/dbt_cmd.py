@@ -6,8 +6,6 @@ import argparse
 
 from innopoints.warehouse import build, dbt, ensure_ready
 
-__all__ = ["build", "dbt", "register"]
-
 
 def _passthrough(args: argparse.Namespace) -> int:
     ensure_ready()
