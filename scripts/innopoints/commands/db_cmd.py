@@ -10,9 +10,8 @@ from innopoints import cluster, db
 from innopoints.config import get_settings
 from innopoints.console import result
 from innopoints.errors import ServiceError
-from innopoints.warehouse import ensure_ready
 
-__all__ = ["connection_url", "ensure_ready", "format_libpq", "libpq_url", "register", "resolve_role"]
+__all__ = ["connection_url", "format_libpq", "libpq_url", "register", "resolve_role"]
 
 # Short role names (as the README writes them) -> the PostgreSQL role.
 ROLE_ALIASES: dict[str, str] = {
