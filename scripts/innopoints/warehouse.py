@@ -96,12 +96,15 @@ def dbt_with_progress(args: list[str]) -> None:
         raise BuildFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}){': ' + detail if detail else ''}")
 
 
-def build(select: list[str] | None = None, full_refresh: bool = False) -> None:
-    """``dbt build --fail-fast`` (seeds, snapshots, models and their tests), of ``select`` or everything."""
+def build(select: list[str] | None = None, full_refresh: bool = False, state: Path | None = None) -> None:
+    """``dbt build --fail-fast`` (seeds, snapshots, models and their tests), of ``select`` or everything;
+    ``state``: the recorded artifacts that state selectors (``state:modified``, ``source_status``) compare with."""
     ensure_ready()
     args = ["build", "--fail-fast"]
     if select:
         args += ["--select", *select]
+    if state is not None:
+        args += ["--state", str(state)]
     if full_refresh:
         args.append("--full-refresh")
     dbt_with_progress(args)

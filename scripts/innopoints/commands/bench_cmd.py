@@ -1,4 +1,4 @@
-"""`innopoints bench import|build|dashboards|reports`: benchmarks that print their figures."""
+"""`innopoints bench import|build|dashboards|run|reports`: benchmarks that print their figures."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ BENCHES = {
     "import": ("innopoints.importer.bench", "bench_import", "import throughput and memory vs bare COPY"),
     "build": ("innopoints.scoring.bench", "bench_build", "dbt build time vs one plain CTAS pass"),
     "dashboards": ("innopoints.superset.cli", "bench_dashboards", "chart data request latency, warm and cold"),
+    "run": ("innopoints.publication.bench", "bench_run",
+            "one `innopoints run` from files to pushes, step by step beside its floors, then a monthly delivery"),
     "reports": ("innopoints.documents.bench", "bench_reports", "bulk 积分报告单 of a 20,000-enterprise publication"),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from innopoints.console import result
 from innopoints.warehouse import build, dbt, ensure_ready
 
 
@@ -13,8 +14,22 @@ def _passthrough(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    build(args.select, args.full_refresh)
+    from innopoints import rebuild
+
+    if args.select:
+        build(args.select, args.full_refresh)
+    elif args.changed:
+        p = rebuild.rebuild(full=False)
+        result(p.describe())
+        if not p.nothing:
+            result(_built(rebuild.built_models()))
+    else:  # everything, recorded as the state the next selective build compares with
+        rebuild.rebuild(full=True, full_refresh=args.full_refresh)
     return 0
+
+
+def _built(models: list[str]) -> str:
+    return f"已重建 (rebuilt) {len(models)} 个模型 (models): {', '.join(models)}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,5 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_passthrough)
     b = sub.add_parser("build", help="dbt build: seeds, snapshots, models and their tests")
     b.add_argument("--select", "-s", nargs="+", help="dbt selection (default: everything)")
-    b.add_argument("--full-refresh", action="store_true")
+    b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    b.add_argument("--changed", action="store_true",
+                   help="only what data loaded or code changed since the last build reaches (dbt state)")
     b.set_defaults(func=_build)

@@ -39,6 +39,7 @@ def _run(args: argparse.Namespace) -> int:
         push=args.push,
         out_dir=args.out,
         publicity_days=args.publicity_days,
+        full=args.full,
     )
 
 
@@ -127,6 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--push", action="store_true", help="also write one push file per partner bank")
     p.add_argument("--out", type=Path, default=Path("pushes"), help="folder for push files (default ./pushes)")
     p.add_argument("--publicity-days", type=int, default=5, help="length of a new publicity period (default 5 days)")
+    p.add_argument("--full", action="store_true",
+                   help="rebuild everything (default: only what the data loaded and the code changed since the "
+                        "last build reach, by dbt state)")
     p.set_defaults(func=_run)
     d = sub.add_parser("demo", help="everything from nothing: demo data, warehouse, checks, publication, dashboards")
     d.add_argument("--enterprises", type=int, default=DEMO_ENTERPRISES)

@@ -176,7 +176,7 @@ def write_big_torch_csv(path: Path, target_bytes: int, seed: int = 1) -> int:
     return rows
 
 
-def _bare_copy(env_db: str, tmp: Path) -> dict[str, tuple[int, float, float | None]]:
+def bare_copy(env_db: str, tmp: Path) -> dict[str, tuple[int, float, float | None]]:
     """COPY the loaded (already canonical) raw rows, dumped to files, into copies of the raw tables.
 
     Two targets: ``like`` the raw tables with their indexes, logged (the same work as the import's
@@ -265,7 +265,7 @@ def bench_import(args: argparse.Namespace) -> int:
             result(f"  refused {r}")
         log.info("bare COPY of the same rows ...")
         with tempfile.TemporaryDirectory(prefix="innopoints-bench-") as tmpd:
-            copies = _bare_copy(name, Path(tmpd))
+            copies = bare_copy(name, Path(tmpd))
         c_rows, c_s, c_cpu = copies["indexed"]
         u_rows, u_s, u_cpu = copies["unlogged"]
         c_rate = c_rows / c_s if c_s else float("inf")

@@ -8,7 +8,8 @@ and push it to the banks. Only final lists are pushed."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +27,23 @@ class PushTarget:
     scheme_code: str
 
 
-def _step(name: str) -> None:
-    log.info(f"\n== {name} ==")
+@dataclass
+class StepClock:
+    """The wall time of each step of a run, in order (what `innopoints bench run` prints)."""
+
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    _current: str | None = None
+    _t0: float = 0.0
+
+    def start(self, step: str, label: str | None = None) -> None:
+        self.stop()
+        log.info(f"\n== {label or step} ==")
+        self._current, self._t0 = step, time.perf_counter()
+
+    def stop(self) -> None:
+        if self._current is not None:
+            self.steps.append((self._current, time.perf_counter() - self._t0))
+            self._current = None
 
 
 def _stop(step: str, reason: str, kind: type[InnopointsError]) -> int:
@@ -111,13 +127,21 @@ def push_targets(published: dict[str, int]) -> list[PushTarget]:
 
 def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool,
                  out_dir: Path, publicity_days: int = 5, publicity_opens: date | None = None,
-                 finalize: bool = True) -> int:
+                 finalize: bool = True, full: bool = False, clock: StepClock | None = None) -> int:
+    clock = clock if clock is not None else StepClock()
+    try:
+        return _run(import_dir, schemes, year, push, out_dir, publicity_days, publicity_opens, finalize, full, clock)
+    finally:
+        clock.stop()
+
+
+def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool, out_dir: Path,
+         publicity_days: int, publicity_opens: date | None, finalize: bool, full: bool, clock: StepClock) -> int:
     from innopoints.publication.push import push as push_one
     from innopoints.quality.runner import validate
-    from innopoints.warehouse import build
 
     if import_dir is not None:
-        _step(f"import {import_dir}")
+        clock.start("import", f"import {import_dir}")
         from innopoints.importer import import_path
 
         report = import_path(import_dir)
@@ -125,12 +149,12 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
         if report.files_refused:
             return _stop("import", f"{report.files_refused} file(s) refused (see above and audit.import_refusals); "
                          "fix or remove them and run again", InputRefused)
-    _step("dbt build")
+    clock.start("build", "dbt build")
     try:
-        build()
+        _rebuild(full)
     except BuildFailed as exc:
         return _stop("dbt build", str(exc), BuildFailed)
-    _step("validate (data-quality gate)")
+    clock.start("validate", "validate (data-quality gate)")
     outcome = validate()
     result(outcome.report())
     if not outcome.scoring_success:
@@ -139,7 +163,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
                      "(nothing was published)", InputRefused)
     # a push decides which bank sees which enterprise: it waits for a consents feed that passed
     consents_failed = [r.label for r in outcome.failed if r.feed == "consents"]
-    _step("publicity or final publication (公示 / 正式发布)")
+    clock.start("publish", "publicity or final publication (公示 / 正式发布)")
     try:
         targets = latest_years(schemes, year)
     except UsageError as exc:
@@ -160,7 +184,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
         return _stop("push", "企业授权 (consents) 校验未通过，未推送任何银行 (no bank was pushed): "
                      f"{', '.join(consents_failed[:5])}; re-deliver the consents feed and run again", InputRefused)
     if push:
-        _step(f"push to partner banks -> {out_dir}")
+        clock.start("push", f"push to partner banks -> {out_dir}")
         banks = push_targets(published)
         with Progress("push", total=len(banks), unit="bank") as progress:
             for t in banks:
@@ -175,13 +199,44 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
     # What this run wrote to audit (validation results, publications, pushes, change reports) feeds
     # the monitoring, data-quality and cycle marts: rebuild those, and only those, so the dashboards
     # show this run.
-    _step("refresh marts that read audit (validation, publications, pushes, the cycle)")
+    clock.start("refresh", "refresh marts that read audit (validation, publications, pushes, the cycle)")
     try:
-        build(["source:quality+", "source:publications+", "source:cycle+"])
+        _rebuild(False)
     except BuildFailed as exc:
         return _stop("refresh", str(exc), BuildFailed)
     result("\ninnopoints run: done")
     return 0
+
+
+def _rebuild(full: bool) -> None:
+    """Build what changed since the last build (or everything), and say what and why."""
+    from innopoints import rebuild
+
+    p = rebuild.rebuild(full)
+    result(p.describe())
+    if not p.nothing:
+        models = rebuild.built_models()
+        shown = ", ".join(models[:12]) + (f" … (+{len(models) - 12})" if len(models) > 12 else "")
+        result(f"  已重建 (rebuilt) {len(models)} 个模型 (models){': ' + shown if models else ''}")
+
+
+def _final_on_these_scores(scheme: str, year: int, publicity_id: int) -> int | None:
+    """The final list of (scheme, year) resting on its latest publicity list whose validation saw the
+    scoring marts exactly as the latest validation saw them (equal content fingerprints), or None. Then
+    a new final list would be that one again, and the copy that would show it is not needed."""
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        row = conn.execute(
+            "select p.publication_id from audit.publications as p "
+            "join audit.dq_runs as r on r.run_id = p.dq_run_id "
+            "where p.scheme_code = %s and p.eval_year = %s and p.kind = 'final' "
+            "and p.publicity_publication_id = %s and r.marts_fingerprint = (select marts_fingerprint "
+            "from audit.dq_runs order by finished_at desc, run_id desc limit 1) "
+            "and p.publication_id = (select max(publication_id) from audit.publications "
+            "where scheme_code = %s and eval_year = %s and kind = 'final') "
+            "and (select coalesce(scoring_success, success) from audit.dq_runs "
+            "order by finished_at desc, run_id desc limit 1)",
+            (scheme, year, publicity_id, scheme, year)).fetchone()
+    return int(row[0]) if row else None
 
 
 def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None, finalize: bool) -> int | None:
@@ -207,6 +262,11 @@ def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None
         result(f"公示中 (on publicity): 公示名单 {lp[0]} = {s} {y}，公示期至 {lp[2]:%Y-%m-%d}，期满后再运行 "
                "(run again after it closes)")
         return None
+    same = _final_on_these_scores(s, y, lp[0])
+    if same is not None:
+        result(f"积分未变，已正式发布 (scores unchanged, final list already published): 发布编号 {same} = {s} {y}，"
+               f"依据公示名单 {lp[0]}")
+        return same
     p = publish(s, y)
     what = "已正式发布 final list published" if p.created else "无变化，已正式发布过 (unchanged, already final)"
     result(f"{what}: 发布编号 {p.publication_id} = {s} {y}，依据公示名单 {p.publicity_publication_id}，"

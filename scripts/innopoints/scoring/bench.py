@@ -81,7 +81,7 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
                    help="reuse a kept scratch database that already holds the import (skips generate and import)")
 
 
-def _generated(root: Path, scale: str, n: int, years: tuple[int, int], seed: int) -> Path:
+def generated_set(root: Path, scale: str, n: int, years: tuple[int, int], seed: int) -> Path:
     from innopoints.generator import generate
 
     out = root / f"{scale}-{n}-{years[0]}-{years[1]}-s{seed}"
@@ -103,7 +103,7 @@ def _timed_dbt(args: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def _ctas_pass() -> float:
+def ctas_pass() -> float:
     from innopoints import db
 
     total = 0.0
@@ -155,7 +155,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
             log.info("  reusing the imported database")
             import_s = float("nan")
         else:
-            data = _generated(root, scale, n, years, seed)
+            data = generated_set(root, scale, n, years, seed)
             db.drop_database(name)
             db.ensure_database()
             t0 = time.perf_counter()
@@ -168,7 +168,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
         log.info(f"  dbt build (whole project): {full:.1f} s")
         scoring = _timed_dbt(["build", "--select", *SCORING_SELECTION, "--indirect-selection", "cautious"])
         log.info(f"  dbt build (scoring): {scoring:.1f} s")
-        ctas = _ctas_pass()
+        ctas = ctas_pass()
         log.info(f"  CTAS pass: {ctas:.1f} s")
         staged = sum(_count(f"select count(*) from staging.{t}") for t in STAGED_INPUTS)
         return ScaleResult(
