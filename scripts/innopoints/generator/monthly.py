@@ -51,7 +51,7 @@ def _canonical(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return [c.field.name for c in match.columns], out
 
 
-def monthly_loans(src: Path, out: Path) -> list[Path]:
+def monthly_loans(src: Path, out: Path, repaid_share: Decimal = REPAID_SHARE) -> list[Path]:
     """One file per bank file in ``src`` (loans_<bank>.csv or .xlsx) into ``out`` as
     loans_<bank>_<yyyymm>.csv, headed by the feed's Chinese column names; the paths written."""
     loans = FEEDS["loans"]
@@ -69,7 +69,7 @@ def monthly_loans(src: Path, out: Path) -> list[Path]:
         for r in month:
             r["as_of_date"] = restated.isoformat()
             if r.get("outstanding_balance"):
-                r["outstanding_balance"] = f"{Decimal(r['outstanding_balance']) * (1 - REPAID_SHARE):.2f}"
+                r["outstanding_balance"] = f"{Decimal(r['outstanding_balance']) * (1 - repaid_share):.2f}"
         target = out / f"{path.stem}_{restated:%Y%m}.csv"
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

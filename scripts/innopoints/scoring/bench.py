@@ -125,7 +125,7 @@ def _count(sql: str) -> int:
         return int(row[0]) if row else 0
 
 
-def _has_import(name: str) -> bool:
+def has_import(name: str) -> bool:
     import psycopg
 
     from innopoints import cluster, db
@@ -151,7 +151,7 @@ def run_scale(scale: str, n: int, years: tuple[int, int], seed: int, root: Path,
     restore = use_database(name)
     try:
         cluster.start()
-        if reuse_db and _has_import(name):
+        if reuse_db and has_import(name):
             log.info("  reusing the imported database")
             import_s = float("nan")
         else:
