@@ -128,14 +128,14 @@ with per_enterprise as (
     from {{batch}} as i
     group by scheme_code, eval_year, uscc
 )
-select coalesce(i.scheme_code, s.scheme_code) as scheme_code, coalesce(i.eval_year, s.eval_year) as eval_year,
-       coalesce(i.uscc, s.uscc) as uscc, s.total_points, i.sum_points, i.n_rows, i.null_rows, i.out_of_bounds,
-       case when i.null_rows > 0 then 'key, points or weight is null'
+select case when i.null_rows > 0 then 'key, points or weight is null'
             when i.out_of_bounds > 0
                 then 'points outside 0..weight, points_lost <> weight - points or ratio outside 0..1'
             when s.uscc is null then 'indicator rows of an enterprise without a score'
             when s.is_vetoed and i.with_points > 0 then 'vetoed enterprise with indicator points'
-            else 'indicator points do not add up to total_points' end as problem
+            else 'indicator points do not add up to total_points' end as problem,
+       coalesce(i.scheme_code, s.scheme_code) as scheme_code, coalesce(i.eval_year, s.eval_year) as eval_year,
+       coalesce(i.uscc, s.uscc) as uscc, s.total_points, i.sum_points, i.n_rows, i.null_rows, i.out_of_bounds
 from per_enterprise as i
 full join {SCORES} as s on s.scheme_code = i.scheme_code and s.eval_year = i.eval_year and s.uscc = i.uscc
 where i.null_rows > 0 or i.out_of_bounds > 0 or s.uscc is null
