@@ -1,6 +1,7 @@
 """The gate that scales stays strict: the scoring marts are hashed once, their change guard is the
 catalog (table oid, file, columns, write-log trigger and audit.mart_writes), the keys are proven by
-their unique indexes and the indicator rules run as one aggregate. A mart tampered after
+their unique indexes and the indicator rules run as one pass (a salted signature per scheme and year,
+the enterprises named by a diagnosis query when it fails). A mart tampered after
 `innopoints build` still fails `innopoints validate`, by name; a guard that cannot be trusted (the
 trigger disabled) makes the gate hash the rows again rather than believe it."""
 
@@ -127,6 +128,8 @@ def test_a_mart_tampered_after_the_build_fails_validate_by_name(wh: Settings) ->
     r = subprocess.run([str(exe), "validate", "--no-freshness"], capture_output=True, text=True, timeout=900)
     assert r.returncode == 8, r.stdout + r.stderr
     assert "marts_indicator_scores: indicator_rows_consistent" in r.stdout
+    # the check fails per scheme and year; its diagnosis names the enterprise and the rule
+    assert "indicator points do not add up to total_points" in r.stdout and key[2] in r.stdout, r.stdout
     assert _problems() == [("indicator points do not add up to total_points", key[2])]
     run_id = admin("select run_id from audit.dq_runs order by finished_at desc limit 1")[0][0]
     assert _failed(run_id) == {("marts_indicator_scores", "indicator_rows_consistent")}
@@ -162,7 +165,9 @@ def test_a_vetoed_score_with_points_and_an_orphan_row_fail_the_gate(wh: Settings
     out = validate(freshness=False)
     bad = [r for r in out.failed if r.check_name == "indicator_rows_consistent"]
     assert bad, out.report()
-    assert bad[0].unexpected_count == 2, out.report()
-    assert _problems() == sorted([("vetoed enterprise with indicator points", vetoed[2]),
-                                  ("indicator rows of an enterprise without a score", donor[2])])
+    assert bad[0].unexpected_count == 1, out.report()  # one scheme and year
+    expected = sorted([("vetoed enterprise with indicator points", vetoed[2]),
+                       ("indicator rows of an enterprise without a score", donor[2])])
+    assert _problems() == expected
+    assert sorted((d["problem"], d["uscc"]) for d in bad[0].details) == expected  # named in the report
     assert "marts_indicator_scores: indicator_rows_consistent" in out.report(limit=50)

@@ -24,6 +24,7 @@ from innopoints.feeds import FEEDS
 from innopoints.quality import context as gxc
 from innopoints.quality import state
 from innopoints.quality.suites import SuiteSpec, all_suites
+from innopoints.quality.suites.scoring_marts import DIAGNOSES
 
 log = logging.getLogger(__name__)
 
@@ -340,6 +341,19 @@ def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckR
     return [_freshness_result(item, manifest, delivered) for item in data.get("results", [])]
 
 
+def _diagnose(results: list[CheckResult]) -> None:
+    """A failed check whose query tells only where (a scheme and year) gets the offending rows named by
+    its diagnosis query (scoring_marts.DIAGNOSES), run now that it failed: the cost falls on failures."""
+    todo = [r for r in results if not r.success and r.details is None and (r.suite_name, r.check_name) in DIAGNOSES]
+    if not todo:
+        return
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        for r in todo:
+            cur = conn.execute(f"select * from ({DIAGNOSES[(r.suite_name, r.check_name)]}) as d limit 3")
+            names = [c.name for c in cur.description]
+            r.details = _jsonable([dict(zip(names, row, strict=True)) for row in cur.fetchall()]) or None
+
+
 def _record(outcome: ValidationOutcome) -> None:
     failed = [{"check": r.label, "purpose": r.purpose, "feed": r.feed, "observed": r.observed_value,
                "unexpected_count": r.unexpected_count, "error": r.exception_message} for r in outcome.failed]
@@ -424,6 +438,7 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
                         vd = context.validation_definitions.get(s.name)
                         vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
                         results += _parse_gx(_Wrap(vr), specs, covered)
+            _diagnose(results)
             lap(f"checkpoint {cp_name}")
             progress.update(note=f"validate: {cp_name} ({len(area_specs)} suites)")
         if freshness:

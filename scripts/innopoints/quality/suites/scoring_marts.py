@@ -22,8 +22,9 @@ Cost at scale (national: 110 M indicator rows, 3-4 M scores). A key is proven un
 catalog: a valid, non-partial unique index on exactly the key columns, which PostgreSQL enforces
 on every write, so no GROUP BY re-sorts the table (``unique_index_sql``). Every rule on the
 indicator rows (keys and points not null, bounds, breakdown, veto, orphans) is one aggregate per
-enterprise joined to its score (``INDICATOR_ROWS_SQL``), not one scan per rule; its ``problem``
-column names the rule an offending enterprise breaks.
+(scheme, year) with a salted hash signature of the breakdown (``INDICATOR_SIGNATURE_SQL``), not one
+scan per rule nor a GROUP BY over every enterprise; when it fails, ``INDICATOR_ROWS_SQL`` (one
+aggregate per enterprise, its ``problem`` column naming the rule) names the enterprises.
 """
 
 from __future__ import annotations
@@ -144,6 +145,56 @@ where i.null_rows > 0 or i.out_of_bounds > 0 or s.uscc is null
 """
 
 
+# The same rules without grouping 110 M rows by enterprise: per (scheme, year), the sum over the
+# indicator rows of points × h(uscc) must equal the sum over the scores of total_points × h(uscc), and
+# the sum of h(uscc) over the rows the sum of indicators_scored × h(uscc), where h is a 31-bit hash
+# keyed by a salt drawn at random by each run of the query. Every enterprise whose points do not add
+# up to its total, with rows it should not have (a vetoed one: 0 indicators scored) or rows without a
+# score (an orphan) makes a non-zero difference sum(δ × h); for a given difference, at most one value
+# of the last h makes it cancel, so a failure escapes with probability below 2^-31 per (scheme, year),
+# and since the salt is drawn after the data were written no one can choose a change that cancels.
+# The per-row rules (not null, bounds) are counted in the same pass. INDICATOR_ROWS_SQL, which names
+# the enterprises, runs only when this fails (runner: DIAGNOSES).
+INDICATOR_SIGNATURE_SQL = f"""
+with salt as materialized (
+    select (random() * 9.2e18)::bigint as k
+),
+indicator_rows as (
+    select i.scheme_code, i.eval_year,
+           count(*) filter (where i.scheme_code is null or i.eval_year is null or i.uscc is null
+                            or i.indicator_code is null or i.points is null or i.weight is null) as null_rows,
+           count(*) filter (where i.points < 0 or i.points > i.weight
+                            or i.points_lost is distinct from i.weight - i.points
+                            or i.ratio < 0 or i.ratio > 1) as out_of_bounds,
+           sum(i.points * (hashtextextended(i.uscc, salt.k) >> 33)) as points_signature,
+           sum(hashtextextended(i.uscc, salt.k) >> 33) as rows_signature
+    from {{batch}} as i
+    cross join salt
+    group by i.scheme_code, i.eval_year
+),
+scores as (
+    select s.scheme_code, s.eval_year,
+           sum(s.total_points * (hashtextextended(s.uscc, salt.k) >> 33)) as points_signature,
+           sum(s.indicators_scored * (hashtextextended(s.uscc, salt.k) >> 33)) as rows_signature
+    from {SCORES} as s
+    cross join salt
+    group by s.scheme_code, s.eval_year
+)
+select case when i.null_rows > 0 then 'key, points or weight is null'
+            when i.out_of_bounds > 0
+                then 'points outside 0..weight, points_lost <> weight - points or ratio outside 0..1'
+            else 'indicator rows do not match the scores (a total, a veto, an orphan or a missing row)'
+       end as problem,
+       coalesce(i.scheme_code, s.scheme_code) as scheme_code, coalesce(i.eval_year, s.eval_year) as eval_year,
+       i.null_rows, i.out_of_bounds
+from indicator_rows as i
+full join scores as s on s.scheme_code = i.scheme_code and s.eval_year = i.eval_year
+where i.null_rows > 0 or i.out_of_bounds > 0
+   or coalesce(i.points_signature, 0) <> coalesce(s.points_signature, 0)
+   or coalesce(i.rows_signature, 0) <> coalesce(s.rows_signature, 0)
+"""
+
+
 def unique_index_sql(relation: str, columns: list[str]) -> str:
     """No rows when ``relation`` has a valid unique index on exactly ``columns`` (not partial, no
     expressions, no included columns): PostgreSQL then refuses any duplicate key on every write,
@@ -242,16 +293,23 @@ def indicators_suite() -> SuiteSpec:
                          "proven by a valid unique index on the key, which PostgreSQL enforces on every write")),
             "unique_indicator"),
         check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=_flat(INDICATOR_ROWS_SQL),
+            unexpected_rows_query=_flat(INDICATOR_SIGNATURE_SQL),
             description=("指标得分明细与总分一致 (the indicator rows agree with the scores), in one pass: key, points "
                          "and weight never null; 0 <= points <= weight, points_lost = weight - points, "
-                         "0 <= ratio <= 1; the points add up to the enterprise's total; a vetoed enterprise "
-                         "gets no points; every row belongs to a scored enterprise (column problem says which)")),
+                         "0 <= ratio <= 1; per scheme and year, a salted hash signature shows every enterprise's "
+                         "points adding up to its total over exactly indicators_scored rows, so a vetoed "
+                         "enterprise has none and no row lacks a score (the failure names the enterprises)")),
             "indicator_rows_consistent", "points"),
     ]
     return SuiteSpec(name="marts_indicator_scores", area="marts", schema="marts", table="fct_indicator_scores",
                      expectations=tuple(exps),
                      notes="Points per enterprise and indicator (指标得分): bounds and consistency with the total.")
+
+
+# Queries that name what a failed check found, run only after it failed (innopoints.quality.runner)
+DIAGNOSES: dict[tuple[str, str], str] = {
+    ("marts_indicator_scores", "indicator_rows_consistent"): INDICATOR_ROWS_SQL.replace("{batch}", INDICATORS),
+}
 
 
 def suites() -> list[SuiteSpec]:
