@@ -5,7 +5,9 @@
     in index order, not all of the year's rows sorted (1.9 s -> 12 ms nationally); the lists' name
     filter's values in name order, the province's by (scheme, latest year, name), a city officer's by
     (scheme, latest year, city, name|uscc): with the city in the key its rows are read in order, not
-    found among every city's (1.7-2.9 s nationally under the city's row-level security). -#}
+    found among every city's (1.7-2.9 s nationally under the city's row-level security).
+    Post-hook log_mart_writes: every later write to this published mart is logged in audit.mart_writes
+    (the gate's change guard, innopoints.quality.state.mart_stamp). -#}
 {{ config(
     indexes=[
         {'columns': ['scheme_code', 'eval_year', 'uscc'], 'unique': true},
@@ -16,6 +18,7 @@
         {'columns': ['scheme_code', 'is_latest_eval_year', 'city_code', 'enterprise_name']},
         {'columns': ['scheme_code', 'is_latest_eval_year', 'city_code', 'uscc']},
     ],
+    post_hook=["{{ log_mart_writes() }}"],
 ) }}
 -- Enterprise scores (企业创新积分): one row per (scheme, evaluation year, evaluated enterprise)
 -- with total, grade, rank and what is needed for the next grade; its grade as every dashboard shows

@@ -4,7 +4,9 @@
     high-cardinality leading column makes the index build about a third cheaper than
     (scheme_code, eval_year, uscc, indicator_code). With PostgreSQL's default tuple-transfer cost
     the planner keeps this 110-million-row select serial; made cheap, the scans and joins run in
-    parallel workers (measured nationally: 227 s instead of about 290 s, before the index). -#}
+    parallel workers (measured nationally: 227 s instead of about 290 s, before the index).
+    Post-hook log_mart_writes: every later write to this published mart is logged in audit.mart_writes
+    (the gate's change guard, innopoints.quality.state.mart_stamp). -#}
 {{ config(
     unlogged=true,
     indexes=[{'columns': ['uscc', 'indicator_code', 'eval_year', 'scheme_code'], 'unique': true}],
@@ -14,6 +16,7 @@
         "set local parallel_setup_cost = 0",
         "set local parallel_tuple_cost = 0.0001",
     ],
+    post_hook=["{{ log_mart_writes() }}"],
 ) }}
 -- Indicator scores (指标得分明细): one row per (scheme, evaluation year, scored enterprise,
 -- indicator) for the non-vetoed evaluated enterprises: value, cohort, ratio, weight, points and

@@ -118,3 +118,34 @@ revoke insert on audit.dq_runs, audit.dq_results from innopoints_transformer;
 grant select on audit.dq_runs, audit.dq_results to innopoints_transformer;
 grant select, insert on audit.dq_runs, audit.dq_results to innopoints_gate;
 grant select on audit.dq_runs, audit.dq_results, audit.import_batches to innopoints_publisher;
+
+-- Writes to the published scoring marts after their build (积分数据集改动记录). `innopoints build`
+-- creates each of them with a statement-level trigger (macro log_mart_writes) that logs here every
+-- insert, update, delete and truncate, by whoever makes it. The gate compares this log (with the
+-- table's oid, file and columns) at the start and the end of a validation instead of hashing the
+-- marts twice: "the data did not change while the gate ran" costs a catalog look-up, not a scan.
+create table if not exists audit.mart_writes (
+    write_id bigint generated always as identity primary key,
+    table_oid oid not null,
+    relation text not null,
+    operation text not null,
+    written_at timestamptz not null default clock_timestamp(),
+    written_by text not null default session_user
+);
+create index if not exists mart_writes_table_idx on audit.mart_writes (table_oid);
+comment on table audit.mart_writes is
+    'Every statement that wrote a published scoring mart after its build (insert, update, delete, truncate), '
+    'logged by its trigger: which table (oid), when and by whom. Append-only.';
+select audit.make_append_only('mart_writes');
+
+create or replace function audit.note_mart_write() returns trigger
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+begin
+    insert into audit.mart_writes (table_oid, relation, operation)
+    values (tg_relid, tg_table_schema || '.' || tg_table_name, tg_op);
+    return null;
+end
+$$;
+revoke execute on function audit.note_mart_write() from public;
+grant execute on function audit.note_mart_write() to innopoints_transformer;
+grant select on audit.mart_writes to innopoints_transformer, innopoints_gate, innopoints_publisher;
