@@ -25,18 +25,29 @@ def _names(failed: list[dict[str, Any]], limit: int = 5) -> str:
     return names + (f" and {len(failed) - limit} more" if len(failed) > limit else "")
 
 
+def _fingerprint_now(conn: Any, validated_stamp: Any, validated: str | None) -> str | None:
+    """The scoring marts' fingerprint now: the validated one when their guarded write stamp is the one
+    the validation recorded (the same tables, not written since: no need to read 110 M rows again),
+    else hashed afresh (a rebuild with identical rows keeps the fingerprint)."""
+    now = state.mart_stamp(conn)
+    if validated_stamp is not None and state.stamp_guarded(now) and now == validated_stamp:
+        return validated
+    return state.marts_fingerprint(conn)
+
+
 def check(conn: Any) -> GateVerdict:
     """Read the latest audit.dq_runs row and compare what it validated with the data now. A score
     publication rests on the scoring inputs and the scoring marts only: a monitoring feed (loans,
     policy, consents) that failed, arrived after the validation or was never delivered does not block it."""
     row = conn.execute(
         "select run_id, finished_at, coalesce(scoring_success, success), freshness_success, covered_batches, "
-        "marts_fingerprint, failed_checks from audit.dq_runs order by finished_at desc, run_id desc limit 1"
+        "marts_fingerprint, failed_checks, data_summary -> 'stamp' "
+        "from audit.dq_runs order by finished_at desc, run_id desc limit 1"
     ).fetchone()
     if row is None:
         return GateVerdict(False, "尚未做过数据质量校验 (no data-quality validation has run yet): "
                            "run `innopoints validate`")
-    run_id, finished, scoring_ok, fresh_ok, covered, fingerprint, failed = row
+    run_id, finished, scoring_ok, fresh_ok, covered, fingerprint, failed, stamp = row
     covered = covered if isinstance(covered, dict) else json.loads(covered)
     when = f"{run_id} at {finished:%Y-%m-%d %H:%M:%S %Z}"
     if not scoring_ok:
@@ -56,7 +67,7 @@ def check(conn: Any) -> GateVerdict:
         return GateVerdict(False, "最近一次校验之后又导入了评分数据 (scoring data were imported after the latest "
                            f"validation, {when}; {'; '.join(changed)}): run `innopoints build` and "
                            "`innopoints validate`", run_id, finished, covered)
-    current = state.marts_fingerprint(conn)
+    current = _fingerprint_now(conn, stamp, fingerprint)
     if current is None:
         return GateVerdict(False, "积分数据集不存在 (the scoring marts do not exist): run `innopoints build` and "
                            "`innopoints validate`", run_id, finished, covered)

@@ -385,6 +385,81 @@ def _record(outcome: ValidationOutcome) -> None:
                   r.covered_batch_id, r.gx_batch_id, r.run_time, r.severity, r.purpose) for r in outcome.results])
 
 
+def suite_digest(spec: SuiteSpec) -> str:
+    """What a suite checks (its expectations' types, arguments and queries): equal digests, same checks."""
+    import hashlib
+
+    body = [e.configuration.to_json_dict() for e in spec.expectations]
+    return hashlib.sha256(json.dumps([spec.relation, body], sort_keys=True, default=str).encode()).hexdigest()
+
+
+CARRY_LOOKBACK = 20  # recorded validations searched for one that proved a suite on the same data
+
+
+def mart_inputs(conn: Any, covered: dict[str, int | None]) -> dict[str, Any]:
+    """What the scoring mart suites compare the marts with, besides the marts: the scoring feeds as
+    delivered (their newest batches) and as corrected (the newest recorded correction, read live by the
+    int_feeds views)."""
+    corrections = conn.execute("select coalesce(max(adjustment_id), 0) from audit.score_adjustments").fetchone()[0]
+    return {"batches": {f: covered.get(f) for f, spec in FEEDS.items() if spec.purpose == "scoring"},
+            "corrections": int(corrections)}
+
+
+def _carried(conn: Any, specs: dict[str, SuiteSpec], digests: dict[str, str], covered: dict[str, int | None],
+             stamp: dict[str, Any]) -> dict[str, tuple[str, list[CheckResult]]]:
+    """Suites a recorded validation passed, whole, with the same checks on the same data: a raw feed's
+    suite when the feed's newest batch is the same (raw is append-only: equal batches, equal rows), a
+    published scoring mart's suite when the marts' guarded write stamp is the same (same tables, no
+    write since) and so is what the suite compares them with (``mart_inputs``). Suite name -> (that
+    run, its results). The monitoring marts are always checked."""
+    inputs = mart_inputs(conn, covered)
+    guarded = state.stamp_guarded(stamp)
+    runs = conn.execute(
+        "select run_id, covered_batches, data_summary from audit.dq_runs "
+        "where data_summary ? 'suite_digests' order by finished_at desc, run_id desc limit %s",
+        (CARRY_LOOKBACK,)).fetchall()
+    out: dict[str, tuple[str, list[CheckResult]]] = {}
+    for name, spec in specs.items():
+        mart = spec.relation in state.PUBLISHED_RELATIONS
+        if not (spec.area == "raw" and spec.feed and covered.get(spec.feed) is not None) and not (mart and guarded):
+            continue
+        for run_id, run_covered, summary in runs:
+            if (summary.get("suite_digests") or {}).get(name) != digests[name]:
+                continue
+            if mart and (summary.get("stamp") != stamp or summary.get("mart_inputs") != inputs):
+                continue
+            if not mart and (run_covered or {}).get(spec.feed) != covered[spec.feed]:
+                continue
+            rows = conn.execute(
+                "select area, expectation_type, success, check_name, asset_name, feed, column_name, description, "
+                "observed_value, unexpected_count, unexpected_percent, element_count, severity, purpose "
+                "from audit.dq_results where run_id = %s and suite_name = %s order by result_id", (run_id, name))
+            found = [CheckResult(
+                suite_name=name, area=r[0], expectation_type=r[1], success=r[2], check_name=r[3] or "",
+                asset_name=r[4], feed=r[5], column_name=r[6],
+                description=f"{r[7] or ''} [沿用校验 {run_id} 的结果，数据未变 (proved by validation {run_id} on "
+                            "the same data)]",
+                observed_value=r[8], unexpected_count=r[9], unexpected_percent=r[10], element_count=r[11],
+                covered_batch_id=covered.get(spec.feed) if spec.feed else None, severity=r[12], purpose=r[13])
+                for r in rows]
+            if found and all(r.success for r in found):
+                out[name] = (run_id, found)
+            break  # the newest run with the same checks and data decides: passed whole, or check again
+    return out
+
+
+def _proven_marts(conn: Any, stamp: dict[str, Any]) -> dict[str, Any] | None:
+    """The scoring marts' row counts and hashes as a recorded validation computed them, when their
+    guarded write stamp is the one it recorded (the same tables, unwritten since), else None."""
+    if not state.stamp_guarded(stamp):
+        return None
+    row = conn.execute(
+        "select data_summary -> 'marts' from audit.dq_runs where data_summary -> 'stamp' = %s::jsonb "
+        "and data_summary ? 'marts' order by finished_at desc, run_id desc limit 1",
+        (json.dumps(stamp),)).fetchone()
+    return row[0] if row and row[0] else None
+
+
 def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -400,14 +475,22 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
         timings[part] = round(timings.get(part, 0.0) + now - clock, 2)
         clock = now
 
+    digests = {name: suite_digest(spec) for name, spec in specs.items()}
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         covered = state.feed_batches(conn)
         stamp = state.mart_stamp(conn)  # before the hash: equal at the end, nothing wrote them since
-        marts = state.marts_summaries(conn)  # the one pass over the scoring marts
+        # the one pass over the scoring marts, unless a validation already hashed these very tables
+        marts = _proven_marts(conn, stamp) or state.marts_summaries(conn)
         fingerprint = state.fingerprint_of(marts)
         lap("marts_fingerprint")
-        summary: dict[str, Any] = {"raw_rows": state.raw_row_counts(conn), "marts": marts, "timings_s": timings}
+        summary: dict[str, Any] = {"raw_rows": state.raw_row_counts(conn), "marts": marts, "timings_s": timings,
+                                   "suite_digests": digests}
+        if state.stamp_guarded(stamp):
+            summary["stamp"] = stamp
+        summary["mart_inputs"] = mart_inputs(conn, covered)
         existing = {s.relation for s in specs.values() if gxc.relation_exists(conn, s.relation)}
+        carried = _carried(conn, {n: s for n, s in specs.items() if s.relation in existing}, digests, covered, stamp)
+        summary["carried"] = {name: run for name, (run, _) in carried.items()}
         lap("raw_row_counts")
 
     results: list[CheckResult] = []
@@ -427,13 +510,17 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
     with progress:
         for area, cp_name in gxc.CHECKPOINTS.items():
             area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
+            for s in area_specs:
+                if s.name in carried:
+                    results += carried[s.name][1]
+            area_specs = [s for s in area_specs if s.name not in carried]
             if area_specs:
                 cp = gxc._get(context.checkpoints, cp_name)
-                runnable = cp is not None and all(specs[v.name].relation in existing
-                                                  for v in cp.validation_definitions if v.name in specs)
+                runnable = cp is not None and not carried and all(
+                    specs[v.name].relation in existing for v in cp.validation_definitions if v.name in specs)
                 if runnable:
                     results += _parse_gx(cp.run(run_id=rid), specs, covered)
-                else:  # a table of the checkpoint is missing: run what can run, suite by suite
+                else:  # a table is missing, or suites were proved already: run the others, suite by suite
                     for s in area_specs:
                         vd = context.validation_definitions.get(s.name)
                         vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
