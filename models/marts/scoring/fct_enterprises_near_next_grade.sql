@@ -5,8 +5,8 @@
 -- points_to_next_grade <= var('near_next_grade_points'), one row per (scheme, Y, uscc), with what
 -- they lack: the three indicators with the most points lost (失分 = weight − points, above 0),
 -- largest first (ties by indicator code), named from dim_indicator.
--- fct_indicator_scores (one row per enterprise and indicator, the largest table) is read only for
--- these enterprises, through its unique index (uscc, indicator_code, eval_year, scheme_code).
+-- fct_indicator_scores (one row per enterprise and indicator, the largest table) is read once, its
+-- rows with points lost joined to these enterprises.
 
 with scores as (
 
@@ -53,36 +53,44 @@ near as (
 
 ),
 
--- each near enterprise's three indicators with the most points lost, looked up per enterprise
--- (lateral, uscc leading: an index scan of fct_indicator_scores' key, never a pass over all of it)
+-- each near enterprise's indicators with points lost, ordered largest first: one pass over the
+-- indicator scores, hashed against the near enterprises (a lookup per enterprise through the key
+-- index reads the same pages over and over at national scale)
+lost as (
+
+    select
+        indicator_scores.scheme_code,
+        indicator_scores.eval_year,
+        indicator_scores.uscc,
+        indicator_scores.indicator_code,
+        indicator_scores.points_lost,
+        row_number() over (
+            partition by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
+            order by indicator_scores.points_lost desc, indicator_scores.indicator_code
+        ) as gap_order
+    from indicator_scores
+    inner join near
+        on near.scheme_code = indicator_scores.scheme_code
+        and near.eval_year = indicator_scores.eval_year
+        and near.uscc = indicator_scores.uscc
+    where indicator_scores.points_lost > 0
+
+),
+
 gaps as (
 
     select
-        near.scheme_code,
-        near.eval_year,
-        near.uscc,
+        lost.scheme_code,
+        lost.eval_year,
+        lost.uscc,
         lost.indicator_code,
         lost.points_lost,
         lost.gap_order,
         indicators.indicator_name_zh
-    from near
-    cross join lateral (
-        select
-            indicator_scores.indicator_code,
-            indicator_scores.points_lost,
-            row_number() over (
-                order by indicator_scores.points_lost desc, indicator_scores.indicator_code
-            ) as gap_order
-        from indicator_scores
-        where indicator_scores.uscc = near.uscc
-            and indicator_scores.eval_year = near.eval_year
-            and indicator_scores.scheme_code = near.scheme_code
-            and indicator_scores.points_lost > 0
-        order by indicator_scores.points_lost desc, indicator_scores.indicator_code
-        limit 3
-    ) as lost
+    from lost
     inner join indicators
         on indicators.indicator_code = lost.indicator_code
+    where lost.gap_order <= 3
 
 ),
 
