@@ -1,8 +1,9 @@
 """The gate does not check again what it proved on the same data: a validation takes over, whole, the
 results of a recorded one for every raw feed whose newest delivery is the same and for the published
 scoring marts when their guarded write stamp and the scoring feeds and corrections are the same (and
-hashes nothing); a new delivery, a write to a mart or a changed check makes it check again, and a tampered mart still fails. The publication
-gate reuses the validated fingerprint on an unwritten mart and hashes again after a write.
+hashes nothing); a new delivery, a write to a mart or a changed check makes it check again, and a
+tampered mart still fails. The publication gate reuses the validated fingerprint on an unwritten mart
+and hashes again after a write.
 Private copy of the built warehouse."""
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ class StepClock:
     """The wall time of each step of a run, in order (what `innopoints bench run` prints)."""
 
     steps: list[tuple[str, float]] = field(default_factory=list)
+    built: dict[str, list[str]] = field(default_factory=dict)  # the models each dbt step rebuilt
     _current: str | None = None
     _t0: float = 0.0
 
@@ -151,7 +152,7 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
                          "fix or remove them and run again", InputRefused)
     clock.start("build", "dbt build")
     try:
-        _rebuild(full)
+        clock.built["build"] = _rebuild(full)
     except BuildFailed as exc:
         return _stop("dbt build", str(exc), BuildFailed)
     clock.start("validate", "validate (data-quality gate)")
@@ -201,23 +202,25 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
     # show this run.
     clock.start("refresh", "refresh marts that read audit (validation, publications, pushes, the cycle)")
     try:
-        _rebuild(False)
+        clock.built["refresh"] = _rebuild(False)
     except BuildFailed as exc:
         return _stop("refresh", str(exc), BuildFailed)
     result("\ninnopoints run: done")
     return 0
 
 
-def _rebuild(full: bool) -> None:
-    """Build what changed since the last build (or everything), and say what and why."""
+def _rebuild(full: bool) -> list[str]:
+    """Build what changed since the last build (or everything), say what and why; the models built."""
     from innopoints import rebuild
 
     p = rebuild.rebuild(full)
     result(p.describe())
-    if not p.nothing:
-        models = rebuild.built_models()
-        shown = ", ".join(models[:12]) + (f" … (+{len(models) - 12})" if len(models) > 12 else "")
-        result(f"  已重建 (rebuilt) {len(models)} 个模型 (models){': ' + shown if models else ''}")
+    if p.nothing:
+        return []
+    models = rebuild.built_models()
+    shown = ", ".join(models[:12]) + (f" … (+{len(models) - 12})" if len(models) > 12 else "")
+    result(f"  已重建 (rebuilt) {len(models)} 个模型 (models){': ' + shown if models else ''}")
+    return models
 
 
 def _final_on_these_scores(scheme: str, year: int, publicity_id: int) -> int | None:
