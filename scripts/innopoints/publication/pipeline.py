@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from innopoints import db
 from innopoints.console import Progress, result
@@ -73,15 +74,7 @@ def up_to_date() -> str | None:
     published: dict[str, int] = {}
     for scheme, year in latest_years(None, None):
         with db.connect(db.PUBLISHER, autocommit=True) as conn:
-            # the latest publication of (scheme, year) rests on a validation of these very scoring marts
-            row = conn.execute(
-                "select p.publication_id from audit.publications as p "
-                "join audit.dq_runs as r on r.run_id = p.dq_run_id "
-                "join audit.dq_runs as latest on latest.run_id = %s "
-                "where p.scheme_code = %s and p.eval_year = %s and r.marts_fingerprint = latest.marts_fingerprint "
-                "and p.kind = 'final' and p.publication_id = (select max(publication_id) from audit.publications "
-                "where scheme_code = %s and eval_year = %s and kind = 'final')",
-                (verdict.run_id, scheme, year, scheme, year)).fetchone()
+            row = final_resting_on(conn, scheme, year, verdict.run_id)
         if row is None:
             return None
         published[scheme] = row[0]
@@ -223,23 +216,30 @@ def _rebuild(full: bool) -> list[str]:
     return models
 
 
+def final_resting_on(conn: Any, scheme: str, year: int, run_id: str) -> tuple[int, int | None] | None:
+    """(publication id, its publicity list) of the latest final list of (scheme, year) when the validation
+    it rests on saw the scoring marts as validation ``run_id`` saw them (equal content fingerprints), else
+    None: a new final list would then be that one again."""
+    return conn.execute(
+        "select p.publication_id, p.publicity_publication_id from audit.publications as p "
+        "join audit.dq_runs as r on r.run_id = p.dq_run_id "
+        "join audit.dq_runs as latest on latest.run_id = %s "
+        "where p.scheme_code = %s and p.eval_year = %s and r.marts_fingerprint = latest.marts_fingerprint "
+        "and p.kind = 'final' and p.publication_id = (select max(publication_id) from audit.publications "
+        "where scheme_code = %s and eval_year = %s and kind = 'final')",
+        (run_id, scheme, year, scheme, year)).fetchone()
+
+
 def _final_on_these_scores(scheme: str, year: int, publicity_id: int) -> int | None:
-    """The final list of (scheme, year) resting on its latest publicity list whose validation saw the
-    scoring marts exactly as the latest validation saw them (equal content fingerprints), or None. Then
-    a new final list would be that one again, and the copy that would show it is not needed."""
+    """The final list of (scheme, year) on its latest publicity list and on the scores the latest
+    validation passed, or None; then the copy that would show it unchanged is not needed."""
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
-        row = conn.execute(
-            "select p.publication_id from audit.publications as p "
-            "join audit.dq_runs as r on r.run_id = p.dq_run_id "
-            "where p.scheme_code = %s and p.eval_year = %s and p.kind = 'final' "
-            "and p.publicity_publication_id = %s and r.marts_fingerprint = (select marts_fingerprint "
-            "from audit.dq_runs order by finished_at desc, run_id desc limit 1) "
-            "and p.publication_id = (select max(publication_id) from audit.publications "
-            "where scheme_code = %s and eval_year = %s and kind = 'final') "
-            "and (select coalesce(scoring_success, success) from audit.dq_runs "
-            "order by finished_at desc, run_id desc limit 1)",
-            (scheme, year, publicity_id, scheme, year)).fetchone()
-    return int(row[0]) if row else None
+        latest = conn.execute("select run_id, coalesce(scoring_success, success) from audit.dq_runs "
+                              "order by finished_at desc, run_id desc limit 1").fetchone()
+        if latest is None or not latest[1]:
+            return None
+        row = final_resting_on(conn, scheme, year, latest[0])
+    return int(row[0]) if row is not None and row[1] == publicity_id else None
 
 
 def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None, finalize: bool) -> int | None:
