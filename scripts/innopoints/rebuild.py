@@ -46,6 +46,7 @@ class Plan:
     fresher: list[str] = field(default_factory=list)  # source unique ids loaded since the last build
     modified: list[str] = field(default_factory=list)  # nodes whose definition changed
     state: Path | None = None  # the record the selection compares with
+    sources: dict[str, Any] | None = None  # the freshness read for this plan (None: not read)
 
     @property
     def full(self) -> bool:
@@ -185,7 +186,7 @@ def plan(full: bool = False) -> Plan:
                        f"{' …' if len(modified) > 8 else ''} → 重建其本身及下游 (rebuild them and what reads them)")
     if not reasons:
         reasons.append("自上次构建以来没有新数据或代码变化 (no data loaded and no code changed since the last build)")
-    return Plan(list(SELECTORS), reasons, fresher, modified, record)
+    return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources)
 
 
 def _save(record: Path, sources: dict[str, Any]) -> None:
@@ -215,17 +216,15 @@ def rebuild(full: bool = False, full_refresh: bool = False) -> Plan:
     success record the state the next plan compares with. A failed build records nothing, so the next
     plan selects the same again."""
     p = plan(full)
-    sources = _load(_target() / "sources.json") if not p.full else None
-    if p.full:
-        sources = read_freshness()  # the state this build starts from
     if p.nothing:
         log.info("nothing changed since the last build")
         return p
+    sources = p.sources if p.sources is not None else read_freshness()  # the state this build starts from
     if p.full:
         build(full_refresh=full_refresh)
     else:
         build(p.select, state=p.state)
-    _save(state_dir(), sources or {})
+    _save(state_dir(), sources)
     return p
 
 
