@@ -44,9 +44,9 @@
 
     alter table {{ this }} enable row level security;
     alter table {{ this }} force row level security;
-    create policy builder on {{ this }} for all to {{ target.user }} using (true) with check (true);
-    create policy read_all on {{ this }} for select to innopoints_read_all, innopoints_publisher using (true);
-    {% if city_rule %}create policy read_city on {{ this }} for select to innopoints_read_city using ({{ city_rule }});{% endif %}
-    {% if bank_rule %}create policy read_bank on {{ this }} for select to innopoints_read_bank using ({{ bank_rule }});{% endif %}
+    drop policy if exists builder on {{ this }}; create policy builder on {{ this }} for all to {{ target.user }} using (true) with check (true);
+    drop policy if exists read_all on {{ this }}; create policy read_all on {{ this }} for select to innopoints_read_all, innopoints_publisher using (true);
+    {% if city_rule %}drop policy if exists read_city on {{ this }}; create policy read_city on {{ this }} for select to innopoints_read_city using ({{ city_rule }});{% endif %}
+    {% if bank_rule %}drop policy if exists read_bank on {{ this }}; create policy read_bank on {{ this }} for select to innopoints_read_bank using ({{ bank_rule }});{% endif %}
     grant select on {{ this }} to innopoints_read_all, innopoints_read_city, innopoints_read_bank
 {%- endmacro %}

@@ -9,7 +9,12 @@ next build reads the sources' freshness again and selects, by dbt's state select
 - ``state:modified+``: every node whose code, configuration, seed or macro changed, and what reads it.
 
 With no record for this very database (first build, or the database was recreated), or with a model
-of the record missing from the warehouse, everything is built. ``full=True`` builds everything."""
+of the record missing from the warehouse, everything is built. ``full=True`` builds everything.
+
+Incremental models (the largest scoring tables, by evaluation year; macros/scoring/scoring_years.sql)
+compute in a selective build only the years whose inputs changed. dbt never rebuilds an incremental
+model from scratch because its code changed, so a full build, and a selective build with changed code
+or seeds, runs with ``--full-refresh``: the same rows as from nothing."""
 
 from __future__ import annotations
 
@@ -51,6 +56,11 @@ class Plan:
     @property
     def full(self) -> bool:
         return self.select is None
+
+    @property
+    def from_scratch(self) -> bool:
+        """Incremental models are rebuilt whole: everything is built, or code or seeds changed."""
+        return self.full or bool(self.modified)
 
     @property
     def nothing(self) -> bool:
@@ -183,7 +193,11 @@ def plan(full: bool = False) -> Plan:
     if modified:
         names = ", ".join(u.split(".")[-1] for u in modified[:8])
         reasons.append(f"代码或种子表已修改 (code or seeds changed): {len(modified)} node(s): {names}"
-                       f"{' …' if len(modified) > 8 else ''} → 重建其本身及下游 (rebuild them and what reads them)")
+                       f"{' …' if len(modified) > 8 else ''} → 重建其本身及下游 (rebuild them and what reads them); "
+                       "增量模型从头重建 (incremental models from scratch, --full-refresh)")
+    elif fresher:
+        reasons.append("增量模型只计算输入有变化的评价年度 (incremental models compute only the evaluation years "
+                       "whose inputs changed)")
     if not reasons:
         reasons.append("自上次构建以来没有新数据或代码变化 (no data loaded and no code changed since the last build)")
     return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources)
@@ -211,19 +225,19 @@ def _save(record: Path, sources: dict[str, Any]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def rebuild(full: bool = False, full_refresh: bool = False) -> Plan:
+def rebuild(full: bool = False) -> Plan:
     """Plan, build what the plan covers (``dbt build`` of the selection, or of everything), and on
     success record the state the next plan compares with. A failed build records nothing, so the next
-    plan selects the same again."""
+    plan selects the same again. Incremental models are rebuilt from scratch when the plan says so."""
     p = plan(full)
     if p.nothing:
         log.info("nothing changed since the last build")
         return p
     sources = p.sources if p.sources is not None else read_freshness()  # the state this build starts from
     if p.full:
-        build(full_refresh=full_refresh)
+        build(full_refresh=True)
     else:
-        build(p.select, state=p.state)
+        build(p.select, state=p.state, full_refresh=p.from_scratch)
     _save(state_dir(), sources)
     return p
 

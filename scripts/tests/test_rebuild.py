@@ -108,3 +108,70 @@ def test_a_missing_table_or_a_recreated_database_means_a_full_build(wh: Settings
     p = rebuild.plan()
     assert p.full and "recreated" in p.reasons[0], p.reasons
     assert oct((rebuild.state_dir() / "manifest.json").stat().st_mode & 0o777) == "0o600"
+
+
+INCREMENTAL = ("marts.fct_indicator_scores", "intermediate.int_scoring__percentile_ratios",
+               "intermediate.int_scoring__enterprise_points")
+
+
+def _physical_rows(table: str) -> dict[int, tuple[int, int]]:
+    """Per evaluation year, the rows' physical identity (where each row version lies and the transaction
+    that wrote it): equal only if not one row of the year was deleted or written again."""
+    return {int(y): (int(n), int(h)) for y, n, h in admin(
+        f"select eval_year, count(*), sum(hashtext(ctid::text || ':' || xmin::text)) from {table} group by 1")}
+
+
+def test_a_new_evaluation_year_is_built_alone_and_equals_a_build_from_scratch(
+        wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
+    from innopoints.importer import import_path
+
+    year = 2024  # the demo's last year: its torch statistics arrive after the others were built
+    rebuild.rebuild()
+    admin("delete from raw.torch where year = %s", (year,))
+    assert rebuild.rebuild(full=True).from_scratch
+    assert admin("select count(*) from marts.fct_indicator_scores where eval_year = %s", (year,))[0][0] == 0
+    before = {t: _physical_rows(t) for t in INCREMENTAL}
+    assert all(rows and year not in rows for rows in before.values()), before  # the earlier years scored
+    oid = _oids("marts")["fct_indicator_scores"]
+
+    # the year's torch file delivered again (lines in another order: a new file, the same rows)
+    lines = (demo_dir / f"torch_{year}.csv").read_bytes().splitlines(keepends=True)
+    delivered = tmp_path / f"torch_{year}.csv"
+    delivered.write_bytes(lines[0] + b"".join(reversed([x if x.endswith(b"\n") else x + b"\n" for x in lines[1:]])))
+    report = import_path(delivered)
+    assert report.files_refused == 0, report.summary()
+
+    p = rebuild.rebuild()
+    assert not p.full and not p.from_scratch and "source.innopoints.torch.torch" in p.fresher, p.reasons
+    assert any("增量模型只计算" in r for r in p.reasons), p.reasons
+    for table in INCREMENTAL:
+        after = _physical_rows(table)
+        # the years built before are untouched, row for row; the new year is there
+        assert {y: after[y] for y in before[table]} == before[table], table
+        assert after.get(year, (0, 0))[0] > 0, table
+    assert _oids("marts")["fct_indicator_scores"] == oid  # written in place, not rebuilt
+
+    # a tax delivery restating one enterprise's figures of an earlier year: that year alone again
+    earlier = max(before["marts.fct_indicator_scores"])
+    uscc = admin("select min(uscc) from marts.fct_enterprise_scores where eval_year = %s and not is_vetoed",
+                 (earlier,))[0][0]
+    tax_lines = (demo_dir / "tax.csv").read_bytes().splitlines()
+    row = next(x for x in tax_lines[1:] if x.startswith(f"{uscc},{earlier},".encode()))
+    fields = row.split(b",")
+    fields[2] = str(float(fields[2] or 0) + 123.45).encode()
+    (tmp_path / "tax").mkdir()
+    (tmp_path / "tax" / "tax_restated.csv").write_bytes(tax_lines[0] + b"\n" + b",".join(fields) + b"\n")
+    report = import_path(tmp_path / "tax")
+    assert report.files_refused == 0, report.summary()
+    built = {t: _physical_rows(t) for t in INCREMENTAL}
+    p = rebuild.rebuild()
+    assert not p.from_scratch and "source.innopoints.tax.tax" in p.fresher, p.reasons
+    for table in INCREMENTAL:
+        after = _physical_rows(table)
+        assert after[year] == built[table][year], table  # the year not restated: untouched
+        assert after[earlier] != built[table][earlier], table  # the restated year: computed again
+
+    selective = _contents()
+    assert rebuild.rebuild(full=True).from_scratch
+    assert _oids("marts")["fct_indicator_scores"] != oid  # from scratch: a new table
+    assert _contents() == selective

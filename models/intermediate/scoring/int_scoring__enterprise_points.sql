@@ -1,7 +1,11 @@
+{#- incremental by evaluation year, as fct_indicator_scores (macros/scoring/scoring_years.sql) -#}
 {{ config(
+    materialized='incremental',
+    incremental_strategy='append',
     unlogged=true,
-    pre_hook=["set local work_mem = '1GB'"],
+    pre_hook=["set local work_mem = '1GB'", "{{ scoring_years_delete() }}"],
 ) }}
+-- depends_on: {{ ref('int_scoring__year_inputs') }}
 -- Indicator breakdown per enterprise (指标得分汇总, 按企业): one pass over the indicator-score mart,
 -- the largest table of the warehouse, gives what every later step needs per (scheme, Y, enterprise):
 -- the sum of its points (the total, 总分), how many indicators and how much weight it was scored on,
@@ -11,6 +15,7 @@
 with indicator_scores as (
 
     select * from {{ ref('fct_indicator_scores') }}
+    where {{ scoring_years_to_build() }}
 
 ),
 

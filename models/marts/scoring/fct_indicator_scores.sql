@@ -7,7 +7,11 @@
     parallel workers (measured nationally: 227 s instead of about 290 s, before the index).
     Post-hook log_mart_writes: every later write to this published mart is logged in audit.mart_writes
     (the gate's change guard, innopoints.quality.state.mart_stamp). -#}
+{#- incremental by evaluation year: a build computes only the years whose inputs changed and
+    leaves the rows of the others untouched (macros/scoring/scoring_years.sql) -#}
 {{ config(
+    materialized='incremental',
+    incremental_strategy='append',
     unlogged=true,
     indexes=[{'columns': ['uscc', 'indicator_code', 'eval_year', 'scheme_code'], 'unique': true}],
     pre_hook=[
@@ -15,6 +19,7 @@
         "set local maintenance_work_mem = '2GB'",
         "set local parallel_setup_cost = 0",
         "set local parallel_tuple_cost = 0.0001",
+        "{{ scoring_years_delete() }}",
     ],
     post_hook=["{{ log_mart_writes() }}"],
 ) }}
@@ -22,9 +27,12 @@
 -- indicator) for the non-vetoed evaluated enterprises: value, cohort, ratio, weight, points and
 -- points lost against the weight.
 
+-- depends_on: {{ ref('int_scoring__year_inputs') }}
+
 with indicator_points as (
 
     select * from {{ ref('int_scoring__indicator_points') }}
+    where {{ scoring_years_to_build() }}
 
 ),
 

@@ -23,8 +23,8 @@ def _build(args: argparse.Namespace) -> int:
         result(p.describe())
         if not p.nothing:
             result(_built(rebuild.built_models()))
-    else:  # everything, recorded as the state the next selective build compares with
-        rebuild.rebuild(full=True, full_refresh=args.full_refresh)
+    else:  # everything from scratch, recorded as the state the next selective build compares with
+        rebuild.rebuild(full=True)
     return 0
 
 
@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_passthrough)
     b = sub.add_parser("build", help="dbt build: seeds, snapshots, models and their tests")
     b.add_argument("--select", "-s", nargs="+", help="dbt selection (default: everything)")
-    b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    b.add_argument("--full-refresh", action="store_true",
+                   help="with --select: rebuild the selected incremental models from scratch "
+                        "(a build of everything always does)")
     b.add_argument("--changed", action="store_true",
                    help="only what data loaded or code changed since the last build reaches (dbt state)")
     b.set_defaults(func=_build)

@@ -1,7 +1,8 @@
 """A bank's monthly loans delivery made from a generated set: the applications of the latest month
 each bank's file holds, restated one month later (数据日期 a month on, the balance of a loan still
 outstanding lower by a repayment). Same keys, a new delivery: what the warehouse gets every month
-from every partner bank, used by the benchmark of a monthly refresh and the selective-rebuild test."""
+from every partner bank, used by the benchmark of a monthly refresh and the selective-rebuild test.
+Also a tax office's restatement of one year (restated_tax), for the benchmark of an incremental build."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def _month_later(d: date) -> date:
     raise ValueError(d)
 
 
-def _canonical(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """A bank's file in any of the dialects the importer reads, as rows keyed by field name, money in
+def canonical_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A feed file in any of the dialects the importer reads, as rows keyed by field name, money in
     yuan and dates ISO; the fields in the feed's order."""
     s = sources.sniff(path)
     rows = sources.open_rows(path, s)
@@ -59,7 +60,7 @@ def monthly_loans(src: Path, out: Path, repaid_share: Decimal = REPAID_SHARE) ->
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(p for p in src.glob("loans_*") if p.suffix in (".csv", ".xlsx")):
-        names, rows = _canonical(path)
+        names, rows = canonical_rows(path)
         rows = [r for r in rows if r.get("applied_date")]
         if not rows:
             continue
@@ -78,3 +79,23 @@ def monthly_loans(src: Path, out: Path, repaid_share: Decimal = REPAID_SHARE) ->
         target.write_text(buf.getvalue(), encoding="utf-8")
         written.append(target)
     return written
+
+
+def restated_tax(src: Path, out: Path, year: int, every: int = 100, more: Decimal = Decimal("1000.00")) -> Path:
+    """A tax office's restatement of one evaluation year: every ``every``-th enterprise's row of ``year``
+    in ``src``/tax.* with its taxes paid higher by ``more`` yuan, as ``out``/tax_<year>_restated.csv.
+    Scores of that year change; the other years' inputs do not (the benchmark of an incremental build)."""
+    path = next(p for p in sorted(src.glob("tax*")) if p.suffix in (".csv", ".xlsx"))
+    zh = {f.name: f.zh for f in FEEDS["tax"].fields}
+    names, rows = canonical_rows(path)
+    chosen = [r for r in rows if r.get("year") == str(year)][::every]
+    for r in chosen:
+        r["taxes_paid"] = f"{Decimal(r.get('taxes_paid') or 0) + more:.2f}"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"tax_{year}_restated.csv"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([zh[n] for n in names])
+    w.writerows([[r[n] for n in names] for r in chosen])
+    target.write_text(buf.getvalue(), encoding="utf-8")
+    return target
