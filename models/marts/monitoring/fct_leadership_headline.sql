@@ -96,16 +96,37 @@ scheme_regions as (
 
 ),
 
+loan_years as (
+
+    -- the (decision year, disbursement year) pairs of each scheme's loans: one pass over the loans,
+    -- a few rows for the union below
+    select distinct
+        scheme_code,
+        decision_year,
+        disbursed_year
+    from loans
+
+),
+
+policy_years as (
+
+    select distinct
+        city_code,
+        disbursed_year
+    from policy
+
+),
+
 activity_years as (
 
     select scheme_code, eval_year from score_groups
     union
-    select scheme_code, decision_year from loans where decision_year is not null
+    select scheme_code, decision_year from loan_years where decision_year is not null
     union
-    select scheme_code, disbursed_year from loans where disbursed_year is not null
+    select scheme_code, disbursed_year from loan_years where disbursed_year is not null
     union
     select sc.scheme_code, p.disbursed_year
-    from policy as p
+    from policy_years as p
     inner join scheme_cities as sc
         on sc.city_code = p.city_code
 
