@@ -290,4 +290,7 @@ def raw_table_ddl(feed: Feed, schema: str = "raw") -> str:
         + "\n);\n"
         + f"create index if not exists {feed.name}_key_idx on {schema}.{feed.name} ({key}, _batch_id);\n"
         + f"create index if not exists {feed.name}_batch_idx on {schema}.{feed.name} (_batch_id);\n"
+        # the source freshness dbt reads before every selective build (max(_loaded_at)): one index
+        # probe, not a scan of the whole feed
+        + f"create index if not exists {feed.name}_loaded_at_idx on {schema}.{feed.name} (_loaded_at);\n"
     )

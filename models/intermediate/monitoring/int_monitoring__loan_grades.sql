@@ -50,15 +50,17 @@ published_scores as (
 
 ),
 
-scores as (
+score_periods as (
 
+    -- each score with the enterprise's next evaluation year under the scheme, built with the scores
     select
         scheme_code,
-        eval_year,
         uscc,
+        eval_year,
+        next_eval_year,
         total_points,
         grade
-    from {{ ref('fct_enterprise_scores') }}
+    from {{ ref('int_scoring__score_periods') }}
 
 ),
 
@@ -75,41 +77,55 @@ scheme_loans as (
 
 ),
 
+publication_periods as (
+
+    -- the days each final list is the scheme's latest: from its publication date until the date of
+    -- the scheme's next one (in the order published_at, publication_id: of two on one day the later
+    -- one, whose period starts that day, and the earlier one's is empty)
+    select
+        publication_id,
+        scheme_code,
+        eval_year,
+        published_at::date as in_force_from,
+        lead(published_at::date) over (
+            partition by scheme_code
+            order by published_at, publication_id
+        ) as in_force_until
+    from publications
+
+),
+
 latest_publication as (
 
     select
         sl.scheme_code,
         sl.loan_app_id,
         p.publication_id,
-        p.eval_year,
-        row_number() over (
-            partition by sl.scheme_code, sl.loan_app_id
-            order by p.published_at desc, p.publication_id desc
-        ) as publication_rank
+        p.eval_year
     from scheme_loans as sl
-    inner join publications as p
+    inner join publication_periods as p
         on p.scheme_code = sl.scheme_code
-        and p.published_at::date <= sl.applied_date
+        and p.in_force_from <= sl.applied_date
+        and (p.in_force_until is null or sl.applied_date < p.in_force_until)
 
 ),
 
 prior_year_score as (
 
+    -- the score of the enterprise's latest evaluation year strictly before the year of application:
+    -- the one period with eval_year < that year <= next_eval_year
     select
         sl.scheme_code,
         sl.loan_app_id,
         s.eval_year,
         s.total_points,
-        s.grade,
-        row_number() over (
-            partition by sl.scheme_code, sl.loan_app_id
-            order by s.eval_year desc
-        ) as score_rank
+        s.grade
     from scheme_loans as sl
-    inner join scores as s
+    inner join score_periods as s
         on s.scheme_code = sl.scheme_code
         and s.uscc = sl.uscc
         and s.eval_year < extract(year from sl.applied_date)
+        and (s.next_eval_year is null or s.next_eval_year >= extract(year from sl.applied_date))
 
 ),
 
@@ -141,14 +157,12 @@ resolved as (
     left join latest_publication as lp
         on lp.scheme_code = sl.scheme_code
         and lp.loan_app_id = sl.loan_app_id
-        and lp.publication_rank = 1
     left join published_scores as ps
         on ps.publication_id = lp.publication_id
         and ps.uscc = sl.uscc
     left join prior_year_score as prior
         on prior.scheme_code = sl.scheme_code
         and prior.loan_app_id = sl.loan_app_id
-        and prior.score_rank = 1
 
 )
 

@@ -17,9 +17,38 @@
 -- dim_grade shows it), and lpr_1y_pct is the one-year LPR in force in the month.
 with loans as (
 
+    -- the columns the counts read: this CTE is read three times, so PostgreSQL materializes it
     select
-        *,
-        coalesce(grade_at_application, {{ monitoring_no_grade() }}) as grade
+        scheme_code,
+        city_code,
+        city_name_zh,
+        bank_code,
+        bank_name_zh,
+        product_code,
+        product_name_zh,
+        coalesce(grade_at_application, {{ monitoring_no_grade() }}) as grade,
+        grade_display_zh,
+        grade_order,
+        uscc,
+        applied_month,
+        decision_month,
+        disbursed_month,
+        is_decided,
+        is_approved,
+        is_rejected,
+        is_withdrawn,
+        is_pending,
+        is_disbursed,
+        is_overdue,
+        is_default,
+        approval_days,
+        amount_disbursed,
+        annual_rate_pct,
+        all_in_rate_pct,
+        spread_bp,
+        ordinary_rate_pct,
+        saving_pct_points,
+        outstanding_balance
     from {{ ref('fct_loan_applications') }}
 
 ),

@@ -15,7 +15,20 @@ with monthly as (
 
 loans as (
 
-    select * from {{ ref('fct_loan_applications') }}
+    -- the columns the distinct counts and percentiles read: this CTE is read twice, so PostgreSQL
+    -- materializes it
+    select
+        scheme_code,
+        city_code,
+        bank_code,
+        uscc,
+        decision_year,
+        disbursed_year,
+        is_decided,
+        is_approved,
+        is_disbursed,
+        approval_days
+    from {{ ref('fct_loan_applications') }}
 
 ),
 

@@ -12,23 +12,35 @@
 -- region's row equals the sum of its city rows, so a chart over any set of city rows can add them up
 -- and divide (tests/monitoring/assert_headline_province_equals_sum_of_cities.sql). Medians, distinct
 -- bank counts and the ratio columns are not additive.
-with scores as (
+with score_groups as (
 
-    select
-        scheme_code,
-        eval_year,
-        uscc,
-        city_code,
-        is_vetoed,
-        total_points,
-        grade
-    from {{ ref('fct_enterprise_scores') }}
+    -- the score figures per city and over all cities, built with the scores
+    -- (int_scoring__city_score_figures): a loans delivery rebuilds this headline, not them
+    select * from {{ ref('int_scoring__city_score_figures') }}
 
 ),
 
 loans as (
 
-    select * from {{ ref('fct_loan_applications') }}
+    -- the columns the figures read: this CTE is read four times, so PostgreSQL materializes it
+    select
+        scheme_code,
+        city_code,
+        uscc,
+        bank_code,
+        decision_year,
+        disbursed_year,
+        is_decided,
+        is_approved,
+        is_disbursed,
+        approval_days,
+        amount_disbursed,
+        annual_rate_pct,
+        all_in_rate_pct,
+        spread_bp,
+        ordinary_rate_pct,
+        saving_pct_points
+    from {{ ref('fct_loan_applications') }}
 
 ),
 
@@ -84,16 +96,37 @@ scheme_regions as (
 
 ),
 
+loan_years as (
+
+    -- the (decision year, disbursement year) pairs of each scheme's loans: one pass over the loans,
+    -- a few rows for the union below
+    select distinct
+        scheme_code,
+        decision_year,
+        disbursed_year
+    from loans
+
+),
+
+policy_years as (
+
+    select distinct
+        city_code,
+        disbursed_year
+    from policy
+
+),
+
 activity_years as (
 
-    select scheme_code, eval_year from scores
+    select scheme_code, eval_year from score_groups
     union
-    select scheme_code, decision_year from loans where decision_year is not null
+    select scheme_code, decision_year from loan_years where decision_year is not null
     union
-    select scheme_code, disbursed_year from loans where disbursed_year is not null
+    select scheme_code, disbursed_year from loan_years where disbursed_year is not null
     union
     select sc.scheme_code, p.disbursed_year
-    from policy as p
+    from policy_years as p
     inner join scheme_cities as sc
         on sc.city_code = p.city_code
 
@@ -135,34 +168,6 @@ scheme_own_region as (
         scheme_region_code,
         scheme_region_code not in (select city_code from scheme_cities) as is_multi_city
     from scheme_cities
-
-),
-
-score_groups as (
-
-    -- grouping sets: per city, and per scheme over all its cities, in one pass over the scores
-    select
-        scheme_code,
-        eval_year,
-        city_code,
-        grouping(city_code) as is_all_cities,
-        count(*) as enterprises_evaluated,
-        count(*) filter (where is_vetoed) as enterprises_vetoed,
-        count(*) filter (where not is_vetoed) as enterprises_scored,
-        round(avg(total_points) filter (where not is_vetoed), 2) as mean_points,
-        coalesce(sum(total_points) filter (where not is_vetoed), 0) as points_sum_scored,
-        coalesce(sum(case when is_vetoed then 0 else total_points end), 0) as points_sum_evaluated,
-        round(
-            (percentile_cont(0.5) within group (order by total_points) filter (where not is_vetoed))::numeric,
-            2
-        ) as median_points,
-        count(*) filter (where grade = 'A') as grade_a_enterprises,
-        count(*) filter (where grade = 'B') as grade_b_enterprises,
-        count(*) filter (where grade = 'C') as grade_c_enterprises,
-        count(*) filter (where grade = 'D') as grade_d_enterprises,
-        count(*) filter (where grade = 'V') as grade_v_enterprises
-    from scores
-    group by grouping sets ((scheme_code, eval_year, city_code), (scheme_code, eval_year))
 
 ),
 

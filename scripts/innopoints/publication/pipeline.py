@@ -12,11 +12,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from innopoints import db
 from innopoints.console import Progress, result
 from innopoints.errors import BuildFailed, InnopointsError, InputRefused, PublicationRefused, PushError, UsageError
+
+if TYPE_CHECKING:
+    from innopoints.rebuild import Plan
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +147,18 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
             return _stop("import", f"{report.files_refused} file(s) refused (see above and audit.import_refusals); "
                          "fix or remove them and run again", InputRefused)
     clock.start("build", "dbt build")
+    from innopoints.quality import state
+    from innopoints.quality.runner import FreshnessRead
+
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        batches = state.feed_batches(conn)  # before the plan reads the sources' freshness
     try:
-        clock.built["build"] = _rebuild(full)
+        clock.built["build"], plan = _rebuild(full)
     except BuildFailed as exc:
         return _stop("dbt build", str(exc), BuildFailed)
     clock.start("validate", "validate (data-quality gate)")
-    outcome = validate()
+    # the gate takes over the freshness the build's plan read, while no feed was imported since
+    outcome = validate(freshness_read=FreshnessRead(plan.sources, batches) if plan.sources is not None else None)
     result(outcome.report())
     if not outcome.scoring_success:
         n = sum(r.purpose == "scoring" for r in outcome.failed)
@@ -195,25 +204,26 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
     # show this run.
     clock.start("refresh", "refresh marts that read audit (validation, publications, pushes, the cycle)")
     try:
-        clock.built["refresh"] = _rebuild(False)
+        clock.built["refresh"], _ = _rebuild(False)
     except BuildFailed as exc:
         return _stop("refresh", str(exc), BuildFailed)
     result("\ninnopoints run: done")
     return 0
 
 
-def _rebuild(full: bool) -> list[str]:
-    """Build what changed since the last build (or everything), say what and why; the models built."""
+def _rebuild(full: bool) -> tuple[list[str], Plan]:
+    """Build what changed since the last build (or everything), say what and why; the models built and
+    the plan (with the sources' freshness it read)."""
     from innopoints import rebuild
 
     p = rebuild.rebuild(full)
     result(p.describe())
     if p.nothing:
-        return []
+        return [], p
     models = rebuild.built_models()
     shown = ", ".join(models[:12]) + (f" … (+{len(models) - 12})" if len(models) > 12 else "")
     result(f"  已重建 (rebuilt) {len(models)} 个模型 (models){': ' + shown if models else ''}")
-    return models
+    return models, p
 
 
 def final_resting_on(conn: Any, scheme: str, year: int, run_id: str) -> tuple[int, int | None] | None:

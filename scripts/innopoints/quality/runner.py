@@ -319,6 +319,59 @@ def _freshness_result(item: dict[str, Any], manifest: dict[str, Any],
     return result
 
 
+@dataclass(frozen=True)
+class FreshnessRead:
+    """`dbt source freshness` results read earlier in the same run (by the build's plan), and the newest
+    import batch per feed taken just before that read. The gate reuses them only while no feed was
+    imported since (``batches`` equal to the batches it covers), judging each source's age again at
+    the time of the gate: a source written since the read can only look older than it is, never
+    fresher, so a reused result never hides a stale source."""
+
+    sources: dict[str, Any]
+    batches: dict[str, int | None]
+
+
+_PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _exceeded(rule: dict[str, Any] | None, age: float) -> bool:
+    """dbt's rule: an age beyond ``count`` ``period``s (no rule: never)."""
+    rule = rule or {}
+    count, period = rule.get("count"), rule.get("period")
+    return count is not None and period in _PERIOD_SECONDS and age > count * _PERIOD_SECONDS[period]
+
+
+def aged(item: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A dbt freshness result as dbt would give it at ``now``, the source unchanged: its age from
+    max_loaded_at to now, and the status by its criteria (error_after, then warn_after, as dbt)."""
+    if item.get("status") not in ("pass", "warn", "error") or not item.get("max_loaded_at"):
+        return item
+    loaded = datetime.fromisoformat(str(item["max_loaded_at"]))
+    if loaded.tzinfo is None:
+        loaded = loaded.replace(tzinfo=UTC)
+    age = (now - loaded).total_seconds()
+    crit = item.get("criteria") or {}
+    status = ("error" if _exceeded(crit.get("error_after"), age) else
+              "warn" if _exceeded(crit.get("warn_after"), age) else "pass")
+    return item | {"max_loaded_at_time_ago_in_s": age, "snapshotted_at": now.isoformat(), "status": status}
+
+
+def reuse_freshness(read: FreshnessRead, delivered: dict[str, int | None]) -> list[CheckResult] | None:
+    """The checks of a freshness read earlier in this run, aged to now; None when a feed was imported
+    since the read (then it no longer describes the data: read again)."""
+    from innopoints.config import get_settings
+
+    if read.batches != delivered or not read.sources.get("results"):
+        return None
+    manifest_path = get_settings().project_root / "target" / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    now = datetime.now(UTC)
+    return [_freshness_result(aged(item, now), manifest, delivered) for item in read.sources["results"]]
+
+
 def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckResult]:
     """`dbt source freshness` in a private target dir; one result per source table with a freshness rule.
     ``delivered``: the newest import batch per feed (None: never delivered)."""
@@ -460,7 +513,10 @@ def _proven_marts(conn: Any, stamp: dict[str, Any]) -> dict[str, Any] | None:
     return row[0] if row and row[0] else None
 
 
-def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
+def validate(freshness: bool = True, record: bool = True, freshness_read: FreshnessRead | None = None
+             ) -> ValidationOutcome:
+    """Run the gate. ``freshness_read``: the sources' freshness this run's build read (see FreshnessRead),
+    taken over instead of running `dbt source freshness` again when no feed was imported since."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     started = datetime.now(UTC)
@@ -529,7 +585,9 @@ def validate(freshness: bool = True, record: bool = True) -> ValidationOutcome:
             lap(f"checkpoint {cp_name}")
             progress.update(note=f"validate: {cp_name} ({len(area_specs)} suites)")
         if freshness:
-            results += run_freshness(covered)
+            reused = reuse_freshness(freshness_read, covered) if freshness_read is not None else None
+            results += reused if reused is not None else run_freshness(covered)
+            summary["freshness_reused"] = reused is not None
             lap("dbt_source_freshness")
             progress.update(note="validate: dbt source freshness")
     docs = None
