@@ -1,15 +1,20 @@
 {#-
     Incremental scoring models by evaluation year (按评价年度增量构建).
 
-    The heavy scoring tables (int_scoring__percentile_ratios, fct_indicator_scores,
-    int_scoring__enterprise_points) are computed within one evaluation year: cohorts, ranks and
-    percentiles are per (scheme, Y); growth reads Y-1, but that is settled in
-    int_scoring__source_values, which is rebuilt whole. So a year whose inputs are unchanged keeps
-    its rows, and only the others are deleted and computed again.
+    A model built this way (int_scoring__enterprise_points) computes each row within one evaluation
+    year: cohorts, ranks and percentiles are per (scheme, Y); growth reads Y-1, but that is settled in
+    int_scoring__source_values. So a year whose inputs are unchanged keeps its rows, and only the
+    others are deleted and computed again.
 
-    "Unchanged" is decided by int_scoring__year_inputs (a fingerprint of everything these models
-    read, per year) against int_scoring__built_years (the fingerprints they were last built from,
-    written after all three in the same build). Not a ref(): it is built after them.
+    "Unchanged" is decided by int_scoring__year_inputs (a fingerprint, per year, of everything the
+    scoring reads up to fct_indicator_scores) against int_scoring__built_years (the fingerprints the
+    incremental models were last built from, written after all of them in the same build). Not a
+    ref(): it is built after them.
+
+    Only where rewriting a year in place is cheaper than a rebuild: the indexed tables
+    (int_scoring__percentile_ratios, fct_indicator_scores) measured slower nationally (435 s against
+    about 200 s, 942 s against about 370 s): their unique indexes take a year's tens of millions of
+    keys one by one, where a rebuild sorts them once.
       - first build, --full-refresh, or no ledger: every year is built;
       - a year with a new or different fingerprint, or gone from the inputs: deleted, built again;
       - a year with the same fingerprint: kept as it is, not rewritten.

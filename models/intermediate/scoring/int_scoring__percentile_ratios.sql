@@ -1,15 +1,10 @@
 {#- the key is a unique index (checked by primary_key_indexed): about 39 million rows nationally,
     where a GROUP BY to prove uniqueness cost twice the index build -#}
-{#- incremental by evaluation year: a build computes only the years whose inputs changed
-    (macros/scoring/scoring_years.sql) -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
     unlogged=true,
     indexes=[{'columns': ['uscc', 'indicator_code', 'eval_year', 'cohort_group_id'], 'unique': true}],
-    pre_hook=["set local work_mem = '256MB'", "{{ scoring_years_delete() }}"],
+    pre_hook=["set local work_mem = '256MB'"],
 ) }}
--- depends_on: {{ ref('int_scoring__year_inputs') }}
 -- Percentile ratios (百分位得分比例) per cohort definition, evaluation year, enterprise and
 -- percentile indicator. Schemes with the same cohort definition (int_scoring__scheme_years
 -- .cohort_group_id: region, cohort level, minimum cohort size) have the same evaluated population,
@@ -22,7 +17,6 @@
 with scheme_years as (
 
     select * from {{ ref('int_scoring__scheme_years') }}
-    where {{ scoring_years_to_build() }}
 
 ),
 

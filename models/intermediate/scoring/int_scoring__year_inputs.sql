@@ -1,9 +1,9 @@
 -- Inputs of the scoring by evaluation year (评价年度输入指纹): one row per evaluation year with a
--- fingerprint of everything the incremental scoring models (int_scoring__percentile_ratios,
--- fct_indicator_scores, int_scoring__enterprise_points) read for that year: the evaluated
--- enterprises with their stages and vetoes, their source values, the scheme-years, and the scheme
--- indicators, weights and bands (the same for every year). A year whose fingerprint equals the one
--- in int_scoring__built_years is not computed again (macros/scoring/scoring_years.sql).
+-- fingerprint of everything the scoring reads for that year up to fct_indicator_scores (and so
+-- int_scoring__enterprise_points, incremental, which aggregates it): the evaluated enterprises with
+-- their stages and vetoes, their source values, the scheme-years, and the scheme indicators,
+-- weights and bands (the same for every year). A year whose fingerprint equals the one in
+-- int_scoring__built_years is not computed again (macros/scoring/scoring_years.sql).
 -- Order-independent: a sum of row hashes per part. evaluated_id is left out: it numbers the rows of
 -- all years in one sequence, so a new year would renumber the others without changing them.
 {%- set evaluated_columns = [] -%}

@@ -10,8 +10,8 @@ files, timed step by step next to each step's floor, then a monthly loans delive
 4. a monthly loans delivery (each bank's latest month restated, `innopoints.generator.monthly`) run
    through `innopoints run --import <month>`: what the delivery reaches is rebuilt, and nothing else;
 5. a tax restatement of the last year (1 % of its enterprises), imported and built selectively: the
-   incremental scoring tables compute that year alone (the build of a new evaluation year is the same
-   work), next to the full build of step 2.
+   scoring chain is rebuilt, its incremental tables for that year alone (a new evaluation year is the
+   same work), next to the full build of step 2.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def bench_run(args: argparse.Namespace) -> int:
                 result(f"restated tax file refused: {report.summary()}")
                 return 1
             written = ("select n_tup_ins, n_tup_del, reltuples::bigint from pg_stat_user_tables "
-                       "join pg_class on pg_class.oid = relid where relid = 'marts.fct_indicator_scores'::regclass")
+                       "join pg_class on pg_class.oid = relid "
+                       "where relid = 'intermediate.int_scoring__enterprise_points'::regclass")
             with db.connect("admin", autocommit=True) as conn:
                 ins0, del0, _ = conn.execute(written).fetchone()
             t0 = time.perf_counter()
@@ -125,9 +126,7 @@ def bench_run(args: argparse.Namespace) -> int:
             restate_built = rebuild.built_models()
             time.sleep(1)  # table statistics reach the shared counters at the end of each transaction
             with db.connect("admin", autocommit=True) as conn:
-                ins1, del1, indicator_rows = conn.execute(written).fetchone()
-                year_rows = conn.execute("select count(*) from intermediate.int_scoring__enterprise_points "
-                                         "where eval_year = %s", (y1,)).fetchone()[0]
+                ins1, del1, points_rows = conn.execute(written).fetchone()
         with db.connect("admin", autocommit=True) as conn:
             scores = conn.execute("select count(*) from marts.fct_enterprise_scores").fetchone()[0]
             month_rows = conn.execute("select rows_loaded from audit.import_batches where feed = 'loans' "
@@ -164,8 +163,8 @@ def bench_run(args: argparse.Namespace) -> int:
         _row("import → refreshed marts", month_s, f"({month_steps} s)"),
         f"a tax restatement of {y1} ({report.rows_read:,} rows), built "
         f"{'from scratch' if restate_plan.from_scratch else 'selectively, incremental by year'}: "
-        f"{len(restate_built)} models; fct_indicator_scores {del1 - del0:,} rows deleted and {ins1 - ins0:,} "
-        f"inserted of {indicator_rows:,} ({year_rows:,} enterprise scores of {y1})",
+        f"{len(restate_built)} models; int_scoring__enterprise_points (incremental) {del1 - del0:,} rows "
+        f"deleted and {ins1 - ins0:,} inserted of {points_rows:,}: those of {y1}",
         _row("import", restate_import_s),
         _row("build", restate_build_s, f"= {restate_build_s / max(steps.get('build', 0), 1e-9):.2f} × the full build"),
     ]
