@@ -160,6 +160,19 @@ def _part(node: dict[str, Any], key: str) -> Any:
     return (value or {}).get("nodes") if key == "depends_on" else value
 
 
+def _incremental_reached(manifest: dict[str, Any], sources: list[str]) -> list[str]:
+    """The incremental models downstream of these sources (dbt's child map of the manifest)."""
+    children, nodes = manifest.get("child_map") or {}, manifest.get("nodes") or {}
+    seen, todo = set(sources), list(sources)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return sorted(nodes[u]["name"] for u in seen
+                  if u in nodes and (nodes[u].get("config") or {}).get("materialized") == "incremental")
+
+
 def _source_label(uid: str) -> str:
     """source.innopoints.<source>.<table> as users know it: the feed's Chinese name when it is a feed."""
     source, table = uid.split(".")[-2:]
@@ -195,9 +208,9 @@ def plan(full: bool = False) -> Plan:
         reasons.append(f"代码或种子表已修改 (code or seeds changed): {len(modified)} node(s): {names}"
                        f"{' …' if len(modified) > 8 else ''} → 重建其本身及下游 (rebuild them and what reads them); "
                        "增量模型从头重建 (incremental models from scratch, --full-refresh)")
-    elif fresher:
+    elif incremental := _incremental_reached(now_manifest, fresher):
         reasons.append("增量模型只计算输入有变化的评价年度 (incremental models compute only the evaluation years "
-                       "whose inputs changed)")
+                       f"whose inputs changed): {', '.join(incremental)}")
     if not reasons:
         reasons.append("自上次构建以来没有新数据或代码变化 (no data loaded and no code changed since the last build)")
     return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources)

@@ -142,7 +142,9 @@ def test_a_new_evaluation_year_is_built_alone_and_equals_a_build_from_scratch(
 
     p = rebuild.rebuild()
     assert not p.full and not p.from_scratch and "source.innopoints.torch.torch" in p.fresher, p.reasons
-    assert any("增量模型只计算" in r for r in p.reasons), p.reasons
+    assert any("增量模型只计算" in r and "int_scoring__enterprise_points" in r for r in p.reasons), p.reasons
+    manifest = json.loads((rebuild.state_dir() / "manifest.json").read_text())
+    assert rebuild._incremental_reached(manifest, ["source.innopoints.loans.loans"]) == []  # not said for loans
     for table in INCREMENTAL:
         after = _physical_rows(table)
         # the years built before are untouched, row for row; the new year is there
