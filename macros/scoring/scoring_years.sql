@@ -11,16 +11,17 @@
     incremental models were last built from, written after all of them in the same build). Not a
     ref(): it is built after them.
 
-    Only where rewriting a year in place is cheaper than a rebuild: the indexed tables
-    (int_scoring__percentile_ratios, fct_indicator_scores) measured slower nationally (435 s against
-    about 200 s, 942 s against about 370 s): their unique indexes take a year's tens of millions of
-    keys one by one, where a rebuild sorts them once.
       - first build, --full-refresh, or no ledger: every year is built;
       - a year with a new or different fingerprint, or gone from the inputs: deleted, built again;
       - a year with the same fingerprint: kept as it is, not rewritten.
     A change of the models' code is not in the fingerprint: innopoints.rebuild builds with
     --full-refresh whenever code or seeds changed (dbt never full-refreshes an incremental model
     on its own).
+
+    Only where rewriting a year in place is cheaper than a rebuild: the indexed tables
+    (int_scoring__percentile_ratios, fct_indicator_scores) measured slower nationally (435 s against
+    about 200 s, 942 s against about 370 s): their unique indexes take a year's tens of millions of
+    keys one by one, where a rebuild sorts them once.
 -#}
 
 {% macro scoring_years_kept() %}

@@ -11,7 +11,7 @@ next build reads the sources' freshness again and selects, by dbt's state select
 With no record for this very database (first build, or the database was recreated), or with a model
 of the record missing from the warehouse, everything is built. ``full=True`` builds everything.
 
-Incremental models (the largest scoring tables, by evaluation year; macros/scoring/scoring_years.sql)
+Incremental models (by evaluation year, macros/scoring/scoring_years.sql: int_scoring__enterprise_points)
 compute in a selective build only the years whose inputs changed. dbt never rebuilds an incremental
 model from scratch because its code changed, so a full build, and a selective build with changed code
 or seeds, runs with ``--full-refresh``: the same rows as from nothing."""

@@ -52,11 +52,20 @@ def canonical_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return [c.field.name for c in match.columns], out
 
 
+def _write_delivery(target: Path, feed: str, names: list[str], rows: list[dict[str, str]]) -> Path:
+    """Rows as a UTF-8 CSV headed by the feed's Chinese column names (money in yuan, dates ISO)."""
+    zh = {f.name: f.zh for f in FEEDS[feed].fields}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([zh[n] for n in names])
+    w.writerows([[r[n] for n in names] for r in rows])
+    target.write_text(buf.getvalue(), encoding="utf-8")
+    return target
+
+
 def monthly_loans(src: Path, out: Path, repaid_share: Decimal = REPAID_SHARE) -> list[Path]:
     """One file per bank file in ``src`` (loans_<bank>.csv or .xlsx) into ``out`` as
     loans_<bank>_<yyyymm>.csv, headed by the feed's Chinese column names; the paths written."""
-    loans = FEEDS["loans"]
-    zh = {f.name: f.zh for f in loans.fields}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(p for p in src.glob("loans_*") if p.suffix in (".csv", ".xlsx")):
@@ -71,13 +80,7 @@ def monthly_loans(src: Path, out: Path, repaid_share: Decimal = REPAID_SHARE) ->
             r["as_of_date"] = restated.isoformat()
             if r.get("outstanding_balance"):
                 r["outstanding_balance"] = f"{Decimal(r['outstanding_balance']) * (1 - repaid_share):.2f}"
-        target = out / f"{path.stem}_{restated:%Y%m}.csv"
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([zh[n] for n in names])
-        w.writerows([[r[n] for n in names] for r in month])
-        target.write_text(buf.getvalue(), encoding="utf-8")
-        written.append(target)
+        written.append(_write_delivery(out / f"{path.stem}_{restated:%Y%m}.csv", "loans", names, month))
     return written
 
 
@@ -86,16 +89,9 @@ def restated_tax(src: Path, out: Path, year: int, every: int = 100, more: Decima
     in ``src``/tax.* with its taxes paid higher by ``more`` yuan, as ``out``/tax_<year>_restated.csv.
     Scores of that year change; the other years' inputs do not (the benchmark of an incremental build)."""
     path = next(p for p in sorted(src.glob("tax*")) if p.suffix in (".csv", ".xlsx"))
-    zh = {f.name: f.zh for f in FEEDS["tax"].fields}
     names, rows = canonical_rows(path)
     chosen = [r for r in rows if r.get("year") == str(year)][::every]
     for r in chosen:
         r["taxes_paid"] = f"{Decimal(r.get('taxes_paid') or 0) + more:.2f}"
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"tax_{year}_restated.csv"
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([zh[n] for n in names])
-    w.writerows([[r[n] for n in names] for r in chosen])
-    target.write_text(buf.getvalue(), encoding="utf-8")
-    return target
+    return _write_delivery(out / f"tax_{year}_restated.csv", "tax", names, chosen)
