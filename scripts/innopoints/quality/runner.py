@@ -204,6 +204,10 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
             if details is None:
                 details = res.get("partial_unexpected_list")
             feed = spec.feed if spec else None
+            if emeta.get("rules"):
+                out.extend(_row_rule_results(emeta["rules"], vr.suite_name, er, spec, res, exc_msg, covered,
+                                             gx_batch, run_time))
+                continue
             out.append(CheckResult(
                 suite_name=vr.suite_name,
                 area=spec.area if spec else "unknown",
@@ -226,6 +230,34 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
                 details=_jsonable(details[:3]) if isinstance(details, list) and details else None,
                 purpose=spec.purpose if spec else "scoring",
             ))
+    return out
+
+
+def _row_rule_results(rules: list[dict[str, Any]], suite_name: str, er: Any, spec: SuiteSpec | None,
+                      res: dict[str, Any], exc_msg: str | None, covered: dict[str, int | None], gx_batch: str | None,
+                      run_time: datetime) -> list[CheckResult]:
+    """One result per row rule of a feed, from the one-pass expectation that checks them all
+    (raw_feeds.row_rules_sql: a row per rule broken, with how many rows break it and the first)."""
+    details = res.get("details") if isinstance(res.get("details"), dict) else {}
+    rows = details.get("unexpected_rows") or []
+    broken = {(row.get("check_name"), row.get("column_name")): row for row in rows}
+    # success: observed 0 and no details; failure: the rows of the rules broken (a few dozen at most)
+    observed = res.get("observed_value")
+    ran = exc_msg is None and isinstance(observed, int) and observed == len(rows)
+    feed = spec.feed if spec else None
+    out = []
+    for rule in rules:
+        row = broken.get((rule["check"], rule["column"]))
+        n = int(row["n_rows"]) if row is not None else 0
+        out.append(CheckResult(
+            suite_name=suite_name, area=spec.area if spec else "unknown",
+            expectation_type=rule["type"], success=ran and row is None, check_name=rule["check"],
+            asset_name=spec.relation if spec else None, feed=feed, column_name=rule["column"],
+            description=rule["description"], observed_value=n if ran else None,
+            unexpected_count=n if ran else None, exception_message=exc_msg, covered_batch_id=covered.get(feed)
+            if feed else None, gx_batch_id=gx_batch, run_time=run_time,
+            details=_jsonable([{"_batch_id": row["first_batch_id"], "_line": row["first_line"]}]) if row else None,
+            purpose=spec.purpose if spec else "scoring"))
     return out
 
 

@@ -20,6 +20,7 @@ Per feed:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import great_expectations as gx
@@ -32,6 +33,10 @@ E = gx.expectations
 
 # GB 32100-2015: 18 characters of 0-9 and A-Z without I, O, S, V, Z.
 USCC_REGEX = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+# the one expectation that holds every row rule of a feed (innopoints.quality.runner reports each rule)
+ROW_RULES = "row_rules"
+ROW_AT = 10_000_000_000  # (batch, line) as one bigint: batch × ROW_AT + line (a line is an int4)
 
 # Feeds scoring cannot do without: an empty one fails the gate.
 REQUIRED_FEEDS = ("registry", "torch")
@@ -97,73 +102,128 @@ def product_codes() -> list[str]:
     return sorted(seeds.column("ref_loan_products", "product_code"))
 
 
-def _field_checks(feed: Feed, f: Field) -> list:
+@dataclass(frozen=True)
+class RowRule:
+    """A rule every row of a raw table must keep: ``fails`` is SQL over the row (alias ``r``), true when
+    the row breaks it (null when the value is absent: a rule on a value ignores missing ones, as GX's
+    column expectations do; presence is the not_null rule's)."""
+
+    check: str
+    column: str | None
+    fails: str
+    description: str
+    gx_type: str  # what a GX column expectation of the same rule is called, for the audit
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"check": self.check, "column": self.column, "description": self.description, "type": self.gx_type}
+
+
+def _braces(sql: str) -> str:
+    """SQL text with its braces doubled: GX substitutes ``{batch}`` with str.format."""
+    return sql.replace("{", "{{").replace("}", "}}")
+
+
+def _in_list(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _field_rules(feed: Feed, f: Field) -> list[RowRule]:
     out = []
-    c = f.name
+    c, rc = f.name, f"r.{f.name}"
+    between = "expect_column_values_to_be_between"
+    unexpected = "unexpected_rows_expectation"
     if f.is_required:
-        out.append(check(E.ExpectColumnValuesToNotBeNull(
-            column=c, description=f"{f.zh} ({c}) is present in every row"), "not_null", c))
+        out.append(RowRule("not_null", c, f"{rc} is null", f"{f.zh} ({c}) is present in every row",
+                           "expect_column_values_to_not_be_null"))
     if f.kind == "uscc":
-        out.append(check(E.ExpectColumnValuesToMatchRegex(
-            column=c, regex=USCC_REGEX,
-            description=f"{f.zh} ({c}) has the GB 32100 pattern: 18 characters of 0-9A-Z without I O S V Z"),
-            "uscc_pattern", c))
-        out.append(check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                f"select {c}, _batch_id, _line from {{batch}} "
-                f"where {c} is not null and not audit.uscc_is_valid({c})"),
-            description=f"{f.zh} ({c}) has a right GB 32100-2015 check character"),
-            "uscc_check_digit", c))
+        out.append(RowRule("uscc_pattern", c, f"{rc} !~ '{_braces(USCC_REGEX)}'",
+                           f"{f.zh} ({c}) has the GB 32100 pattern: 18 characters of 0-9A-Z without I O S V Z",
+                           "expect_column_values_to_match_regex"))
+        out.append(RowRule("uscc_check_digit", c, f"{rc} is not null and not audit.uscc_is_valid({rc})",
+                           f"{f.zh} ({c}) has a right GB 32100-2015 check character", unexpected))
     elif f.kind == "money":
         lo = -MONEY_MAX if f.allow_negative else 0
-        out.append(check(E.ExpectColumnValuesToBeBetween(
-            column=c, min_value=lo, max_value=MONEY_MAX,
-            description=f"{f.zh} ({c}) in yuan between {lo:,.0f} and {MONEY_MAX:,.0f}"), "range", c))
+        out.append(RowRule("range", c, f"({rc} < {lo:.0f} or {rc} > {MONEY_MAX:.0f})",
+                           f"{f.zh} ({c}) in yuan between {lo:,.0f} and {MONEY_MAX:,.0f}", between))
     elif f.kind == "int":
         lo, hi = INT_RANGES.get(c, INT_DEFAULT)
-        out.append(check(E.ExpectColumnValuesToBeBetween(
-            column=c, min_value=lo, max_value=hi, description=f"{f.zh} ({c}) between {lo} and {hi}"),
-            "range", c))
+        out.append(RowRule("range", c, f"({rc} < {lo} or {rc} > {hi})", f"{f.zh} ({c}) between {lo} and {hi}",
+                           between))
     elif f.kind == "pct":
-        out.append(check(E.ExpectColumnValuesToBeBetween(
-            column=c, min_value=0, max_value=100, description=f"{f.zh} ({c}) is a percentage 0..100"),
-            "range", c))
+        out.append(RowRule("range", c, f"({rc} < 0 or {rc} > 100)", f"{f.zh} ({c}) is a percentage 0..100",
+                           between))
     elif f.kind == "year":
-        out.append(check(E.ExpectColumnValuesToBeBetween(
-            column=c, min_value=YEAR_MIN, max_value=2100, description=f"{f.zh} ({c}) is a plausible year"),
-            "range", c))
+        out.append(RowRule("range", c, f"({rc} < {YEAR_MIN} or {rc} > 2100)", f"{f.zh} ({c}) is a plausible year",
+                           between))
         if (feed.name, c) not in FUTURE_YEARS_OK:
-            out.append(check(E.UnexpectedRowsExpectation(
-                unexpected_rows_query=(
-                    f"select {c}, _batch_id, _line from {{batch}} "
-                    f"where {c} > extract(year from current_date)"),
-                description=f"{f.zh} ({c}) is not after the current year"), "not_future", c))
+            out.append(RowRule("not_future", c, f"{rc} > extract(year from current_date)",
+                               f"{f.zh} ({c}) is not after the current year", unexpected))
     elif f.kind == "date":
-        out.append(check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=f"select {c}, _batch_id, _line from {{batch}} where {c} < date '{DATE_MIN}'",
-            description=f"{f.zh} ({c}) is not before {DATE_MIN}"), "range", c))
+        out.append(RowRule("range", c, f"{rc} < date '{DATE_MIN}'", f"{f.zh} ({c}) is not before {DATE_MIN}",
+                           unexpected))
         if (feed.name, c) not in FUTURE_DATES_OK:
-            out.append(check(E.UnexpectedRowsExpectation(
-                unexpected_rows_query=f"select {c}, _batch_id, _line from {{batch}} where {c} > current_date",
-                description=f"{f.zh} ({c}) is not in the future"), "not_future", c))
+            out.append(RowRule("not_future", c, f"{rc} > current_date", f"{f.zh} ({c}) is not in the future",
+                               unexpected))
     elif f.kind == "code" and f.codes:
-        out.append(check(E.ExpectColumnValuesToBeInSet(
-            column=c, value_set=sorted(set(f.codes.values())),
-            description=f"{f.zh} ({c}) is one of its canonical codes"), "in_set", c))
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(sorted(set(f.codes.values())))})",
+                           f"{f.zh} ({c}) is one of its canonical codes", "expect_column_values_to_be_in_set"))
     elif f.kind == "region":
-        out.append(check(E.ExpectColumnValuesToBeInSet(
-            column=c, value_set=city_codes(),
-            description=f"{f.zh} ({c}) is a city of the province (seeds/reference/regions.csv)"), "in_set", c))
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(city_codes())})",
+                           f"{f.zh} ({c}) is a city of the province (seeds/reference/regions.csv)",
+                           "expect_column_values_to_be_in_set"))
     if c == "bank_code":
-        out.append(check(E.ExpectColumnValuesToBeInSet(
-            column=c, value_set=bank_codes(),
-            description="银行代码 (bank_code) is a partner bank (seeds/reference/ref_banks.csv)"), "in_set", c))
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(bank_codes())})",
+                           "银行代码 (bank_code) is a partner bank (seeds/reference/ref_banks.csv)",
+                           "expect_column_values_to_be_in_set"))
     if c == "product_code":
-        out.append(check(E.ExpectColumnValuesToBeInSet(
-            column=c, value_set=product_codes(),
-            description="产品代码 (product_code) is a known product (seeds/reference/ref_loan_products.csv)"),
-            "in_set", c))
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(product_codes())})",
+                           "产品代码 (product_code) is a known product (seeds/reference/ref_loan_products.csv)",
+                           "expect_column_values_to_be_in_set"))
     return out
+
+
+def row_rules(feed: Feed) -> list[RowRule]:
+    """Every rule a single row of the feed keeps: its fields' rules, its date pairs in order, and its
+    batch being an import batch of this feed."""
+    out = [r for f in feed.fields for r in _field_rules(feed, f)]
+    for fname, early, late in DATE_ORDER + YEAR_ORDER:
+        if fname == feed.name:
+            out.append(RowRule("date_order", late, f"r.{late} < r.{early}", f"{late} is not before {early}",
+                               "unexpected_rows_expectation"))
+    out.append(RowRule(
+        "batch_known", None,
+        f"r._batch_id not in (select batch_id from audit.import_batches where feed = '{feed.name}')",
+        f"every row came in an import batch of the {feed.name} feed", "unexpected_rows_expectation"))
+    return out
+
+
+def row_rules_sql(rules: list[RowRule]) -> str:
+    """One pass over the table for all its row rules: each rule evaluated once per row (the inner select,
+    kept apart by ``offset 0``), then per rule the rows breaking it and the first of them (batch, line);
+    a row of output per rule broken, none when every row keeps every rule."""
+    flags = ",\n".join(f"  coalesce({r.fails}, false) as b{i}" for i, r in enumerate(rules))
+    aggregates = ",\n".join(f"  count(*) filter (where f.b{i}) as n{i}, min(f.at) filter (where f.b{i}) as e{i}"
+                            for i in range(len(rules)))
+    values = ", ".join(
+        f"('{r.check}', {repr(r.column) if r.column else 'null::text'}, n{i}, e{i})" for i, r in enumerate(rules))
+    return (f"with flagged as (\nselect\n{flags},\n  r._batch_id * {ROW_AT} + r._line as at\n"
+            "from {batch} as r offset 0),\n"
+            f"counted as (\nselect\n{aggregates}\nfrom flagged as f)\n"
+            f"select broken.check_name, broken.column_name, broken.n_rows, broken.at / {ROW_AT} as first_batch_id, "
+            f"broken.at % {ROW_AT} as first_line\n"
+            f"from counted cross join lateral (values {values}) as broken(check_name, column_name, n_rows, at)\n"
+            "where broken.n_rows > 0")
+
+
+def _row_rules_check(feed: Feed) -> Any:
+    rules = row_rules(feed)
+    e = E.UnexpectedRowsExpectation(
+        unexpected_rows_query=row_rules_sql(rules),
+        description=(f"every row of raw.{feed.name} keeps its {len(rules)} row rules (presence, format, check "
+                     "character, range, code lists, date order, known batch), checked in one pass; each rule "
+                     "is reported on its own"))
+    e.meta = {"check": ROW_RULES, "rules": [r.as_meta() for r in rules]}
+    return e
 
 
 def _scope_sql(feed: Feed, alias: str = "") -> str:
@@ -209,13 +269,6 @@ def _delivery_checks(feed: Feed) -> list:
                 f"group by {key}, _batch_id having count(*) > 1"),
             description=f"the natural key ({key}) is unique within each delivery (_batch_id)"),
             "key_unique_per_batch"),
-        check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                f"select r._batch_id, count(*) as n_rows from {{batch}} as r "
-                f"left join audit.import_batches as b on b.batch_id = r._batch_id and b.feed = '{feed.name}' "
-                f"where b.batch_id is null group by r._batch_id"),
-            description=f"every row came in an import batch of the {feed.name} feed"),
-            "batch_known"),
     ]
     if feed.delivery == "full":
         out.append(_row_count_check(feed))
@@ -244,13 +297,6 @@ def _delivery_checks(feed: Feed) -> list:
                          f"{hi:,.0f} yuan and within ×{MEDIAN_SHIFT:g} of the earlier deliveries' (a unit error "
                          "such as 元 sent as 千元 moves it a thousandfold)")),
             "median_shift", col))
-    for fname, early, late in DATE_ORDER + YEAR_ORDER:
-        if fname != feed.name:
-            continue
-        out.append(check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                f"select {early}, {late}, _batch_id, _line from {{batch}} where {late} < {early}"),
-            description=f"{late} is not before {early}"), "date_order", late))
     return out
 
 
@@ -266,8 +312,7 @@ def feed_suite(feed: Feed) -> SuiteSpec:
         exps.append(check(E.ExpectTableRowCountToBeBetween(
             min_value=1, description=f"the {feed.name} feed has been delivered (scoring needs it)"),
             "not_empty"))
-    for f in feed.fields:
-        exps.extend(_field_checks(feed, f))
+    exps.append(_row_rules_check(feed))
     exps.extend(_delivery_checks(feed))
     return SuiteSpec(
         name=f"raw_{feed.name}", area="raw", schema="raw", table=feed.name, feed=feed.name, purpose=feed.purpose,
