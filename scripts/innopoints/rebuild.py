@@ -8,8 +8,9 @@ next build reads the sources' freshness again and selects, by dbt's state select
   loans rebuilds the monitoring models that read loans and leaves the scores as they are), and
 - ``state:modified+``: every node whose code, configuration, seed or macro changed, and what reads it.
 
-With no record for this very database (first build, or the database was recreated), or with a model
-of the record missing from the warehouse, everything is built. ``full=True`` builds everything.
+With no record for this very database (first build, or the database was recreated), with a model of
+the record missing from the warehouse, or with an unlogged table of the record emptied since (PostgreSQL
+empties unlogged tables when it recovers from a crash), everything is built. ``full=True`` builds everything.
 
 Incremental models (by evaluation year, macros/scoring/scoring_years.sql: int_scoring__enterprise_points)
 compute in a selective build only the years whose inputs changed. dbt never rebuilds an incremental
@@ -100,9 +101,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 def _missing_relations(manifest: dict[str, Any]) -> list[str]:
     """Models of the record (tables and views) that are not in the warehouse now."""
-    wanted = {(n["schema"], n.get("alias") or n["name"]) for n in manifest.get("nodes", {}).values()
-              if n.get("resource_type") in ("model", "seed", "snapshot")
-              and (n.get("config") or {}).get("materialized") != "ephemeral"}
+    wanted = _relations(manifest)
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         present = {(s, r) for s, r in conn.execute(
             "select n.nspname, c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
@@ -180,6 +179,35 @@ def _source_label(uid: str) -> str:
     return f"{feed.system_zh} ({source}.{table})" if feed else f"{source}.{table}"
 
 
+def _relations(manifest: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(n["schema"], n.get("alias") or n["name"]) for n in manifest.get("nodes", {}).values()
+            if n.get("resource_type") in ("model", "seed", "snapshot")
+            and (n.get("config") or {}).get("materialized") != "ephemeral"}
+
+
+def _unlogged_with_rows(conn: Any, manifest: dict[str, Any]) -> list[str]:
+    """The record's unlogged tables that have rows now (one row read each)."""
+    wanted = _relations(manifest)
+    unlogged = [(s, r) for s, r in conn.execute(
+        "select n.nspname, c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        "where c.relkind = 'r' and c.relpersistence = 'u'") if (s, r) in wanted]
+    return sorted(f"{s}.{r}" for s, r in unlogged
+                  if conn.execute(f'select exists (select from "{s}"."{r}")').fetchone()[0])
+
+
+def _emptied(recorded: list[str]) -> list[str]:
+    """Unlogged tables that had rows after the recorded build and have none now: PostgreSQL empties every
+    unlogged table when it recovers from a crash (or an immediate stop), with no write any log could see."""
+    out = []
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        for name in recorded:
+            s, r = name.split(".", 1)
+            if conn.execute("select to_regclass(%s) is not null", (f'"{s}"."{r}"',)).fetchone()[0] and \
+                    not conn.execute(f'select exists (select from "{s}"."{r}")').fetchone()[0]:
+                out.append(name)
+    return out
+
+
 def plan(full: bool = False) -> Plan:
     """What the next build must cover, and why, with the freshness of the sources read now."""
     ensure_ready()
@@ -191,12 +219,16 @@ def plan(full: bool = False) -> Plan:
     if ident is None or before_manifest is None or before_sources is None:
         return Plan(None, ["没有本库上一次完整构建的记录 (no record of an earlier build of this warehouse): "
                            "everything is built"])
-    if ident != _warehouse_id():
+    if {k: ident.get(k) for k in ("database", "oid", "system_identifier")} != _warehouse_id():
         return Plan(None, ["数据库已重建 (the database was recreated since the recorded build): everything is built"])
     missing = _missing_relations(before_manifest)
     if missing:
         return Plan(None, [f"仓库中缺少 {len(missing)} 个表或视图 ({len(missing)} relations missing, e.g. "
                            f"{', '.join(missing[:3])}): everything is built"])
+    emptied = _emptied(ident.get("unlogged_with_rows") or [])
+    if emptied:
+        return Plan(None, [f"{len(emptied)} 个不写日志的表在数据库崩溃恢复后被清空 ({len(emptied)} unlogged tables "
+                           f"emptied by a crash recovery, e.g. {', '.join(emptied[:3])}): everything is built"])
     now_sources = read_freshness()
     fresher = _fresher(before_sources, now_sources)
     now_manifest = _load(_target() / "manifest.json") or {}
@@ -225,7 +257,10 @@ def _save(record: Path, sources: dict[str, Any]) -> None:
     try:
         shutil.copyfile(manifest, tmp / "manifest.json")
         (tmp / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
-        (tmp / "warehouse.json").write_text(json.dumps(_warehouse_id()), encoding="utf-8")
+        built = _load(manifest) or {}
+        with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+            ident = {**_warehouse_id(), "unlogged_with_rows": _unlogged_with_rows(conn, built)}
+        (tmp / "warehouse.json").write_text(json.dumps(ident), encoding="utf-8")
         for f in tmp.iterdir():
             f.chmod(statefile.PRIVATE_FILE)
         old = record.with_name(f".{record.name}-old")

@@ -88,3 +88,26 @@ def test_a_changed_check_is_run_again(wh: Settings, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(runner, "suite_digest", lambda spec: "a new version of " + spec.name)
     again = runner.validate(freshness=False)
     assert _summary(again.run_id)["carried"] == {}
+
+
+def test_a_mart_emptied_by_a_crash_recovery_is_checked_again_and_fails(wh: Settings) -> None:
+    """PostgreSQL empties an unlogged table (fct_indicator_scores is one) when it recovers from a crash:
+    no trigger fires and the file node stays. Rows deleted with triggers off leave the same trace, and
+    the gate must not take over the results it proved on the full table."""
+    from innopoints import rebuild
+
+    rebuild.rebuild(full=True)  # undo the first test's tamper
+    proved = runner.validate(freshness=False)
+    again = runner.validate(freshness=False)
+    assert "marts_indicator_scores" in _summary(again.run_id)["carried"], proved.report()
+    assert admin("select relpersistence from pg_class where oid = 'marts.fct_indicator_scores'::regclass")[0][0] \
+        == "u"
+    with db.connect("admin") as conn:
+        conn.execute("set session_replication_role = replica")  # no trigger fires, as in a crash recovery
+        conn.execute("delete from marts.fct_indicator_scores")
+        conn.commit()
+    after = runner.validate(freshness=False)
+    assert "marts_indicator_scores" not in _summary(after.run_id)["carried"]
+    assert not after.scoring_success
+    failed = {(r.suite_name, r.check_name) for r in after.failed}
+    assert ("marts_indicator_scores", "indicator_rows_consistent") in failed, after.report()

@@ -110,6 +110,22 @@ def test_a_missing_table_or_a_recreated_database_means_a_full_build(wh: Settings
     assert oct((rebuild.state_dir() / "manifest.json").stat().st_mode & 0o777) == "0o600"
 
 
+def test_unlogged_tables_emptied_by_a_crash_recovery_mean_a_full_build(wh: Settings) -> None:
+    """A crash (or an immediate stop) empties every unlogged table at recovery, with no change dbt's state
+    or a write log could see: the tables are there, with no rows."""
+    rebuild.rebuild()
+    assert rebuild.plan().nothing
+    unlogged = admin("select count(*) from pg_class where relpersistence = 'u' and relkind = 'r' "
+                     "and relnamespace in ('intermediate'::regnamespace, 'marts'::regnamespace)")[0][0]
+    assert unlogged >= 2
+    admin("truncate intermediate.int_scoring__coverage")  # what recovery does to it
+    p = rebuild.plan()
+    assert p.full and "intermediate.int_scoring__coverage" in p.reasons[0] and "crash" in p.reasons[0], p.reasons
+    rebuild.rebuild()
+    assert admin("select count(*) from intermediate.int_scoring__coverage")[0][0] > 0
+    assert rebuild.plan().nothing
+
+
 INCREMENTAL = ("intermediate.int_scoring__enterprise_points",)  # by evaluation year
 
 

@@ -27,7 +27,14 @@ DATASOURCE = "warehouse"
 URL_ENV = "INNOPOINTS_GX_PG_URL"
 BATCH_DEFINITION = "whole_table"
 CHECKPOINTS = {"raw": "gate_raw", "marts": "gate_marts"}
-RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+# COMPLETE: an UnexpectedRowsExpectation returns its rows (at most GX's MAX_RESULT_RECORDS), which the
+# one-pass row rules need to tell which rule failed; every column expectation left is on a small mart
+RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
+
+
+def _result_format(cp: Any) -> dict[str, Any]:
+    rf = cp.result_format
+    return rf if isinstance(rf, dict) else {"result_format": str(rf)}
 
 
 def gx_root() -> Path:
@@ -149,7 +156,7 @@ def sync(context: Any, specs: Iterable[SuiteSpec], existing_relations: set[str] 
         have = sorted(v.name for v in cp.validation_definitions) if cp is not None else None
         want = sorted(names)
         vds = [context.validation_definitions.get(n) for n in want]
-        stale = cp is not None and (have != want or any(
+        stale = cp is not None and (have != want or _result_format(cp) != RESULT_FORMAT or any(
             a.id != b.id for a, b in zip(sorted(cp.validation_definitions, key=lambda v: v.name), vds, strict=True)))
         if cp is None or stale:
             if cp is not None:

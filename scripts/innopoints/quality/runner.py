@@ -256,7 +256,7 @@ def _row_rule_results(rules: list[dict[str, Any]], suite_name: str, er: Any, spe
             description=rule["description"], observed_value=n if ran else None,
             unexpected_count=n if ran else None, exception_message=exc_msg, covered_batch_id=covered.get(feed)
             if feed else None, gx_batch_id=gx_batch, run_time=run_time,
-            details=_jsonable([{"_batch_id": row["first_batch_id"], "_line": row["first_line"]}]) if row else None,
+            details=_jsonable([{"first_row": row["first_row"]}]) if row else None,
             purpose=spec.purpose if spec else "scoring"))
     return out
 

@@ -90,12 +90,15 @@ from pg_class as c where c.oid = to_regclass(%s)
 
 def mart_stamp(conn: Any) -> dict[str, dict[str, Any] | None]:
     """Per published mart: its oid, file node, columns, write-log trigger and logged writes (catalog
-    look-ups only). Two equal guarded stamps mean nothing wrote the mart in between."""
+    look-ups), and whether it has a row (one row read). Two equal guarded stamps mean nothing wrote the
+    mart in between, and no crash recovery emptied it."""
     out: dict[str, dict[str, Any] | None] = {}
     for r in PUBLISHED_RELATIONS:
         row = conn.execute(_STAMP_SQL, (r,)).fetchone()
+        # rows: an unlogged mart is emptied by a server crash, with no write to log and the same file node
         out[r] = None if row is None else {"oid": row[0], "filenode": row[1], "columns": row[2],
-                                           "guard": row[3], "writes": int(row[4])}
+                                           "guard": row[3], "writes": int(row[4]),
+                                           "rows": conn.execute(f"select exists (select from {r})").fetchone()[0]}
     return out
 
 

@@ -7,6 +7,11 @@ check holds. GX aliases ``{batch}`` itself unless the query has a join; a query 
 alias it (``{batch} as s``). Every expectation carries ``meta.check`` (a short stable name, used in reports and in
 audit.dq_results) and, when it is about one column, ``meta.column``.
 
+Rules that hold for each row on its own (presence, format, range, code lists, …) are checked in one
+pass per table: ``row_rules_expectation`` makes one ``UnexpectedRowsExpectation`` of them all (each
+rule evaluated once per row), and the runner reports each rule as a result of its own, named as
+before (``meta.rules``), so audit.dq_results, reports and carried results do not change shape.
+
 Areas: ``raw`` (one suite per source feed: suites/raw_feeds.py) and ``marts`` (scoring marts:
 suites/scoring_marts.py; metrics of the monitoring marts: suites/monitoring_marts.py).
 """
@@ -47,6 +52,56 @@ class SuiteSpec:
             exps.append(c)
         return gx.ExpectationSuite(name=self.name, notes=self.notes or None, expectations=exps,
                                    meta={"area": self.area, "feed": self.feed, "relation": self.relation})
+
+
+ROW_RULES = "row_rules"  # the check name of a one-pass expectation; the runner reports its rules instead
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule every row of a table must keep: ``fails`` is SQL over the row (alias ``r``), true when the
+    row breaks it (null when the value is absent: a rule on a value ignores missing ones, as GX's column
+    expectations do; presence is a not_null rule's)."""
+
+    check: str
+    column: str | None
+    fails: str
+    description: str
+    gx_type: str  # the GX expectation type of the same rule checked on its own, kept in the audit
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"check": self.check, "column": self.column, "description": self.description, "type": self.gx_type}
+
+
+def braces(sql: str) -> str:
+    """SQL text with its braces doubled: GX substitutes ``{batch}`` with str.format."""
+    return sql.replace("{", "{{").replace("}", "}}")
+
+
+def row_rules_sql(rules: list[RowRule], order_key: str, shown: str) -> str:
+    """One pass over ``{batch}`` for all ``rules``: each evaluated once per row (the inner select, kept
+    apart by ``offset 0``), then per rule the number of rows breaking it and the first of them by
+    ``order_key`` (SQL over the row), shown by ``shown`` (SQL with ``{first}`` for that key). One output
+    row per rule broken; none when every row keeps every rule."""
+    flags = ",\n".join(f"  coalesce({r.fails}, false) as b{i}" for i, r in enumerate(rules))
+    aggregates = ",\n".join(f"  count(*) filter (where f.b{i}) as n{i}, min(f.k) filter (where f.b{i}) as e{i}"
+                            for i in range(len(rules)))
+    values = ", ".join(f"('{r.check}', {repr(r.column) if r.column else 'null::text'}, n{i}, e{i})"
+                       for i, r in enumerate(rules))
+    return (f"with flagged as (\nselect\n{flags},\n  {order_key} as k\nfrom {{batch}} as r offset 0),\n"
+            f"counted as (\nselect\n{aggregates}\nfrom flagged as f)\n"
+            "select broken.check_name, broken.column_name, broken.n_rows, "
+            f"{shown.format(first='broken.first_key')} as first_row\n"
+            f"from counted cross join lateral (values {values}) as broken(check_name, column_name, n_rows, first_key)\n"
+            "where broken.n_rows > 0")
+
+
+def row_rules_expectation(rules: list[RowRule], order_key: str, shown: str, description: str) -> Expectation:
+    """The one expectation that checks ``rules`` in one pass (``row_rules_sql``)."""
+    e = gx.expectations.UnexpectedRowsExpectation(
+        unexpected_rows_query=row_rules_sql(rules, order_key, shown), description=description)
+    e.meta = {"check": ROW_RULES, "rules": [r.as_meta() for r in rules]}
+    return e
 
 
 def check(e: Expectation, name: str, column: str | None = None) -> Expectation:

@@ -20,22 +20,19 @@ Per feed:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import great_expectations as gx
 
 from innopoints import seeds
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed, Field
-from innopoints.quality.suites import SuiteSpec, check
+from innopoints.quality.suites import RowRule, SuiteSpec, braces, check, row_rules_expectation
 
 E = gx.expectations
 
 # GB 32100-2015: 18 characters of 0-9 and A-Z without I, O, S, V, Z.
 USCC_REGEX = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 
-# the one expectation that holds every row rule of a feed (innopoints.quality.runner reports each rule)
-ROW_RULES = "row_rules"
 ROW_AT = 10_000_000_000  # (batch, line) as one bigint: batch × ROW_AT + line (a line is an int4)
 
 # Feeds scoring cannot do without: an empty one fails the gate.
@@ -102,27 +99,6 @@ def product_codes() -> list[str]:
     return sorted(seeds.column("ref_loan_products", "product_code"))
 
 
-@dataclass(frozen=True)
-class RowRule:
-    """A rule every row of a raw table must keep: ``fails`` is SQL over the row (alias ``r``), true when
-    the row breaks it (null when the value is absent: a rule on a value ignores missing ones, as GX's
-    column expectations do; presence is the not_null rule's)."""
-
-    check: str
-    column: str | None
-    fails: str
-    description: str
-    gx_type: str  # what a GX column expectation of the same rule is called, for the audit
-
-    def as_meta(self) -> dict[str, Any]:
-        return {"check": self.check, "column": self.column, "description": self.description, "type": self.gx_type}
-
-
-def _braces(sql: str) -> str:
-    """SQL text with its braces doubled: GX substitutes ``{batch}`` with str.format."""
-    return sql.replace("{", "{{").replace("}", "}}")
-
-
 def _in_list(values: list[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
@@ -136,7 +112,7 @@ def _field_rules(feed: Feed, f: Field) -> list[RowRule]:
         out.append(RowRule("not_null", c, f"{rc} is null", f"{f.zh} ({c}) is present in every row",
                            "expect_column_values_to_not_be_null"))
     if f.kind == "uscc":
-        out.append(RowRule("uscc_pattern", c, f"{rc} !~ '{_braces(USCC_REGEX)}'",
+        out.append(RowRule("uscc_pattern", c, f"{rc} !~ '{braces(USCC_REGEX)}'",
                            f"{f.zh} ({c}) has the GB 32100 pattern: 18 characters of 0-9A-Z without I O S V Z",
                            "expect_column_values_to_match_regex"))
         out.append(RowRule("uscc_check_digit", c, f"{rc} is not null and not audit.uscc_is_valid({rc})",
@@ -197,33 +173,13 @@ def row_rules(feed: Feed) -> list[RowRule]:
     return out
 
 
-def row_rules_sql(rules: list[RowRule]) -> str:
-    """One pass over the table for all its row rules: each rule evaluated once per row (the inner select,
-    kept apart by ``offset 0``), then per rule the rows breaking it and the first of them (batch, line);
-    a row of output per rule broken, none when every row keeps every rule."""
-    flags = ",\n".join(f"  coalesce({r.fails}, false) as b{i}" for i, r in enumerate(rules))
-    aggregates = ",\n".join(f"  count(*) filter (where f.b{i}) as n{i}, min(f.at) filter (where f.b{i}) as e{i}"
-                            for i in range(len(rules)))
-    values = ", ".join(
-        f"('{r.check}', {repr(r.column) if r.column else 'null::text'}, n{i}, e{i})" for i, r in enumerate(rules))
-    return (f"with flagged as (\nselect\n{flags},\n  r._batch_id * {ROW_AT} + r._line as at\n"
-            "from {batch} as r offset 0),\n"
-            f"counted as (\nselect\n{aggregates}\nfrom flagged as f)\n"
-            f"select broken.check_name, broken.column_name, broken.n_rows, broken.at / {ROW_AT} as first_batch_id, "
-            f"broken.at % {ROW_AT} as first_line\n"
-            f"from counted cross join lateral (values {values}) as broken(check_name, column_name, n_rows, at)\n"
-            "where broken.n_rows > 0")
-
-
 def _row_rules_check(feed: Feed) -> Any:
     rules = row_rules(feed)
-    e = E.UnexpectedRowsExpectation(
-        unexpected_rows_query=row_rules_sql(rules),
-        description=(f"every row of raw.{feed.name} keeps its {len(rules)} row rules (presence, format, check "
-                     "character, range, code lists, date order, known batch), checked in one pass; each rule "
-                     "is reported on its own"))
-    e.meta = {"check": ROW_RULES, "rules": [r.as_meta() for r in rules]}
-    return e
+    return row_rules_expectation(
+        rules, f"r._batch_id * {ROW_AT} + r._line",
+        f"format('batch %s line %s', {{first}} / {ROW_AT}, {{first}} % {ROW_AT})",
+        f"every row of raw.{feed.name} keeps its {len(rules)} row rules (presence, format, check character, "
+        "range, code lists, date order, known batch), checked in one pass; each rule is reported on its own")
 
 
 def _scope_sql(feed: Feed, alias: str = "") -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import great_expectations as gx
 
 from innopoints import seeds
-from innopoints.quality.suites import SuiteSpec, check
+from innopoints.quality.suites import RowRule, SuiteSpec, check, row_rules_expectation
 
 E = gx.expectations
 
@@ -226,10 +226,21 @@ def scores_suite() -> SuiteSpec:
         check(E.ExpectTableRowCountToBeBetween(min_value=1, description="there are scores to publish"),
               "not_empty"),
     ]
-    for c in ("scheme_code", "eval_year", "uscc", "is_vetoed", "total_points", "max_points", "grade",
-              "rank_in_region", "evaluated_in_region"):
-        exps.append(check(E.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null"),
-                          "not_null", c))
+    rules = [RowRule("not_null", c, f"r.{c} is null", f"{c} is never null", "expect_column_values_to_not_be_null")
+             for c in ("scheme_code", "eval_year", "uscc", "is_vetoed", "total_points", "max_points", "grade",
+                       "rank_in_region", "evaluated_in_region")]
+    rules += [
+        RowRule("in_set", "grade", f"r.grade not in ({', '.join(repr(g) for g in grades())})",
+                "grade is one of seeds/scoring/grade_bands.csv", "expect_column_values_to_be_in_set"),
+        RowRule("rank_consistent", "rank_in_region",
+                "r.rank_in_region < 1 or r.rank_in_region > r.evaluated_in_region "
+                "or abs(r.top_share - r.rank_in_region::numeric / nullif(r.evaluated_in_region, 0)) > 0.000001",
+                "1 <= rank <= evaluated in region, top_share = rank / evaluated", "unexpected_rows_expectation"),
+    ]
+    exps.append(row_rules_expectation(
+        rules, "r.scheme_code || ' ' || r.eval_year || ' ' || r.uscc", "{first}",
+        f"every score keeps its {len(rules)} row rules (keys, total, grade and rank present; grade a known one; "
+        "rank within the region's count), checked in one pass; each rule is reported on its own"))
     exps += [
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=unique_index_sql(SCORES, ["scheme_code", "eval_year", "uscc"]),
@@ -255,21 +266,11 @@ def scores_suite() -> SuiteSpec:
                 "or s.max_points is distinct from c.max_points"),
             description="0 <= total_points <= max_points, and max_points is the scheme's (seeds.schemes)"),
             "total_within_max", "total_points"),
-        check(E.ExpectColumnValuesToBeInSet(column="grade", value_set=grades(),
-                                            description="grade is one of seeds/scoring/grade_bands.csv"),
-              "in_set", "grade"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=_flat(GRADE_SQL),
             description=("grade is the band of int_scoring__grade_bands whose share range holds total / "
                          "max_points; a vetoed enterprise has the veto grade V and total 0")),
             "grade_consistent", "grade"),
-        check(E.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                "select scheme_code, eval_year, uscc, rank_in_region, evaluated_in_region, top_share "
-                "from {batch} where rank_in_region < 1 or rank_in_region > evaluated_in_region "
-                "or abs(top_share - rank_in_region::numeric / nullif(evaluated_in_region, 0)) > 0.000001"),
-            description="1 <= rank <= evaluated in region, top_share = rank / evaluated"),
-            "rank_consistent", "rank_in_region"),
         check(E.UnexpectedRowsExpectation(
             unexpected_rows_query=_flat(METRICS_SQL),
             description=(f"per scheme and year: vetoed share <= {MAX_VETO_SHARE:.0%}, mean share of max of the "
