@@ -15,6 +15,7 @@ import contextlib
 import functools
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,13 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
 from innopoints import db, statefile
 from innopoints.documents import fonts, read
 from innopoints.documents.report import cn_date, verify_sentence
 from innopoints.errors import UsageError
-from innopoints.spreadsheet import type_text
+from innopoints.spreadsheet import StreamedRows, type_text
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -100,19 +99,21 @@ def row_values(r: dict[str, Any], number: int) -> list[Any]:
     ]
 
 
-# --- XLSX: openpyxl's write-only mode, each row streamed to a temporary file as it is appended ---------
+# --- XLSX: an openpyxl write-only workbook, the list's rows streamed to a temporary file -------------------
 
 XLSX_WIDTHS = (6, 36, 22, 10, 10, 10, 12, 10, 10, 10)
-TEXT_COLUMNS = frozenset({1, 2, 3, 4, 6, 9})  # the columns holding text (typed as text cell by cell)
 
 
 class XlsxList:
     """The XLSX of one region's list, written row by row: sheet 公示名单 (bold header, frozen at C2,
     column widths, totals 0.00, an autofilter over the list, the header row printed on every page),
-    then sheet 公示说明. Memory does not grow with the rows (write-only workbook)."""
+    then sheet 公示说明. The workbook is openpyxl's in write-only mode; the list's rows go through
+    ``spreadsheet.StreamedRows`` (text typed as ``type_text`` types it) into a temporary file, so memory
+    does not grow with the rows."""
 
     def __init__(self, n: Notice) -> None:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         self.notice = n
@@ -128,30 +129,16 @@ class XlsxList:
         bold = Font(bold=True)
         header = []
         for value in COLUMNS:
-            c = self._text(value)
+            c = WriteOnlyCell(self.ws, value)
             c.font = bold
+            type_text(c)
             header.append(c)
         self.ws.append(header)
-
-    def _text(self, value: Any) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
-        c = WriteOnlyCell(self.ws, value)
-        type_text(c)
-        return c
+        self.body = StreamedRows(self.ws, first_row=2, number_formats={5: "0.00"})
 
     def add(self, r: dict[str, Any]) -> None:
-        from openpyxl.cell import WriteOnlyCell
-
         self.rows += 1
-        values: list[Any] = row_values(r, self.rows)
-        for i in TEXT_COLUMNS:
-            if values[i] is not None:
-                values[i] = self._text(values[i])
-        total = WriteOnlyCell(self.ws, values[5])
-        total.number_format = "0.00"
-        values[5] = total
-        self.ws.append(values)
+        self.body.append(row_values(r, self.rows))
 
     def save(self, fh: IO[bytes]) -> None:
         from openpyxl.cell import WriteOnlyCell
@@ -169,7 +156,9 @@ class XlsxList:
                 c.font = Font(bold=True, size=14)
             type_text(c)
             self.info.append([c])
-        self.wb.save(fh)
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        self.body.splice(buf.getvalue(), fh)
 
 
 def build_xlsx(n: Notice, rows: Iterable[dict[str, Any]]) -> bytes:
@@ -198,6 +187,8 @@ HEAD_SIZE, ROW_SIZE, MIN_SIZE = 9.0, 8.5, 6.5  # a long name shrinks down to MIN
 PAD = 3.0
 GRID, HEAD_BG, ALT_BG = (0.6, 0.6, 0.6), (0.859, 0.89, 0.937), (0.957, 0.965, 0.976)
 VETO_RGB, GREY_RGB = (0.545, 0.102, 0.102), (0.267, 0.267, 0.267)
+VETO_OP = "0.545 0.102 0.102 rg"
+CACHED = frozenset({3, 4, 6, 9})  # columns of a few values that repeat (city, stage, grade, list)
 
 
 @dataclass(frozen=True)
@@ -272,7 +263,7 @@ class PdfList:
         self.page: list[tuple[list[str], bool]] = []
         self.page_no = 0
         self.rows = 0
-        self._widths: dict[tuple[str, float], float] = {}
+        self.glyphs = Glyphs(self.canvas, self.font)
 
     def add(self, r: dict[str, Any]) -> None:
         self.rows += 1
@@ -286,15 +277,6 @@ class PdfList:
         while self.page_no < len(self.plan):  # the heading-only first page of an empty list
             self._page()
         self.canvas.save()
-
-    def _width(self, text: str, size: float) -> float:
-        key = (text, size)
-        w = self._widths.get(key)
-        if w is None:
-            w = stringWidth(text, self.font, size)
-            if len(self._widths) < 50_000:  # the repeated values: cities, stages, grades, bands, figures
-                self._widths[key] = w
-        return w
 
     def _page(self) -> None:
         self.page_no += 1
@@ -323,7 +305,7 @@ class PdfList:
         return top
 
     def _table(self, top: float) -> float:
-        c, rows = self.canvas, self.page
+        c, rows, g = self.canvas, self.page, self.glyphs
         bottom = top - HEAD_H - len(rows) * ROW_H
         c.setFillColorRGB(*HEAD_BG)
         c.rect(TABLE_X, top - HEAD_H, TABLE_W, HEAD_H, stroke=0, fill=1)
@@ -337,14 +319,13 @@ class PdfList:
         c.setLineWidth(0.3)
         ys = [top] + [top - HEAD_H - i * ROW_H for i in range(len(rows) + 1)]
         c.lines([(TABLE_X, y, TABLE_X + TABLE_W, y) for y in ys] + [(x, top, x, bottom) for x in EDGES])
-        t = c.beginText()
-        t.setFillColorRGB(0, 0, 0)
-        t.setFont(self.font, HEAD_SIZE)
+        # the text of the table in one text object, written as PDF operators (reportlab's text object
+        # re-encodes and measures every string: most of the time of a long list), in a saved graphics state
+        ops = ["q BT 0 0 0 rg"]
+        g.current = None
         base = top - HEAD_H / 2 - HEAD_SIZE * 0.35
         for i, label in enumerate(COLUMNS):
-            t.setTextOrigin(EDGES[i] + (WIDTHS[i] - self._width(label, HEAD_SIZE)) / 2, base)
-            t.textOut(label)
-        size = HEAD_SIZE
+            g.show(ops, label, HEAD_SIZE, EDGES[i] + (WIDTHS[i] - g.width(label, HEAD_SIZE)) / 2, base, True)
         y = top - HEAD_H
         for cells, vetoed in rows:
             base = y - ROW_H / 2 - ROW_SIZE * 0.35
@@ -352,44 +333,99 @@ class PdfList:
                 if not text:
                     continue
                 room = WIDTHS[i] - 2 * PAD
-                cell_size = ROW_SIZE
-                w = self._width(text, ROW_SIZE)
+                size = ROW_SIZE
+                w = g.width(text, ROW_SIZE)
                 if w > room:
-                    text, cell_size, w = self._fit(text, room)
-                if cell_size != size:
-                    t.setFont(self.font, cell_size)
-                    size = cell_size
+                    text, size, w = self._fit(text, room)
                 align = ALIGN[i]
                 x = (EDGES[i] + PAD if align == "left" else EDGES[i + 1] - PAD - w if align == "right"
                      else EDGES[i] + (WIDTHS[i] - w) / 2)
-                t.setTextOrigin(x, base)
                 if vetoed and i == 6:
-                    t.setFillColorRGB(*VETO_RGB)
-                    t.textOut(text)
-                    t.setFillColorRGB(0, 0, 0)
+                    ops.append(VETO_OP)
+                    g.show(ops, text, size, x, base, True)
+                    ops.append("0 0 0 rg")
                 else:
-                    t.textOut(text)
+                    g.show(ops, text, size, x, base, i in CACHED)
             y -= ROW_H
-        c.drawText(t)
+        ops.append("ET Q")
+        c._code.append("\n".join(ops))
         return bottom
 
     def _fit(self, text: str, room: float) -> tuple[str, float, float]:
         """A text too wide for its column on one line: smaller type down to MIN_SIZE, then cut with "…"."""
-        w = stringWidth(text, self.font, MIN_SIZE)
+        w = self.glyphs.width(text, MIN_SIZE)
         if w <= room:
             size = ROW_SIZE
-            while size > MIN_SIZE and stringWidth(text, self.font, size) > room:
+            while size > MIN_SIZE and self.glyphs.width(text, size) > room:
                 size = round(size - 0.25, 2)
-            return text, size, stringWidth(text, self.font, size)
+            return text, size, self.glyphs.width(text, size)
         lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if stringWidth(text[:mid] + "…", self.font, MIN_SIZE) <= room:
+            if self.glyphs.width(text[:mid] + "…", MIN_SIZE) <= room:
                 lo = mid
             else:
                 hi = mid - 1
         cut = text[:lo].rstrip() + "…"
-        return cut, MIN_SIZE, stringWidth(cut, self.font, MIN_SIZE)
+        return cut, MIN_SIZE, self.glyphs.width(cut, MIN_SIZE)
+
+
+class Glyphs:
+    """Text as PDF text operators in the subsets of the embedded TrueType font, as reportlab's text object
+    writes them (each character's subset and code assigned by reportlab's own ``splitString``, so the
+    font is subset and embedded at ``save`` as usual), each character's code cached: a string is coded by
+    ``str.translate`` and cut into runs of one subset by a regular expression, not character by character."""
+
+    def __init__(self, canvas: Any, font_name: str) -> None:
+        from reportlab.pdfbase import pdfmetrics
+
+        self.font = pdfmetrics.getFont(font_name)
+        self.doc = canvas._doc
+        self.coded: dict[int, str] = {}  # a character -> the character numbered subset * 256 + code
+        self.byte: dict[int, str] = {}  # that character -> the character numbered code (one byte)
+        self.known: set[str] = set()
+        self.names: list[str] = []  # the font resource of each subset
+        self.runs_re = re.compile("[\x00-\xff]+")
+        self.cache: dict[str, list[tuple[int, str]]] = {}
+        self.current: tuple[int, float] | None = None  # the subset and size the text object is set in
+        self.width = self.font.stringWidth
+
+    def _learn(self, text: str) -> None:
+        for ch in set(text) - self.known:
+            ((subset, code),) = self.font.splitString(ch, self.doc)
+            n = subset << 8 | code[0]
+            self.coded[ord(ch)] = chr(n)
+            self.byte[n] = chr(code[0])
+            self.known.add(ch)
+            while len(self.names) <= subset:
+                self.names.append(self.font.getSubsetInternalName(len(self.names), self.doc))
+                self.runs_re = re.compile("|".join(f"[{chr(k << 8)}-{chr(k << 8 | 0xFF)}]+"
+                                                   for k in range(len(self.names))).replace("\x00", "\\x00"))
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """(subset, the codes in hexadecimal) of each run of ``text`` in one subset."""
+        if not self.known.issuperset(text):
+            self._learn(text)
+        coded = text.translate(self.coded)
+        if coded < "\u0100" and max(coded) < "\u0100":
+            return [(0, coded.encode("latin-1").hex())]
+        return [(ord(run[0]) >> 8, run.translate(self.byte).encode("latin-1").hex())
+                for run in self.runs_re.findall(coded)]
+
+    def show(self, ops: list[str], text: str, size: float, x: float, y: float, cache: bool = False) -> None:
+        """Append to ``ops`` what draws ``text`` at (x, y) in ``size`` (``cache``: a value that repeats)."""
+        ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        if cache:
+            runs = self.cache.get(text)
+            if runs is None:
+                runs = self.cache[text] = self.runs(text)
+        else:
+            runs = self.runs(text)
+        for subset, hexa in runs:
+            if (subset, size) != self.current:
+                ops.append(f"{self.names[subset]} {size:g} Tf")
+                self.current = (subset, size)
+            ops.append(f"<{hexa}> Tj")
 
 
 def _canvas(fh: IO[bytes], n: Notice) -> Any:
