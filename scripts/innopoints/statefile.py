@@ -87,11 +87,20 @@ def write_text(path: Path, text: str, mode: int = PRIVATE_FILE) -> bool:
 def write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     """Atomically replace ``path`` with ``data`` (temporary file + fsync + rename), created with ``mode``;
     a missing folder is created private. A reader never sees a half-written file."""
+    with atomic_file(path, mode) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: int = PRIVATE_FILE) -> Iterator[IO[bytes]]:
+    """A binary file to write ``path`` through, piece by piece (a document too large to hold in memory):
+    a private temporary file in the same folder, fsynced and renamed over ``path`` when the block ends,
+    removed when it raises. A reader never sees a half-written file."""
     ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)

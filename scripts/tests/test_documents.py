@@ -294,3 +294,47 @@ def test_report_command(publication: Any, tmp_path: Path) -> None:
     assert main(["report", "--publication", str(pid), "--uscc", uscc, "--out", str(tmp_path)]) == 0
     assert len(list(tmp_path.rglob(f"{uscc}.pdf"))) == 1
     assert main(["report", "--publication", str(pid), "--uscc", uscc[:-1] + "0", "--out", str(tmp_path)]) == 2
+
+
+def test_a_long_publicity_pdf_numbers_its_pages_repeats_its_header_and_keeps_a_row_on_one_line() -> None:
+    """A list of several pages (synthetic rows, as ``innopoints bench publicity`` feeds them): every page
+    carries the table's header and "第 n 页 共 m 页" with the right m; an enterprise name too long for its
+    column is drawn smaller or cut with "…" on its row's line, ending before the next column."""
+    from innopoints.documents import publicity, publicity_bench
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    rows = list(publicity_bench.synthetic_rows(150, 7))
+    long_name = "辽宁" + "高端装备制造与工业互联网解决方案" * 4 + "有限公司"
+    rows[5]["enterprise_name"] = long_name
+    doc = publicity_bench.documents(150, 7)[0]  # the province's list
+    reader = PdfReader(io.BytesIO(publicity.build_pdf(doc.notice, rows)))
+    pages = len(reader.pages)
+    assert pages > 3
+    seen: list[str] = []
+    for n, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert " ".join(COLUMNS) in text, f"page {n} has no header row"
+        assert f"第 {n} 页 共 {pages} 页" in text
+        seen += [r["uscc"] for r in rows if r["uscc"] in text]
+    assert seen == [r["uscc"] for r in rows]  # every row once, in order
+    assert "辽宁省企业创新积分评价结果公示（" in reader.pages[0].extract_text()
+    assert "内容哈希" in reader.pages[-1].extract_text()
+
+    drawn: list[tuple[str, float, float, float]] = []  # (text, x, baseline, size) on page 1
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip():
+            drawn.append((text, float(tm[4]), float(tm[5]), float(size)))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    uscc = rows[5]["uscc"]
+    (_, uscc_x, line, _), = [d for d in drawn if d[0].strip() == uscc]
+    assert uscc_x >= publicity.EDGES[2]
+    # what is drawn on the row's line inside the name column: the name, smaller and cut, and nothing else
+    name = [d for d in drawn if abs(d[2] - line) < 0.5 and publicity.EDGES[1] <= d[1] < publicity.EDGES[2]]
+    text = "".join(d[0] for d in name).strip()
+    assert text.endswith("…") and long_name.startswith(text[:-1]) and len(text) > 20
+    size = max(d[3] for d in name)
+    assert size < publicity.ROW_SIZE
+    assert name[0][1] + stringWidth(text, fonts.register(), size) <= publicity.EDGES[2]  # ends in its column
+    assert not [d for d in drawn if d[0].startswith(long_name[len(text) - 1:][:2]) and d[2] < line - 0.5]

@@ -1,4 +1,4 @@
-"""`innopoints bench import|build|dashboards|run|reports`: benchmarks that print their figures."""
+"""`innopoints bench import|build|dashboards|run|reports|publicity`: benchmarks that print their figures."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ BENCHES = {
     "run": ("innopoints.publication.bench", "bench_run",
             "one `innopoints run` from files to pushes, step by step beside its floors, then a monthly delivery"),
     "reports": ("innopoints.documents.bench", "bench_reports", "bulk 积分报告单 of a 20,000-enterprise publication"),
+    "publicity": ("innopoints.documents.publicity_bench", "bench_publicity",
+                  "the publicity documents (XLSX + PDF) of a national list of 898,607 enterprises"),
 }
 
 

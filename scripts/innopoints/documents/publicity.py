@@ -7,22 +7,35 @@ page, pages numbered "第 n 页 共 m 页".
 
 The list: the ranked enterprises by rank in the region, then the vetoed ones (一票否决, no rank, no
 ranked list) by name: a publicity list shows every evaluated enterprise, so a vetoed one can object too.
+
+Sized for a national list (900,000 rows) in bounded memory: rows are streamed from PostgreSQL
+(``read.iter_listed``), read once per kind of document for the province and passed on to each city's
+document (``write_lists``); the XLSX is an openpyxl write-only workbook whose list rows go through
+``spreadsheet.StreamedRows``; the PDF is drawn on the canvas line by line at a fixed row height
+(``page_plan`` knows every page's rows, hence "共 m 页", before drawing), its text written as PDF
+operators (``Glyphs``), each page compressed when done. XLSX and PDF of a long list are written by two
+processes (``write_documents``). ``innopoints bench publicity`` measures it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from innopoints import db, statefile
 from innopoints.documents import fonts, read
 from innopoints.documents.report import cn_date, verify_sentence
 from innopoints.errors import UsageError
-from innopoints.spreadsheet import type_text
+from innopoints.spreadsheet import StreamedRows, type_text
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -94,39 +107,355 @@ def row_values(r: dict[str, Any], number: int) -> list[Any]:
     ]
 
 
-def build_xlsx(n: Notice, rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+# --- XLSX: an openpyxl write-only workbook, the list's rows streamed to a temporary file -------------------
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "公示名单"
-    ws.append(list(COLUMNS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for i, r in enumerate(rows, start=1):
-        ws.append(row_values(r, i))
-    for row in ws.iter_rows():
-        for c in row:
+XLSX_WIDTHS = (6, 36, 22, 10, 10, 10, 12, 10, 10, 10)
+
+
+class XlsxList:
+    """The XLSX of one region's list, written row by row: sheet 公示名单 (bold header, frozen at C2,
+    column widths, totals 0.00, an autofilter over the list, the header row printed on every page),
+    then sheet 公示说明. The workbook is openpyxl's in write-only mode; the list's rows go through
+    ``spreadsheet.StreamedRows`` (text typed as ``type_text`` types it) into a temporary file, so memory
+    does not grow with the rows."""
+
+    def __init__(self, n: Notice) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self.notice = n
+        self.rows = 0
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet("公示名单")
+        self.info = self.wb.create_sheet("公示说明")
+        # write-only: the sheet's top (views, column widths) is written with its first row
+        self.ws.freeze_panes = "C2"
+        for letter, width in zip("ABCDEFGHIJ", XLSX_WIDTHS, strict=True):
+            self.ws.column_dimensions[letter].width = width
+        self.ws.print_title_rows = "1:1"
+        bold = Font(bold=True)
+        header = []
+        for value in COLUMNS:
+            c = WriteOnlyCell(self.ws, value)
+            c.font = bold
             type_text(c)
-    for c in ws["F"][1:]:
-        c.number_format = "0.00"
-    ws.freeze_panes = "C2"
-    for letter, width in zip("ABCDEFGHIJ", (6, 36, 22, 10, 10, 10, 12, 10, 10, 10), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.auto_filter.ref = f"A1:J{len(rows) + 1}"
-    info = wb.create_sheet("公示说明")
-    for line in (n.title, n.scheme_line, n.intro, n.period, n.objection, n.note, n.provenance, n.verify):
-        info.append([line])
-    info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 120
-    for row in info.iter_rows():
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+            header.append(c)
+        self.ws.append(header)
+        self.body = StreamedRows(self.ws, first_row=2, number_formats={5: "0.00"})
+
+    def add(self, r: dict[str, Any]) -> None:
+        self.rows += 1
+        self.body.append(row_values(r, self.rows))
+
+    def save(self, fh: IO[bytes]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        self.ws.auto_filter.ref = f"A1:J{self.rows + 1}"  # written with the sheet's tail, after the rows
+        self.info.column_dimensions["A"].width = 120
+        n = self.notice
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for i, line in enumerate((n.title, n.scheme_line, n.intro, n.period, n.objection, n.note, n.provenance,
+                                  n.verify)):
+            c = WriteOnlyCell(self.info, line)
+            c.alignment = wrap
+            if i == 0:
+                c.font = Font(bold=True, size=14)
             type_text(c)
+            self.info.append([c])
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        self.body.splice(buf.getvalue(), fh)
+
+
+def build_xlsx(n: Notice, rows: Iterable[dict[str, Any]]) -> bytes:
+    """The XLSX of a list, as bytes (for a short list; ``write_publicity_documents`` streams to a file)."""
+    doc = XlsxList(n)
+    for r in rows:
+        doc.add(r)
     buf = io.BytesIO()
-    wb.save(buf)
+    doc.save(buf)
     return buf.getvalue()
+
+
+# --- PDF: drawn straight on a reportlab canvas, one fixed-height line per enterprise -------------------
+
+MM = 72 / 25.4
+PAGE_W, PAGE_H = 297 * MM, 210 * MM  # A4 landscape
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM, FOOTER_Y = 12 * MM, 12 * MM, 14 * MM, 7 * MM
+WIDTHS = tuple(w * MM for w in (12, 72, 42, 18, 18, 18, 20, 26, 24, 16))
+TABLE_W = sum(WIDTHS)
+TABLE_X = (PAGE_W - TABLE_W) / 2
+EDGES = tuple(TABLE_X + sum(WIDTHS[:i]) for i in range(len(WIDTHS) + 1))
+ALIGN = ("right", "left", "left", "left", "left", "right", "centre", "centre", "centre", "centre")
+TEXT_W = PAGE_W - 2 * MARGIN_X - 12  # the heading's paragraphs
+HEAD_H, ROW_H = 15.0, 13.0
+HEAD_SIZE, ROW_SIZE, MIN_SIZE = 9.0, 8.5, 6.5  # a long name shrinks down to MIN_SIZE, then is cut with …
+PAD = 3.0
+GRID, HEAD_BG, ALT_BG = (0.6, 0.6, 0.6), (0.859, 0.89, 0.937), (0.957, 0.965, 0.976)
+VETO_RGB, GREY_RGB = (0.545, 0.102, 0.102), (0.267, 0.267, 0.267)
+VETO_OP = "0.545 0.102 0.102 rg"
+CACHED = frozenset({3, 4, 6, 9})  # columns of a few values that repeat (city, stage, grade, list)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    size: float
+    leading: float
+    align: str = "left"
+    bold: bool = False
+    colour: tuple[float, float, float] = (0, 0, 0)
+    gap_before: float = 0.0
+
+
+def _lines(pen: Any, text: str, size: float, leading: float, **kw: Any) -> list[Line]:
+    return [Line(t, size, leading, **kw) for t in pen.wrap(text, size, TEXT_W)]
+
+
+def heading_lines(pen: Any, n: Notice) -> list[Line]:
+    out = [Line(n.title, 18, 26, "centre", bold=True), Line(n.scheme_line, 10.5, 15, "centre", colour=GREY_RGB)]
+    intro = _lines(pen, n.intro, 10, 15)
+    out += [Line(intro[0].text, 10, 15, gap_before=5 * MM), *intro[1:]]
+    out += _lines(pen, n.period, 10, 15, bold=True) + _lines(pen, n.objection, 10, 15)
+    out += _lines(pen, n.note, 8.5, 12, colour=GREY_RGB)
+    return out
+
+
+def tail_lines(pen: Any, n: Notice) -> list[Line]:
+    out = _lines(pen, n.provenance, 8.5, 12, colour=GREY_RGB)
+    out[0] = Line(out[0].text, 8.5, 12, colour=GREY_RGB, gap_before=4 * MM)
+    return out + _lines(pen, n.verify, 8.5, 12, colour=GREY_RGB)
+
+
+def _height(lines: list[Line]) -> float:
+    return sum(ln.leading + ln.gap_before for ln in lines)
+
+
+def page_plan(rows: int, heading_h: float, tail_h: float) -> list[int]:
+    """Rows on each page, known before drawing (so "共 m 页" is known too): page 1 holds the heading and
+    as many rows as fit under it, the others a full page each; the last page must also hold the tail
+    (provenance and verify lines): when it does not, its last rows go to one more page."""
+    room = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - HEAD_H
+    first = max(0, int((room - heading_h - 4 * MM) // ROW_H))
+    per_page = int(room // ROW_H)
+    pages = [min(rows, first)]
+    left = rows - pages[0]
+    while left > 0:
+        pages.append(min(left, per_page))
+        left -= pages[-1]
+    above = heading_h + 4 * MM if len(pages) == 1 else 0.0
+    with_tail = max(1, int((room - above - tail_h) // ROW_H))
+    if pages[-1] > with_tail:
+        pages.append(pages[-1] - with_tail)
+        pages[-2] = with_tail
+    return pages
+
+
+class PdfList:
+    """The PDF of one region's list (A4 landscape), drawn row by row: a page is drawn once its rows are in,
+    compressed and kept by the canvas, so memory holds one page of rows and the compressed pages."""
+
+    def __init__(self, n: Notice, rows: int, fh: IO[bytes]) -> None:
+        from innopoints.documents.layout import Pen
+
+        self.notice = n
+        self.canvas = _canvas(fh, n)
+        self.pen = Pen(self.canvas)
+        self.font = self.pen.font
+        self.heading = heading_lines(self.pen, n)
+        self.tail = tail_lines(self.pen, n)
+        self.plan = page_plan(rows, _height(self.heading), _height(self.tail))
+        self.expected = rows
+        self.page: list[tuple[list[str], bool]] = []
+        self.page_no = 0
+        self.rows = 0
+        self.glyphs = Glyphs(self.canvas, self.font)
+
+    def add(self, r: dict[str, Any]) -> None:
+        self.rows += 1
+        self.page.append((_pdf_cells(r, self.rows), bool(r["is_vetoed"])))
+        if len(self.page) == self.plan[self.page_no]:
+            self._page()
+
+    def save(self) -> None:
+        if self.rows != self.expected:
+            raise RuntimeError(f"publicity PDF: {self.rows} rows given, {self.expected} announced")
+        while self.page_no < len(self.plan):  # the heading-only first page of an empty list
+            self._page()
+        self.canvas.save()
+
+    def _page(self) -> None:
+        self.page_no += 1
+        c = self.canvas
+        top = PAGE_H - MARGIN_TOP
+        if self.page_no == 1:
+            top = self._lines(self.heading, top) - 4 * MM
+        if self.page:
+            top = self._table(top)
+        if self.page_no == len(self.plan):
+            self._lines(self.tail, top)
+        c.setFont(self.font, 8)
+        c.setFillColorRGB(0.35, 0.35, 0.35)
+        c.drawString(MARGIN_X, FOOTER_Y, self.notice.footer)
+        c.drawRightString(PAGE_W - MARGIN_X, FOOTER_Y, f"第 {self.page_no} 页 共 {len(self.plan)} 页")
+        c.showPage()
+        self.page = []
+
+    def _lines(self, lines: list[Line], top: float) -> float:
+        for ln in lines:
+            top -= ln.gap_before
+            base = top - ln.leading / 2 - ln.size * 0.35
+            x = {"left": MARGIN_X + 6, "centre": PAGE_W / 2}[ln.align]
+            self.pen.text(x, base, ln.text, ln.size, align=ln.align, bold=ln.bold, colour=ln.colour)
+            top -= ln.leading
+        return top
+
+    def _table(self, top: float) -> float:
+        c, rows, g = self.canvas, self.page, self.glyphs
+        bottom = top - HEAD_H - len(rows) * ROW_H
+        c.setFillColorRGB(*HEAD_BG)
+        c.rect(TABLE_X, top - HEAD_H, TABLE_W, HEAD_H, stroke=0, fill=1)
+        if len(rows) > 1:
+            c.setFillColorRGB(*ALT_BG)
+            p = c.beginPath()
+            for i in range(1, len(rows), 2):
+                p.rect(TABLE_X, top - HEAD_H - (i + 1) * ROW_H, TABLE_W, ROW_H)
+            c.drawPath(p, stroke=0, fill=1)
+        c.setStrokeColorRGB(*GRID)
+        c.setLineWidth(0.3)
+        ys = [top] + [top - HEAD_H - i * ROW_H for i in range(len(rows) + 1)]
+        c.lines([(TABLE_X, y, TABLE_X + TABLE_W, y) for y in ys] + [(x, top, x, bottom) for x in EDGES])
+        # the text of the table in one text object, written as PDF operators (reportlab's text object
+        # re-encodes and measures every string: most of the time of a long list), in a saved graphics state
+        ops = ["q BT 0 0 0 rg"]
+        g.current = None
+        base = top - HEAD_H / 2 - HEAD_SIZE * 0.35
+        for i, label in enumerate(COLUMNS):
+            g.show(ops, label, HEAD_SIZE, EDGES[i] + (WIDTHS[i] - g.width(label, HEAD_SIZE)) / 2, base, True)
+        y = top - HEAD_H
+        for cells, vetoed in rows:
+            base = y - ROW_H / 2 - ROW_SIZE * 0.35
+            for i, text in enumerate(cells):
+                if not text:
+                    continue
+                room = WIDTHS[i] - 2 * PAD
+                size = ROW_SIZE
+                w = g.width(text, ROW_SIZE)
+                if w > room:
+                    text, size, w = self._fit(text, room)
+                align = ALIGN[i]
+                x = (EDGES[i] + PAD if align == "left" else EDGES[i + 1] - PAD - w if align == "right"
+                     else EDGES[i] + (WIDTHS[i] - w) / 2)
+                if vetoed and i == 6:
+                    ops.append(VETO_OP)
+                    g.show(ops, text, size, x, base, True)
+                    ops.append("0 0 0 rg")
+                else:
+                    g.show(ops, text, size, x, base, i in CACHED)
+            y -= ROW_H
+        ops.append("ET Q")
+        c._code.append("\n".join(ops))
+        return bottom
+
+    def _fit(self, text: str, room: float) -> tuple[str, float, float]:
+        """A text too wide for its column on one line: smaller type down to MIN_SIZE, then cut with "…"."""
+        w = self.glyphs.width(text, MIN_SIZE)
+        if w <= room:
+            size = ROW_SIZE
+            while size > MIN_SIZE and self.glyphs.width(text, size) > room:
+                size = round(size - 0.25, 2)
+            return text, size, self.glyphs.width(text, size)
+        lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.glyphs.width(text[:mid] + "…", MIN_SIZE) <= room:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = text[:lo].rstrip() + "…"
+        return cut, MIN_SIZE, self.glyphs.width(cut, MIN_SIZE)
+
+
+class Glyphs:
+    """Text as PDF text operators in the subsets of the embedded TrueType font, as reportlab's text object
+    writes them (each character's subset and code assigned by reportlab's own ``splitString``, so the
+    font is subset and embedded at ``save`` as usual), each character's code cached: a string is coded by
+    ``str.translate`` and cut into runs of one subset by a regular expression, not character by character."""
+
+    def __init__(self, canvas: Any, font_name: str) -> None:
+        from reportlab.pdfbase import pdfmetrics
+
+        self.font = pdfmetrics.getFont(font_name)
+        self.doc = canvas._doc
+        self.coded: dict[int, str] = {}  # a character -> the character numbered subset * 256 + code
+        self.byte: dict[int, str] = {}  # that character -> the character numbered code (one byte)
+        self.known: set[str] = set()
+        self.names: list[str] = []  # the font resource of each subset
+        self.runs_re = re.compile("[\x00-\xff]+")
+        self.cache: dict[str, list[tuple[int, str]]] = {}
+        self.current: tuple[int, float] | None = None  # the subset and size the text object is set in
+        self.width = self.font.stringWidth
+
+    def _learn(self, text: str) -> None:
+        for ch in set(text) - self.known:
+            ((subset, code),) = self.font.splitString(ch, self.doc)
+            n = subset << 8 | code[0]
+            self.coded[ord(ch)] = chr(n)
+            self.byte[n] = chr(code[0])
+            self.known.add(ch)
+            while len(self.names) <= subset:
+                self.names.append(self.font.getSubsetInternalName(len(self.names), self.doc))
+                self.runs_re = re.compile("|".join(f"[{chr(k << 8)}-{chr(k << 8 | 0xFF)}]+"
+                                                   for k in range(len(self.names))).replace("\x00", "\\x00"))
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """(subset, the codes in hexadecimal) of each run of ``text`` in one subset."""
+        if not self.known.issuperset(text):
+            self._learn(text)
+        coded = text.translate(self.coded)
+        if coded < "\u0100" and max(coded) < "\u0100":
+            return [(0, coded.encode("latin-1").hex())]
+        return [(ord(run[0]) >> 8, run.translate(self.byte).encode("latin-1").hex())
+                for run in self.runs_re.findall(coded)]
+
+    def show(self, ops: list[str], text: str, size: float, x: float, y: float, cache: bool = False) -> None:
+        """Append to ``ops`` what draws ``text`` at (x, y) in ``size`` (``cache``: a value that repeats)."""
+        ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        if cache:
+            runs = self.cache.get(text)
+            if runs is None:
+                runs = self.cache[text] = self.runs(text)
+        else:
+            runs = self.runs(text)
+        for subset, hexa in runs:
+            if (subset, size) != self.current:
+                ops.append(f"{self.names[subset]} {size:g} Tf")
+                self.current = (subset, size)
+            ops.append(f"<{hexa}> Tj")
+
+
+def _canvas(fh: IO[bytes], n: Notice) -> Any:
+    """A deterministic canvas (invariant) in the CJK font only, each page's content compressed as soon as
+    the page is done (reportlab would keep every page's operators as text until ``save``)."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream, PDFZCompress
+    from reportlab.pdfgen.canvas import Canvas
+
+    class PageCompressingCanvas(Canvas):
+        def showPage(self) -> None:  # reportlab's name
+            super().showPage()
+            page = self._doc.Pages.pages[-1]
+            page.Contents = PDFStream(PDFDictionary({"Filter": PDFName("FlateDecode")}),
+                                      PDFZCompress.encode(page.stream))
+            page.stream = None
+
+    font = fonts.register()
+    c = PageCompressingCanvas(fh, pagesize=(PAGE_W, PAGE_H), invariant=1, initialFontName=font,
+                              pageCompression=0)
+    c.setTitle(n.title)
+    c.setAuthor("innopoints")
+    return c
 
 
 def _pdf_cells(r: dict[str, Any], number: int) -> list[str]:
@@ -139,88 +468,13 @@ def _pdf_cells(r: dict[str, Any], number: int) -> list[str]:
 
 
 def build_pdf(n: Notice, rows: list[dict[str, Any]]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-
-    font = fonts.register()
-    page = landscape(A4)
-    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap="CJK", spaceAfter=2)
-    title = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER)
-    sub = ParagraphStyle("sub", parent=base, fontSize=10.5, alignment=TA_CENTER,
-                         textColor=colors.HexColor("#444444"))
-    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"))
-    esc = _escape
-    story: list[Any] = [
-        Paragraph(f"<b>{esc(n.title)}</b>", title), Paragraph(esc(n.scheme_line), sub), Spacer(1, 5 * mm),
-        Paragraph(esc(n.intro), base), Paragraph(f"<b>{esc(n.period)}</b>", base), Paragraph(esc(n.objection), base),
-        Paragraph(esc(n.note), small), Spacer(1, 4 * mm),
-    ]
-    data = [list(COLUMNS)] + [_pdf_cells(r, i) for i, r in enumerate(rows, start=1)]
-    widths = [12 * mm, 72 * mm, 42 * mm, 18 * mm, 18 * mm, 18 * mm, 20 * mm, 26 * mm, 24 * mm, 16 * mm]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    style = [
-        ("FONT", (0, 0), (-1, -1), font, 8.5),
-        ("FONT", (0, 0), (-1, 0), font, 9),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dbe3ef")),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-        ("ALIGN", (0, 1), (0, -1), "RIGHT"),
-        ("ALIGN", (5, 1), (5, -1), "RIGHT"),
-        ("ALIGN", (6, 1), (-1, -1), "CENTER"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f6f9")]),
-    ]
-    for i, r in enumerate(rows, start=1):
-        if r["is_vetoed"]:
-            style.append(("TEXTCOLOR", (6, i), (6, i), colors.HexColor("#8b1a1a")))
-    table.setStyle(TableStyle(style))
-    story += [table, Spacer(1, 4 * mm), Paragraph(esc(n.provenance), small), Paragraph(esc(n.verify), small)]
+    """The PDF of a list, as bytes (for a short list; ``write_publicity_documents`` streams to a file)."""
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
-                            bottomMargin=14 * mm, title=n.title, author="innopoints")
-    doc.build(story, canvasmaker=_numbered_canvas(font, n))
+    doc = PdfList(n, len(rows), buf)
+    for r in rows:
+        doc.add(r)
+    doc.save()
     return buf.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _numbered_canvas(font: str, n: Notice) -> Any:
-    """A canvas class that writes "第 n 页 共 m 页" on every page once the page count is known."""
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("invariant", 1)
-            kwargs["initialFontName"] = font  # no standard font on any page: the CJK one only
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                w, _ = self._pagesize
-                self.setFont(font, 8)
-                self.setFillColorRGB(0.35, 0.35, 0.35)
-                self.drawString(12 * mm, 7 * mm, n.footer)
-                self.drawRightString(w - 12 * mm, 7 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def regions(conn: Any, pub: read.Publication, ref: read.Reference) -> list[Region]:
@@ -231,10 +485,75 @@ def regions(conn: Any, pub: read.Publication, ref: read.Reference) -> list[Regio
     return out
 
 
-def write_publicity_documents(publication_id: int, out_dir: Path) -> list[Path]:
+
+# --- every region's documents from one pass over the province's list -----------------------------------
+
+KINDS = ("xlsx", "pdf")
+PARALLEL_FROM = 20_000  # rows in the province's list from which XLSX and PDF are written by two processes
+RowSource = Callable[[], Iterable[dict[str, Any]]]  # the province's rows in list order; picklable
+
+
+@dataclass(frozen=True)
+class Document:
+    """One region's list: what its heading says, how many rows it has, its file name without suffix."""
+
+    region: Region
+    notice: Notice
+    rows: int
+    stem: str
+
+
+def write_lists(kind: str, documents: list[Document], source: RowSource, out_dir: Path) -> list[Path]:
+    """Write the ``kind`` ("xlsx" or "pdf") document of every region in one pass over ``source`` (the
+    province's list in order; a city's list is its rows, in the same order): each row goes to the
+    province's document and to its city's. Files are written atomically, mode 0600; on an error none
+    is left behind. Returns the paths, in the order of ``documents``."""
+    paths = [out_dir / f"{d.stem}.{kind}" for d in documents]
+    with contextlib.ExitStack() as stack:
+        writers: dict[str | None, tuple[Any, IO[bytes]]] = {}
+        for d, path in zip(documents, paths, strict=True):
+            fh = stack.enter_context(statefile.atomic_file(path))
+            writers[d.region.city_code] = (XlsxList(d.notice) if kind == "xlsx" else PdfList(d.notice, d.rows, fh), fh)
+        province = writers[None][0] if None in writers else None
+        for r in source():
+            if province is not None:
+                province.add(r)
+            city = r["city_code"]
+            if city is not None and (w := writers.get(city)) is not None:
+                w[0].add(r)
+        for w, fh in writers.values():
+            if kind == "xlsx":
+                w.save(fh)
+            else:
+                w.save()
+    return paths
+
+
+def _published_rows(publication_id: int) -> Iterator[dict[str, Any]]:
+    """The province's list of a publication, streamed from PostgreSQL (a server-side cursor)."""
+    with db.connect(db.PUBLISHER, autocommit=True) as conn:
+        yield from read.iter_listed(conn, publication_id)
+
+
+def write_documents(documents: list[Document], source: RowSource, out_dir: Path, jobs: int = 2) -> list[Path]:
+    """Both documents of every region: the XLSX and the PDF each in a process of its own when ``jobs`` > 1
+    and the list is long (each reads the rows once), else one after the other here. Returns for each
+    region its XLSX then its PDF."""
+    total = max((d.rows for d in documents), default=0)
+    if jobs > 1 and total >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=len(KINDS)) as pool:
+            futures = [pool.submit(write_lists, kind, documents, source, out_dir) for kind in KINDS]
+            by_kind = [f.result() for f in futures]
+    else:
+        by_kind = [write_lists(kind, documents, source, out_dir) for kind in KINDS]
+    return [p for pair in zip(*by_kind, strict=True) for p in pair]
+
+
+def write_publicity_documents(publication_id: int, out_dir: Path, jobs: int = 2) -> list[Path]:
     """Write the XLSX and PDF of the publicity list ``publication_id`` for the province and each city into
     ``out_dir`` (atomically, mode 0600); returns the paths written. Refused for a publication that is not a
-    publicity list."""
+    publicity list. The rows are streamed from PostgreSQL (never all in memory), the province's list read
+    once per kind of document and the cities' lists taken from it."""
     out_dir = statefile.ensure_private_dir(Path(out_dir))
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
         pub = read.publication(conn, publication_id)
@@ -242,16 +561,13 @@ def write_publicity_documents(publication_id: int, out_dir: Path) -> list[Path]:
             raise UsageError(f"发布 {publication_id} 是{pub.kind_zh}，不是公示名单 (publication {publication_id} is "
                              f"of kind {pub.kind!r}, not a publicity list): 公示文件只为公示名单生成")
         ref = read.reference(conn)
-        lists = [(region, read.listed(conn, publication_id, region.city_code)) for region in regions(conn, pub, ref)]
-    written: list[Path] = []
-    for region, rows in lists:
-        if not rows:
-            continue
-        n = notice(pub, ref, region, len(rows))
-        stem = f"公示名单_{pub.scheme_code}_{pub.eval_year}_{region.code}_{region.name_zh}"
-        for suffix, data in ((".xlsx", build_xlsx(n, rows)), (".pdf", build_pdf(n, rows))):
-            path = out_dir / f"{stem}{suffix}"
-            statefile.write_bytes(path, data)
-            written.append(path)
-        log.info("publicity list %s %s: %d enterprises", publication_id, region.name_zh, len(rows))
+        counts = read.counts(conn, publication_id)
+        documents = [
+            Document(region, notice(pub, ref, region, counts.get(region.city_code, 0)),
+                     counts.get(region.city_code, 0),
+                     f"公示名单_{pub.scheme_code}_{pub.eval_year}_{region.code}_{region.name_zh}")
+            for region in regions(conn, pub, ref) if counts.get(region.city_code, 0)]
+    written = write_documents(documents, functools.partial(_published_rows, publication_id), out_dir, jobs)
+    for d in documents:
+        log.info("publicity list %s %s: %d enterprises", publication_id, d.region.name_zh, d.rows)
     return written

@@ -3,7 +3,7 @@ as the publisher role (the one that may read publications). Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -151,17 +151,41 @@ def enterprise_data(conn: Any, publication_id: int, usccs: Sequence[str]) -> lis
     return [scores[u] for u in usccs if u in scores]
 
 
+LISTED_SQL = """
+    select uscc, enterprise_name, city_code, city_name_zh, stage_name_zh, is_vetoed, total_points,
+        grade, grade_label_zh, rank_in_region, evaluated_in_region, rank_in_stage, ranked_in_stage,
+        band_name_zh
+    from audit.publication_scores
+    where publication_id = %s and (%s::text is null or city_code = %s)
+    order by is_vetoed, rank_in_region nulls last, enterprise_name, uscc"""
+LISTED_CHUNK = 5_000
+
+
 def listed(conn: Any, publication_id: int, city_code: str | None = None) -> list[Row]:
     """The rows of a published list (the province's, or one city's): ranked enterprises by rank, then
-    the vetoed ones by name."""
-    return _rows(conn, """
-        select uscc, enterprise_name, city_code, city_name_zh, stage_name_zh, is_vetoed, total_points,
-            grade, grade_label_zh, rank_in_region, evaluated_in_region, rank_in_stage, ranked_in_stage,
-            band_name_zh
-        from audit.publication_scores
-        where publication_id = %s and (%s::text is null or city_code = %s)
-        order by is_vetoed, rank_in_region nulls last, enterprise_name, uscc""",
-        (publication_id, city_code, city_code))
+    the vetoed ones by name. All in memory: for a long list use ``iter_listed``."""
+    return _rows(conn, LISTED_SQL, (publication_id, city_code, city_code))
+
+
+def iter_listed(conn: Any, publication_id: int, city_code: str | None = None,
+                chunk: int = LISTED_CHUNK) -> Iterator[Row]:
+    """The rows of ``listed``, in its order, streamed through a server-side (named) cursor ``chunk`` rows
+    at a time, so a national list (900,000 rows) never sits in memory. Runs in a transaction of its own
+    on ``conn`` (a named cursor lives in one); ``conn`` must not be in a transaction already."""
+    with conn.transaction(), conn.cursor(name="listed", row_factory=dict_row) as cur:
+        cur.itersize = chunk
+        cur.execute(LISTED_SQL, (publication_id, city_code, city_code))
+        yield from cur
+
+
+def counts(conn: Any, publication_id: int) -> dict[str | None, int]:
+    """Enterprises of the publication per city code, and under None all of them."""
+    out: dict[str | None, int] = {c: int(n) for c, n in conn.execute(
+        "select city_code, count(*) from audit.publication_scores where publication_id = %s "
+        "and city_code is not null group by city_code", (publication_id,)).fetchall()}
+    out[None] = int(conn.execute("select count(*) from audit.publication_scores where publication_id = %s",
+                                 (publication_id,)).fetchone()[0])
+    return out
 
 
 def cities(conn: Any, publication_id: int) -> list[tuple[str, str]]:
