@@ -27,6 +27,7 @@ from innopoints.quality.suites import SuiteSpec, all_suites
 from innopoints.quality.suites.scoring_marts import DIAGNOSES
 
 log = logging.getLogger(__name__)
+UNEXPECTED_ROWS_TYPES = ("unexpected_rows_expectation", "unexpected_rows")
 
 
 @dataclass
@@ -220,7 +221,7 @@ def _parse_gx(result: Any, specs: dict[str, SuiteSpec], covered: dict[str, int |
                 description=cfg.description,
                 observed_value=_jsonable(observed),
                 unexpected_count=res.get("unexpected_count") if res.get("unexpected_count") is not None
-                else (observed if cfg.type == "unexpected_rows_expectation" and isinstance(observed, int) else None),
+                else (observed if cfg.type in UNEXPECTED_ROWS_TYPES and isinstance(observed, int) else None),
                 unexpected_percent=res.get("unexpected_percent"),
                 element_count=res.get("element_count"),
                 exception_message=exc_msg,

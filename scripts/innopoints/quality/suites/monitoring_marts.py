@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from innopoints.quality.suites import SuiteSpec, check
+from innopoints.quality.suites import SuiteSpec, UnexpectedRows, check
 
 E = gx.expectations
 
@@ -35,7 +35,7 @@ def _days(c: str) -> object:
 
 
 def _count_le(small: str, big: str) -> object:
-    return check(E.UnexpectedRowsExpectation(
+    return check(UnexpectedRows(
         unexpected_rows_query=f"select {small}, {big} from {{batch}} where {small} > {big}",
         description=f"{small} is never more than {big}"), "count_consistent", small)
 

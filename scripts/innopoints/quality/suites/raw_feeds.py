@@ -26,7 +26,7 @@ import great_expectations as gx
 
 from innopoints import seeds
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed, Field
-from innopoints.quality.suites import RowRule, SuiteSpec, braces, check, row_rules_expectation
+from innopoints.quality.suites import RowRule, SuiteSpec, UnexpectedRows, braces, check, row_rules_expectation
 
 E = gx.expectations
 
@@ -196,7 +196,7 @@ def _row_count_check(feed: Feed) -> Any:
     as changes (new and changed rows only) is exempt: a bank re-sending ten changed loans is not a
     collapse; a feed that stops arriving is caught by freshness."""
     scope = f" ({DELIVERY_SCOPE[feed.name]})" if feed.name in DELIVERY_SCOPE else ""
-    return check(E.UnexpectedRowsExpectation(
+    return check(UnexpectedRows(
         unexpected_rows_query=(
             "with deliveries as ("
             " select b.batch_id, b.file_name, count(r._batch_id) as n_rows,"
@@ -219,7 +219,7 @@ def _row_count_check(feed: Feed) -> Any:
 def _delivery_checks(feed: Feed) -> list:
     key = ", ".join(feed.key)
     out = [
-        check(E.UnexpectedRowsExpectation(
+        check(UnexpectedRows(
             unexpected_rows_query=(
                 f"select {key}, _batch_id, count(*) as n_rows from {{batch}} "
                 f"group by {key}, _batch_id having count(*) > 1"),
@@ -231,7 +231,7 @@ def _delivery_checks(feed: Feed) -> list:
     for (fname, col), (lo, hi) in MEDIAN_RANGES.items():
         if fname != feed.name:
             continue
-        out.append(check(E.UnexpectedRowsExpectation(
+        out.append(check(UnexpectedRows(
             unexpected_rows_query=(
                 "with per_batch as ("
                 f" select _batch_id, percentile_cont(0.5) within group (order by {col}) as median_value,"
