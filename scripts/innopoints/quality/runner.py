@@ -430,14 +430,16 @@ def run_freshness(delivered: dict[str, int | None] | None = None) -> list[CheckR
 def _diagnose(results: list[CheckResult]) -> None:
     """A failed check whose query tells only where (a scheme and year) gets the offending rows named by
     its diagnosis query (scoring_marts.DIAGNOSES), run now that it failed: the cost falls on failures."""
-    todo = [r for r in results if not r.success and r.details is None and (r.suite_name, r.check_name) in DIAGNOSES]
+    todo = [r for r in results if not r.success and r.exception_message is None
+            and (r.suite_name, r.check_name) in DIAGNOSES]
     if not todo:
         return
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         for r in todo:
             cur = conn.execute(f"select * from ({DIAGNOSES[(r.suite_name, r.check_name)]}) as d limit 3")
             names = [c.name for c in cur.description]
-            r.details = _jsonable([dict(zip(names, row, strict=True)) for row in cur.fetchall()]) or None
+            # the rows that name the enterprises, in place of the check's own (a scheme and year)
+            r.details = _jsonable([dict(zip(names, row, strict=True)) for row in cur.fetchall()]) or r.details
 
 
 def _record(outcome: ValidationOutcome) -> None:
