@@ -191,8 +191,11 @@ def _unlogged_with_rows(conn: Any, manifest: dict[str, Any]) -> list[str]:
     unlogged = [(s, r) for s, r in conn.execute(
         "select n.nspname, c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
         "where c.relkind = 'r' and c.relpersistence = 'u'") if (s, r) in wanted]
-    return sorted(f"{s}.{r}" for s, r in unlogged
-                  if conn.execute(f'select exists (select from "{s}"."{r}")').fetchone()[0])
+    return sorted(f"{s}.{r}" for s, r in unlogged if _has_rows(conn, s, r))
+
+
+def _has_rows(conn: Any, schema: str, relation: str) -> bool:
+    return bool(conn.execute(f'select exists (select from "{schema}"."{relation}")').fetchone()[0])
 
 
 def _emptied(recorded: list[str]) -> list[str]:
@@ -203,7 +206,7 @@ def _emptied(recorded: list[str]) -> list[str]:
         for name in recorded:
             s, r = name.split(".", 1)
             if conn.execute("select to_regclass(%s) is not null", (f'"{s}"."{r}"',)).fetchone()[0] and \
-                    not conn.execute(f'select exists (select from "{s}"."{r}")').fetchone()[0]:
+                    not _has_rows(conn, s, r):
                 out.append(name)
     return out
 

@@ -91,6 +91,11 @@ class RowRule:
         return {"check": self.check, "column": self.column, "description": self.description, "type": self.gx_type}
 
 
+def sql_list(values: list[str]) -> str:
+    """SQL string literals for an ``in (...)`` list."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
 def braces(sql: str) -> str:
     """SQL text with its braces doubled: GX substitutes ``{batch}`` with str.format."""
     return sql.replace("{", "{{").replace("}", "}}")

@@ -26,7 +26,15 @@ import great_expectations as gx
 
 from innopoints import seeds
 from innopoints.feeds import FEEDS, RAW_META_COLUMNS, Feed, Field
-from innopoints.quality.suites import RowRule, SuiteSpec, UnexpectedRows, braces, check, row_rules_expectation
+from innopoints.quality.suites import (
+    RowRule,
+    SuiteSpec,
+    UnexpectedRows,
+    braces,
+    check,
+    row_rules_expectation,
+    sql_list,
+)
 
 E = gx.expectations
 
@@ -99,10 +107,6 @@ def product_codes() -> list[str]:
     return sorted(seeds.column("ref_loan_products", "product_code"))
 
 
-def _in_list(values: list[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
 def _field_rules(feed: Feed, f: Field) -> list[RowRule]:
     out = []
     c, rc = f.name, f"r.{f.name}"
@@ -141,18 +145,18 @@ def _field_rules(feed: Feed, f: Field) -> list[RowRule]:
             out.append(RowRule("not_future", c, f"{rc} > current_date", f"{f.zh} ({c}) is not in the future",
                                unexpected))
     elif f.kind == "code" and f.codes:
-        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(sorted(set(f.codes.values())))})",
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({sql_list(sorted(set(f.codes.values())))})",
                            f"{f.zh} ({c}) is one of its canonical codes", "expect_column_values_to_be_in_set"))
     elif f.kind == "region":
-        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(city_codes())})",
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({sql_list(city_codes())})",
                            f"{f.zh} ({c}) is a city of the province (seeds/reference/regions.csv)",
                            "expect_column_values_to_be_in_set"))
     if c == "bank_code":
-        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(bank_codes())})",
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({sql_list(bank_codes())})",
                            "银行代码 (bank_code) is a partner bank (seeds/reference/ref_banks.csv)",
                            "expect_column_values_to_be_in_set"))
     if c == "product_code":
-        out.append(RowRule("in_set", c, f"{rc}::text not in ({_in_list(product_codes())})",
+        out.append(RowRule("in_set", c, f"{rc}::text not in ({sql_list(product_codes())})",
                            "产品代码 (product_code) is a known product (seeds/reference/ref_loan_products.csv)",
                            "expect_column_values_to_be_in_set"))
     return out

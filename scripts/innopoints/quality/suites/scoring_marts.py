@@ -32,7 +32,7 @@ from __future__ import annotations
 import great_expectations as gx
 
 from innopoints import seeds
-from innopoints.quality.suites import RowRule, SuiteSpec, UnexpectedRows, check, row_rules_expectation
+from innopoints.quality.suites import RowRule, SuiteSpec, UnexpectedRows, check, row_rules_expectation, sql_list
 
 E = gx.expectations
 
@@ -230,7 +230,7 @@ def scores_suite() -> SuiteSpec:
              for c in ("scheme_code", "eval_year", "uscc", "is_vetoed", "total_points", "max_points", "grade",
                        "rank_in_region", "evaluated_in_region")]
     rules += [
-        RowRule("in_set", "grade", f"r.grade not in ({', '.join(repr(g) for g in grades())})",
+        RowRule("in_set", "grade", f"r.grade not in ({sql_list(grades())})",
                 "grade is one of seeds/scoring/grade_bands.csv", "expect_column_values_to_be_in_set"),
         RowRule("rank_consistent", "rank_in_region",
                 "r.rank_in_region < 1 or r.rank_in_region > r.evaluated_in_region "
