@@ -71,3 +71,30 @@ def test_make_uscc_builds_valid_codes_and_checks_its_input() -> None:
     assert is_valid_uscc(code)
     with pytest.raises(ValueError, match="6 digits"):
         make_uscc("2109", "MA0Y1234")
+
+
+def _variants() -> list[str]:
+    """Valid codes and every kind of corruption the raw feeds could bring, for the SQL twin."""
+    bodies = [make_uscc(f"21{d:02d}00", f"MA{n:05d}X") for d in range(1, 15) for n in range(0, 700, 7)]
+    codes = REAL + bodies
+    out = list(codes)
+    for code in codes[:40]:
+        out += [code[:17] + c for c in USCC_CHARSET if c != code[17]]  # every wrong check character
+        for i in range(18):
+            for bad in ("I", "O", "S", "V", "Z", "a", "\\", "é", "中", ":", "@", " "):
+                out.append(code[:i] + bad + code[i + 1:])
+        out += [code.lower(), code[:17], code + "0", "\\x" + code[2:], code[:16] + "é",  # 18 bytes, 17 chars
+                code[:15] + "中"]  # 18 bytes, 16 characters
+    return [*out, "", "\\", "\\\\x41"]
+
+
+def test_the_sql_check_agrees_with_python(admin_conn) -> None:
+    """audit.uscc_is_valid (the gate's check over every raw row, computed from the code's bytes) gives
+    the verdict of innopoints.uscc on valid codes and on each corruption; null stays null."""
+    codes = _variants()
+    got = dict(admin_conn.execute(
+        "select v, audit.uscc_is_valid(v) from unnest(%s::text[]) as v", (codes,)).fetchall())
+    wrong = {c: got[c] for c in codes if got[c] is not is_valid_uscc(c)}
+    assert not wrong, list(wrong.items())[:10]
+    assert sum(got.values()) == len(REAL) + 14 * 100  # every valid code, and none of the corruptions
+    assert admin_conn.execute("select audit.uscc_is_valid(null)").fetchone()[0] is None
