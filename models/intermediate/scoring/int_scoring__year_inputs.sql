@@ -4,7 +4,7 @@
 -- their stages and vetoes, their source values, the scheme-years, and the scheme indicators,
 -- weights and bands (the same for every year). A year whose fingerprint equals the one in
 -- int_scoring__built_years is not computed again (macros/scoring/scoring_years.sql).
--- Order-independent: a sum of row hashes per part. evaluated_id is left out: it numbers the rows of
+-- Order-independent: a sum of row hashes per part (sum of bigint: exact, in 128-bit integers). evaluated_id is left out: it numbers the rows of
 -- all years in one sequence, so a new year would renumber the others without changing them.
 {%- set evaluated_columns = [] -%}
 {%- if execute -%}
@@ -56,15 +56,15 @@ rules as (
 
 parts as (
 
-    select eval_year, 'evaluated' as part, count(*) as n_rows, sum(row_hash::numeric) as hash_sum
+    select eval_year, 'evaluated' as part, count(*) as n_rows, sum(row_hash) as hash_sum
     from evaluated
     group by eval_year
     union all
-    select eval_year, 'source_values', count(*), sum(row_hash::numeric)
+    select eval_year, 'source_values', count(*), sum(row_hash)
     from source_values
     group by eval_year
     union all
-    select eval_year, 'scheme_years', count(*), sum(row_hash::numeric)
+    select eval_year, 'scheme_years', count(*), sum(row_hash)
     from scheme_years
     group by eval_year
 
@@ -72,7 +72,7 @@ parts as (
 
 rules_summary as (
 
-    select count(*) as n_rows, coalesce(sum(row_hash::numeric), 0) as hash_sum
+    select count(*) as n_rows, coalesce(sum(row_hash), 0) as hash_sum
     from rules
 
 ),

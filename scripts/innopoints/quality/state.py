@@ -47,9 +47,10 @@ def relation_summary(conn: Any, relation: str) -> dict[str, Any] | None:
         return None
     # hash_record_extended hashes each column with its type's own hash (no text rendering of the row:
     # 3-4 times cheaper than md5(t::text) on the 110-million-row indicator table); the sum of the 64-bit
-    # row hashes is order-independent and exact (numeric)
+    # row hashes is order-independent and exact: sum(bigint) adds in 128-bit integers and returns a
+    # numeric, the same number as summing each hash cast to numeric, in half the time
     n, h = conn.execute(
-        f"select count(*), coalesce(sum(hash_record_extended(t, 0)::numeric), 0)::text "
+        f"select count(*), coalesce(sum(hash_record_extended(t, 0)), 0)::text "
         f"from {relation} as t"  # relation comes from PUBLISHED_RELATIONS, not from input
     ).fetchone()
     return {"rows": int(n), "hash": h}
