@@ -51,16 +51,29 @@ def _one_scored_row() -> tuple[str, int, str, str]:
                  "where points > 0.01 and points < weight - 0.01 order by uscc, indicator_code limit 1")[0]
 
 
-def test_built_marts_carry_the_write_guard_and_the_gate_uses_it(wh: Settings) -> None:
+def test_built_marts_carry_the_write_guard_and_the_gate_uses_it(wh: Settings,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     stamp = _stamp()
     assert state.stamp_guarded(stamp), stamp
-    out = validate(freshness=False)
-    assert out.success, out.report()
-    assert out.data_summary["marts_unchanged_by"] == "stamp"
-    assert set(out.data_summary["timings_s"]) >= {"marts_fingerprint", "checkpoint gate_marts", "marts_unchanged"}
-    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
-        assert out.marts_fingerprint == state.marts_fingerprint(conn)  # the one hash is the publication's
+
+    def no_hash(*_: object) -> None:
+        raise AssertionError("the scoring marts' rows were read to name them")
+
+    with monkeypatch.context() as m:  # guarded marts are named by their stamp: no row is hashed
+        m.setattr(state, "marts_summaries", no_hash)
+        m.setattr(state, "marts_fingerprint", no_hash)
+        out = validate(freshness=False)
+        assert out.success, out.report()
+        assert out.data_summary["marts_unchanged_by"] == "stamp"
+        assert set(out.data_summary["timings_s"]) >= {"marts_fingerprint", "checkpoint gate_marts",
+                                                      "marts_unchanged"}
+        with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+            assert out.marts_fingerprint == state.marts_identity(conn) == state.stamp_fingerprint(stamp)
     assert _stamp() == stamp  # validating wrote nothing
+    # the content hash names the same rows whatever their table: a rebuild's new stamp is a new identity
+    with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+        content = state.marts_fingerprint(conn)
+    assert content is not None and content != out.marts_fingerprint
 
 
 def test_every_kind_of_write_changes_the_stamp(wh: Settings) -> None:

@@ -25,29 +25,19 @@ def _names(failed: list[dict[str, Any]], limit: int = 5) -> str:
     return names + (f" and {len(failed) - limit} more" if len(failed) > limit else "")
 
 
-def _fingerprint_now(conn: Any, validated_stamp: Any, validated: str | None) -> str | None:
-    """The scoring marts' fingerprint now: the validated one when their guarded write stamp is the one
-    the validation recorded (the same tables, not written since: no need to read 110 M rows again),
-    else hashed afresh (a rebuild with identical rows keeps the fingerprint)."""
-    now = state.mart_stamp(conn)
-    if validated_stamp is not None and state.stamp_guarded(now) and now == validated_stamp:
-        return validated
-    return state.marts_fingerprint(conn)
-
-
 def check(conn: Any) -> GateVerdict:
     """Read the latest audit.dq_runs row and compare what it validated with the data now. A score
     publication rests on the scoring inputs and the scoring marts only: a monitoring feed (loans,
     policy, consents) that failed, arrived after the validation or was never delivered does not block it."""
     row = conn.execute(
         "select run_id, finished_at, coalesce(scoring_success, success), freshness_success, covered_batches, "
-        "marts_fingerprint, failed_checks, data_summary -> 'stamp' "
+        "marts_fingerprint, failed_checks "
         "from audit.dq_runs order by finished_at desc, run_id desc limit 1"
     ).fetchone()
     if row is None:
         return GateVerdict(False, "尚未做过数据质量校验 (no data-quality validation has run yet): "
                            "run `innopoints validate`")
-    run_id, finished, scoring_ok, fresh_ok, covered, fingerprint, failed, stamp = row
+    run_id, finished, scoring_ok, fresh_ok, covered, fingerprint, failed = row
     covered = covered if isinstance(covered, dict) else json.loads(covered)
     when = f"{run_id} at {finished:%Y-%m-%d %H:%M:%S %Z}"
     if not scoring_ok:
@@ -67,13 +57,15 @@ def check(conn: Any) -> GateVerdict:
         return GateVerdict(False, "最近一次校验之后又导入了评分数据 (scoring data were imported after the latest "
                            f"validation, {when}; {'; '.join(changed)}): run `innopoints build` and "
                            "`innopoints validate`", run_id, finished, covered)
-    current = _fingerprint_now(conn, stamp, fingerprint)
+    # the identity of the marts now, named as the validation named them: by their guarded write stamp
+    # (catalog look-ups, no need to read 110 M rows in this transaction), else by a content hash
+    current = state.marts_identity(conn)
     if current is None:
         return GateVerdict(False, "积分数据集不存在 (the scoring marts do not exist): run `innopoints build` and "
                            "`innopoints validate`", run_id, finished, covered)
     if current != fingerprint:
-        return GateVerdict(False, f"最近一次校验之后积分数据集已重建且内容不同 (the scoring marts were rebuilt with "
-                           f"different content after the latest validation, {when}): run `innopoints validate`",
+        return GateVerdict(False, f"最近一次校验之后积分数据集被写入或重建 (the scoring marts were written or rebuilt "
+                           f"after the latest validation, {when}): run `innopoints validate`",
                            run_id, finished, covered)
     return GateVerdict(True, f"校验 (validation) {when} 在当前数据上通过 (passed on this data)", run_id, finished,
                        covered)

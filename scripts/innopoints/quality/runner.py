@@ -1,10 +1,11 @@
 """`innopoints validate`: run the gate (GX checkpoints + dbt source freshness), keep every result in
 audit.dq_results with one audit.dq_runs row, write Data Docs, say in a few lines what failed.
 
-What it costs at scale: the scoring marts are hashed once (the fingerprint a publication compares),
-at the start; whether they changed while the gate ran is told by their write stamps (catalog only,
-``state.mart_stamp``), and by hashing them again only when a mart lacks its write-log trigger. The
-time of each part is logged and kept in audit.dq_runs.data_summary -> 'timings_s'."""
+What it costs at scale: the scoring marts are named by their guarded write stamp (catalog only,
+``state.mart_stamp``: the fingerprint a publication compares, ``state.marts_identity``), which also
+tells whether they changed while the gate ran; their rows are hashed, at the start and the end, only
+when a mart lacks its write-log trigger. The time of each part is logged and kept in
+audit.dq_runs.data_summary -> 'timings_s'."""
 
 from __future__ import annotations
 
@@ -536,18 +537,6 @@ def _carried(conn: Any, specs: dict[str, SuiteSpec], digests: dict[str, str], co
     return out
 
 
-def _proven_marts(conn: Any, stamp: dict[str, Any]) -> dict[str, Any] | None:
-    """The scoring marts' row counts and hashes as a recorded validation computed them, when their
-    guarded write stamp is the one it recorded (the same tables, unwritten since), else None."""
-    if not state.stamp_guarded(stamp):
-        return None
-    row = conn.execute(
-        "select data_summary -> 'marts' from audit.dq_runs where data_summary -> 'stamp' = %s::jsonb "
-        "and data_summary ? 'marts' order by finished_at desc, run_id desc limit 1",
-        (json.dumps(stamp),)).fetchone()
-    return row[0] if row and row[0] else None
-
-
 def validate(freshness: bool = True, record: bool = True, freshness_read: FreshnessRead | None = None
              ) -> ValidationOutcome:
     """Run the gate. ``freshness_read``: the sources' freshness this run's build read (see FreshnessRead),
@@ -569,15 +558,17 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
     digests = {name: suite_digest(spec) for name, spec in specs.items()}
     with db.connect(db.TRANSFORMER, autocommit=True) as conn:
         covered = state.feed_batches(conn)
-        stamp = state.mart_stamp(conn)  # before the hash: equal at the end, nothing wrote them since
-        # the one pass over the scoring marts, unless a validation already hashed these very tables
-        marts = _proven_marts(conn, stamp) or state.marts_summaries(conn)
-        fingerprint = state.fingerprint_of(marts)
-        lap("marts_fingerprint")
-        summary: dict[str, Any] = {"raw_rows": state.raw_row_counts(conn), "marts": marts, "timings_s": timings,
+        stamp = state.mart_stamp(conn)  # equal at the end: nothing wrote the marts while the gate ran
+        summary: dict[str, Any] = {"raw_rows": state.raw_row_counts(conn), "timings_s": timings,
                                    "suite_digests": digests}
-        if state.stamp_guarded(stamp):
+        if state.stamp_guarded(stamp):  # the stamp names the marts: no row is read to name them
             summary["stamp"] = stamp
+            fingerprint = state.stamp_fingerprint(stamp)
+        else:  # a mart without its write-log trigger: only a pass over every row names its content
+            marts = state.marts_summaries(conn)
+            fingerprint = state.fingerprint_of(marts)
+            summary["marts"] = marts
+        lap("marts_fingerprint")
         summary["mart_inputs"] = mart_inputs(conn, covered)
         existing = {s.relation for s in specs.values() if gxc.relation_exists(conn, s.relation)}
         carried = _carried(conn, {n: s for n, s in specs.items() if s.relation in existing}, digests, covered, stamp)
