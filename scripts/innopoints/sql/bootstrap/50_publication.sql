@@ -186,10 +186,11 @@ language sql stable as $$
         'UTF8')), 'hex')
 $$;
 
--- Both tables are read in primary-key order: the indicator lines of one enterprise are aggregated as
--- the index scan passes them (a sorted group, never a hash of every enterprise's text) and merged with
--- its score line by uscc. Hash joins and hash aggregation are off for this function so that the plan
--- stays a stream whatever the statistics say.
+-- The indicator rows are read in primary-key order (publication, uscc, indicator code): one
+-- enterprise's lines are aggregated as the index scan passes them (a sorted group, never a hash table
+-- of every enterprise's text) and merged by uscc with its score line. Hash joins and hash aggregation
+-- are off for this function so that the plan stays a stream whatever the statistics say; what is
+-- sorted (the score lines, the digests) is one short row per enterprise and spills past work_mem.
 create or replace function audit.publication_content_sha256_v2(p_publication_id bigint) returns text
 language sql stable set enable_hashjoin = off set enable_hashagg = off as $$
     with scores as (
