@@ -226,3 +226,112 @@ def test_even_the_owner_cannot_change_a_publication(wh: Settings) -> None:
         with db.connect("admin") as conn, pytest.raises(psycopg.Error, match="append-only"):
             conn.execute(stmt)
     assert _snapshot(pid) == STATE["a_rows"]
+
+
+# The content hash, recomputed here from the stored rows: the canonical line of a score row and of an
+# indicator row (the fields of audit.publication_score_line / publication_indicator_line, joined with
+# '|', a null field left out as concat_ws does), then form 1 (one text of all lines) and form 2 (per
+# enterprise, then over the 32-byte digests in uscc order).
+SCORE_FIELDS = ("uscc", "enterprise_name", "city_code", "stage", "is_vetoed", "veto_codes", "total_points",
+                "max_points", "grade", "rank_in_region", "evaluated_in_region", "top_share",
+                "points_to_next_grade", "rank_in_stage", "ranked_in_stage", "band_code")
+INDICATOR_FIELDS = ("uscc", "indicator_code", "category_code", "indicator_value", "weight", "points")
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, list):  # array_to_string(…, ','): null elements left out
+        return ",".join(str(x) for x in v if x is not None)
+    if isinstance(v, Decimal):
+        return format(v, "f")  # PostgreSQL's numeric text: plain notation, the stored scale
+    return str(v)
+
+
+def _line(row: tuple[Any, ...]) -> str:
+    return "|".join(t for t in map(_text, row) if t is not None)
+
+
+def _python_hashes(pid: int) -> tuple[str, str]:
+    """(form 1, form 2) of a publication's content hash, computed in Python."""
+    import hashlib
+
+    scores = {r[0]: _line(r) for r in admin(f"select {', '.join(SCORE_FIELDS)} from audit.publication_scores "
+                                             "where publication_id = %s", (pid,))}
+    indicators: dict[str, list[tuple[str, str]]] = {}
+    for r in admin(f"select {', '.join(INDICATOR_FIELDS)} from audit.publication_indicator_points "
+                   "where publication_id = %s", (pid,)):
+        indicators.setdefault(r[0], []).append((r[1], _line(r)))
+    usccs = sorted(scores.keys() | indicators.keys())  # collation C: code point order
+    ind_lines = {u: [line for _, line in sorted(indicators.get(u, []))] for u in usccs}
+    flat = ("\n".join(scores[u] for u in usccs if u in scores) + "\n--\n"
+            + "\n".join(line for u in usccs for line in ind_lines[u]))
+    v1 = hashlib.sha256(flat.encode()).hexdigest()
+    digests = b"".join(hashlib.sha256((scores.get(u, "") + "\n--\n" + "\n".join(ind_lines[u])).encode()).digest()
+                       for u in usccs)
+    return v1, hashlib.sha256(digests).hexdigest()
+
+
+def _as_admin_past_the_trigger(table: str, stmt: str, params: Any = None) -> None:
+    """Change an append-only table as the administrator: its trigger off for this transaction only
+    (ALTER TABLE holds the table's exclusive lock until commit, so no one else writes meanwhile)."""
+    with db.connect("admin") as conn, conn.transaction():
+        conn.execute(f"alter table audit.{table} disable trigger {table}_immutable")
+        conn.execute(stmt, params)
+        conn.execute(f"alter table audit.{table} enable trigger {table}_immutable")
+
+
+def test_content_hash_equals_a_recomputation_in_python(wh: Settings) -> None:
+    pid = STATE["b"].publication_id
+    v1, v2 = _python_hashes(pid)
+    head = admin("select content_sha256, content_hash_version from audit.publications where publication_id = %s",
+                 (pid,))[0]
+    assert head == (v2, 2)
+    assert admin("select audit.publication_content_sha256(%s, 1), audit.publication_content_sha256(%s, 2)",
+                 (pid, pid))[0] == (v1, v2)
+    ok, msg = verify(pid)
+    assert ok and "version 2" in msg, msg
+
+
+def test_one_changed_indicator_value_fails_verify(wh: Settings) -> None:
+    pid = STATE["b"].publication_id
+    uscc, code, value = admin("select uscc, indicator_code, indicator_value from audit.publication_indicator_points "
+                              "where publication_id = %s and indicator_value is not null "
+                              "order by uscc, indicator_code limit 1", (pid,))[0]
+    where = "where publication_id = %s and uscc = %s and indicator_code = %s"
+    _as_admin_past_the_trigger("publication_indicator_points",
+                               f"update audit.publication_indicator_points set indicator_value = %s {where}",
+                               (value + Decimal("0.01"), pid, uscc, code))
+    try:
+        ok, msg = verify(pid)
+        assert not ok and "DIFFERS" in msg, msg
+        assert _python_hashes(pid)[1] == admin("select audit.publication_content_sha256(%s)", (pid,))[0][0]
+    finally:
+        _as_admin_past_the_trigger("publication_indicator_points",
+                                   f"update audit.publication_indicator_points set indicator_value = %s {where}",
+                                   (value, pid, uscc, code))
+    ok, msg = verify(pid)
+    assert ok, msg
+
+
+def test_a_version_1_publication_verifies_and_is_not_published_again(wh: Settings) -> None:
+    """A publication hashed in form 1 (before form 2 existed) still verifies, and publishing the same
+    scores again returns it: the new rows are compared in its form."""
+    out = validate()  # the scores rebuilt by the test before (weights swapped back)
+    assert out.success, out.report()
+    c = publish_final("LN-2025", STATE["a"].eval_year)
+    assert c.created
+    v1, _ = _python_hashes(c.publication_id)
+    _as_admin_past_the_trigger("publications", "update audit.publications set content_hash_version = 1, "
+                               "content_sha256 = %s where publication_id = %s", (v1, c.publication_id))
+    ok, msg = verify(c.publication_id)
+    assert ok and "version 1" in msg, msg
+    again = publish_final("LN-2025", c.eval_year)
+    assert not again.created and again.publication_id == c.publication_id and again.content_sha256 == v1
+    # a form-1 header with a form-2 hash does not verify
+    _as_admin_past_the_trigger("publications", "update audit.publications set content_sha256 = %s "
+                               "where publication_id = %s", (_python_hashes(c.publication_id)[1], c.publication_id))
+    ok, msg = verify(c.publication_id)
+    assert not ok, msg

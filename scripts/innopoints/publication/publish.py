@@ -181,6 +181,11 @@ def _final_rests_on(conn: Any, scheme: str, year: int, run_id: str | None) -> in
     return int(pid)
 
 
+def _content_sha256(conn: Any, publication_id: int, version: int) -> str:
+    """The content hash of a publication's rows in the given form (audit.publication_content_sha256)."""
+    return str(conn.execute("select audit.publication_content_sha256(%s, %s)", (publication_id, version)).fetchone()[0])
+
+
 def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: str = "final",
              opens_on: date | None = None, closes_on: date | None = None) -> Publication:
     conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
@@ -203,14 +208,17 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
     publicity_id = _final_rests_on(conn, scheme, year, verdict.run_id) if kind == "final" else None
     pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))").fetchone()[0]
     n_scores, n_ind = _insert_rows(conn, pid, scheme, year)
-    digest = conn.execute("select audit.publication_content_sha256(%s)", (pid,)).fetchone()[0]
+    version = conn.execute("select audit.publication_content_hash_version()").fetchone()[0]
+    digest = _content_sha256(conn, pid, version)
     last = conn.execute(
         "select publication_id, n_enterprises, content_sha256, dq_run_id, opens_on, closes_on, "
-        "publicity_publication_id from audit.publications "
+        "publicity_publication_id, content_hash_version from audit.publications "
         "where scheme_code = %s and eval_year = %s and kind = %s order by publication_id desc limit 1",
         (scheme, year, kind)).fetchone()
     same_period = kind != "publicity" or (last is not None and (last[4], last[5]) == (opens_on, closes_on))
-    if last is not None and last[2] == digest and last[6] == publicity_id and same_period:
+    # like with like: the last publication's hash may be of an earlier form
+    same_rows = last is not None and last[2] == (digest if last[7] == version else _content_sha256(conn, pid, last[7]))
+    if last is not None and same_rows and last[6] == publicity_id and same_period:
         raise _Unchanged(Publication(last[0], scheme, year, last[1], last[2], last[3], created=False, kind=kind,
                                      opens_on=last[4], closes_on=last[5], publicity_publication_id=last[6]))
     batches = state.all_batch_ids(conn, verdict.covered_batches)
@@ -219,11 +227,12 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
         insert into audit.publications (
             publication_id, scheme_code, eval_year, scheme_name_zh, max_points, published_by, code_version,
             dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256,
-            grade_bands, kind, opens_on, closes_on, publicity_publication_id)
-        values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            content_hash_version, grade_bands, kind, opens_on, closes_on, publicity_publication_id)
+        values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                %s)
         """,
         (pid, scheme, year, sch[0], sch[1], published_by, state.code_version(), verdict.run_id,
-         json.dumps(verdict.covered_batches), batches, n_scores, n_ind, digest,
+         json.dumps(verdict.covered_batches), batches, n_scores, n_ind, digest, version,
          json.dumps(grade_bands(conn), ensure_ascii=False), kind, opens_on, closes_on, publicity_id))
     n_changes = _change_report(conn, pid, publicity_id) if publicity_id is not None else 0
     pause_point("publish-before-commit")
@@ -318,17 +327,18 @@ def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
 
 
 def verify(publication_id: int) -> tuple[bool, str]:
-    """Recompute a publication's content hash from its stored rows and compare with the recorded one."""
+    """Recompute a publication's content hash from its stored rows, in the form its header records, and
+    compare with the recorded one."""
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
-        row = conn.execute("select content_sha256, n_enterprises from audit.publications where publication_id = %s",
-                           (publication_id,)).fetchone()
+        row = conn.execute("select content_sha256, n_enterprises, content_hash_version from audit.publications "
+                           "where publication_id = %s", (publication_id,)).fetchone()
         if row is None:
             return False, f"no publication {publication_id}"
-        now = conn.execute("select audit.publication_content_sha256(%s)", (publication_id,)).fetchone()[0]
+        now = _content_sha256(conn, publication_id, row[2])
         n = conn.execute("select count(*) from audit.publication_scores where publication_id = %s",
                          (publication_id,)).fetchone()[0]
     ok = now == row[0] and n == row[1]
-    return ok, (f"publication {publication_id}: {n} enterprises, sha256 {now} "
+    return ok, (f"publication {publication_id}: {n} enterprises, sha256 {now} (hash version {row[2]}) "
                 + ("matches the recorded hash" if ok else f"DIFFERS from the recorded {row[0]} ({row[1]} rows)"))
 
 

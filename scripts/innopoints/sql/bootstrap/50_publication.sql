@@ -125,23 +125,59 @@ alter table audit.publication_scores add column if not exists ranked_in_stage in
 alter table audit.publication_scores add column if not exists band_code text;
 alter table audit.publication_scores add column if not exists band_name_zh text;
 
--- The content hash of a publication: sha256 over every score and indicator row in a canonical order
--- and text form (scheme and year are in the immutable header row). Computed when publishing and again
--- by `innopoints publish --verify`.
-create or replace function audit.publication_content_sha256(p_publication_id bigint) returns text
+-- The content hash of a publication (内容哈希): sha256 over every score and indicator row in a canonical
+-- text form (scheme and year are in the immutable header row). Computed when publishing and again by
+-- `innopoints publish --verify`, in the form the header names (content_hash_version):
+--   1  one text of every score line (by uscc), '\n--\n', every indicator line (by uscc, indicator code),
+--      hashed at once. That text grows with the publication: nationally it nears PostgreSQL's 1 GB
+--      limit for one value. Kept so that the publications hashed so still verify.
+--   2  per enterprise, sha256 of its score line, '\n--\n' and its indicator lines (by indicator code),
+--      then sha256 over those 32-byte digests in uscc order: no value larger than one enterprise's
+--      lines plus 32 bytes per enterprise. The form of new publications.
+-- The lines are the same in both: one definition each, below.
+create or replace function audit.publication_content_hash_version() returns smallint
+language sql immutable as $$ select 2::smallint $$;
+comment on function audit.publication_content_hash_version() is
+    'The current form of a publication''s content hash: what new publications record and verify.';
+alter table audit.publications add column if not exists content_hash_version smallint not null default 1;
+-- rows hashed before the column existed are version 1 (a constant default added with the column is a
+-- catalog entry: no row is rewritten, so the append-only triggers do not fire); new rows are of the
+-- current version
+alter table audit.publications alter column content_hash_version
+    set default audit.publication_content_hash_version();
+do $$
+begin
+    if not exists (select from pg_constraint where conname = 'publications_hash_version') then
+        alter table audit.publications add constraint publications_hash_version
+            check (content_hash_version in (1, 2));
+    end if;
+end
+$$;
+comment on column audit.publications.content_hash_version is
+    'Form of content_sha256 (内容哈希版本): 1 one text of all rows, 2 per enterprise then over the digests.';
+
+create or replace function audit.publication_score_line(s audit.publication_scores) returns text
+language sql stable as $$
+    select concat_ws('|', s.uscc, s.enterprise_name, s.city_code, s.stage, s.is_vetoed,
+                     array_to_string(s.veto_codes, ','), s.total_points, s.max_points, s.grade,
+                     s.rank_in_region, s.evaluated_in_region, s.top_share,
+                     s.points_to_next_grade, s.rank_in_stage, s.ranked_in_stage, s.band_code)
+$$;
+
+create or replace function audit.publication_indicator_line(i audit.publication_indicator_points) returns text
+language sql stable as $$
+    select concat_ws('|', i.uscc, i.indicator_code, i.category_code, i.indicator_value, i.weight, i.points)
+$$;
+
+create or replace function audit.publication_content_sha256_v1(p_publication_id bigint) returns text
 language sql stable as $$
     with scores as (
-        select string_agg(concat_ws('|', s.uscc, s.enterprise_name, s.city_code, s.stage, s.is_vetoed,
-                                    array_to_string(s.veto_codes, ','), s.total_points, s.max_points, s.grade,
-                                    s.rank_in_region, s.evaluated_in_region, s.top_share,
-                                    s.points_to_next_grade, s.rank_in_stage, s.ranked_in_stage,
-                                    s.band_code), E'\n' order by s.uscc) as body
+        select string_agg(audit.publication_score_line(s), E'\n' order by s.uscc) as body
         from audit.publication_scores as s
         where s.publication_id = p_publication_id
     ),
     indicators as (
-        select string_agg(concat_ws('|', i.uscc, i.indicator_code, i.category_code, i.indicator_value,
-                                    i.weight, i.points), E'\n' order by i.uscc, i.indicator_code) as body
+        select string_agg(audit.publication_indicator_line(i), E'\n' order by i.uscc, i.indicator_code) as body
         from audit.publication_indicator_points as i
         where i.publication_id = p_publication_id
     )
@@ -149,7 +185,56 @@ language sql stable as $$
         coalesce((select body from scores), '') || E'\n--\n' || coalesce((select body from indicators), ''),
         'UTF8')), 'hex')
 $$;
-grant execute on function audit.publication_content_sha256(bigint) to innopoints_publisher;
+
+-- The indicator rows are read in primary-key order (publication, uscc, indicator code): one
+-- enterprise's lines are aggregated as the index scan passes them (a sorted group, never a hash table
+-- of every enterprise's text) and merged by uscc with its score line. Hash joins and hash aggregation
+-- are off for this function so that the plan stays a stream whatever the statistics say; what is
+-- sorted (the score lines, the digests) is one short row per enterprise and spills past work_mem.
+create or replace function audit.publication_content_sha256_v2(p_publication_id bigint) returns text
+language sql stable set enable_hashjoin = off set enable_hashagg = off as $$
+    with scores as (
+        select s.uscc, audit.publication_score_line(s) as line
+        from audit.publication_scores as s
+        where s.publication_id = p_publication_id
+    ),
+    indicators as (
+        select i.uscc, string_agg(audit.publication_indicator_line(i), E'\n' order by i.indicator_code) as body
+        from audit.publication_indicator_points as i
+        where i.publication_id = p_publication_id
+        group by i.uscc
+    ),
+    enterprises as (
+        select
+            coalesce(s.uscc, i.uscc) as uscc,
+            sha256(convert_to(coalesce(s.line, '') || E'\n--\n' || coalesce(i.body, ''), 'UTF8')) as digest
+        from scores as s
+        full join indicators as i on i.uscc = s.uscc
+    )
+    select encode(sha256(coalesce(string_agg(e.digest, ''::bytea order by e.uscc), ''::bytea)), 'hex')
+    from enterprises as e
+$$;
+
+-- p_version: the form to compute (the header's content_hash_version); by default the current form.
+drop function if exists audit.publication_content_sha256(bigint);
+create or replace function audit.publication_content_sha256(
+    p_publication_id bigint, p_version integer default audit.publication_content_hash_version())
+returns text
+language plpgsql stable as $$
+begin
+    case p_version
+        when 1 then return audit.publication_content_sha256_v1(p_publication_id);
+        when 2 then return audit.publication_content_sha256_v2(p_publication_id);
+        else raise exception 'no content hash version % (known: 1, 2)', p_version
+            using errcode = 'invalid_parameter_value';
+    end case;
+end
+$$;
+grant execute on function audit.publication_content_hash_version(),
+    audit.publication_score_line(audit.publication_scores),
+    audit.publication_indicator_line(audit.publication_indicator_points),
+    audit.publication_content_sha256_v1(bigint), audit.publication_content_sha256_v2(bigint),
+    audit.publication_content_sha256(bigint, integer) to innopoints_publisher;
 
 select audit.make_append_only(t)
 from unnest(array['publications', 'publication_scores', 'publication_indicator_points', 'bank_pushes',
