@@ -191,43 +191,45 @@ def bare_copy(env_db: str, tmp: Path) -> dict[str, tuple[int, float, float | Non
     out: dict[str, tuple[int, float, float | None]] = {}
     dumps: list[tuple[str, Path, list[str]]] = []
     with db.connect("admin", dbname=env_db, autocommit=True) as conn:
-        for name, feed in FEEDS.items():
-            cols = [*feed.names, "_batch_id", "_line"]
-            ident = sql.SQL(", ").join(map(sql.Identifier, cols))
-            path = tmp / f"{name}.copy"
-            with open(path, "wb") as fh, conn.cursor() as cur, cur.copy(
-                sql.SQL("copy (select {} from raw.{}) to stdout").format(ident, sql.Identifier(name))
-            ) as cp:
-                for data in cp:
-                    fh.write(data)
-            dumps.append((name, path, cols))
-        for target, create in (
-            ("indexed", "create table bench_copy.{t} (like raw.{t} including defaults including indexes)"),
-            ("unlogged", "create unlogged table bench_copy.{t} (like raw.{t} including defaults)"),
-        ):
-            conn.execute("drop schema if exists bench_copy cascade")
-            conn.execute("create schema bench_copy")
-            for name, _, _ in dumps:
-                conn.execute(sql.SQL(create).format(t=sql.Identifier(name)))
-            conn.execute("checkpoint")  # start like the import did (see bench_import)
-            rows = 0
-            cpu0 = _proc_cpu(conn.info.backend_pid)
-            t0 = time.perf_counter()
-            for name, path, cols in dumps:
+        try:
+            for name, feed in FEEDS.items():
+                cols = [*feed.names, "_batch_id", "_line"]
                 ident = sql.SQL(", ").join(map(sql.Identifier, cols))
-                with conn.transaction(), conn.cursor() as cur:
-                    with open(path, "rb") as fh, cur.copy(
-                        sql.SQL("copy bench_copy.{} ({}) from stdin").format(sql.Identifier(name), ident)
-                    ) as cp:
-                        while chunk := fh.read(1 << 20):
-                            cp.write(chunk)
-                    rows += cur.rowcount
-            seconds = time.perf_counter() - t0
-            cpu1 = _proc_cpu(conn.info.backend_pid)
-            out[target] = (rows, seconds, cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None)
-        conn.execute("drop schema bench_copy cascade")
-    for _, path, _ in dumps:
-        path.unlink()
+                path = tmp / f"{name}.copy"
+                with open(path, "wb") as fh, conn.cursor() as cur, cur.copy(
+                    sql.SQL("copy (select {} from raw.{}) to stdout").format(ident, sql.Identifier(name))
+                ) as cp:
+                    for data in cp:
+                        fh.write(data)
+                dumps.append((name, path, cols))
+            for target, create in (
+                ("indexed", "create table bench_copy.{t} (like raw.{t} including defaults including indexes)"),
+                ("unlogged", "create unlogged table bench_copy.{t} (like raw.{t} including defaults)"),
+            ):
+                conn.execute("drop schema if exists bench_copy cascade")
+                conn.execute("create schema bench_copy")
+                for name, _, _ in dumps:
+                    conn.execute(sql.SQL(create).format(t=sql.Identifier(name)))
+                conn.execute("checkpoint")  # start like the import did (see bench_import)
+                rows = 0
+                cpu0 = _proc_cpu(conn.info.backend_pid)
+                t0 = time.perf_counter()
+                for name, path, cols in dumps:
+                    ident = sql.SQL(", ").join(map(sql.Identifier, cols))
+                    with conn.transaction(), conn.cursor() as cur:
+                        with open(path, "rb") as fh, cur.copy(
+                            sql.SQL("copy bench_copy.{} ({}) from stdin").format(sql.Identifier(name), ident)
+                        ) as cp:
+                            while chunk := fh.read(1 << 20):
+                                cp.write(chunk)
+                        rows += cur.rowcount
+                seconds = time.perf_counter() - t0
+                cpu1 = _proc_cpu(conn.info.backend_pid)
+                out[target] = (rows, seconds, cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None)
+        finally:  # the scratch copies and dumps go, also when a COPY fails (a full disk)
+            conn.execute("drop schema if exists bench_copy cascade")
+            for name in FEEDS:  # a dump cut short by the error too
+                (tmp / f"{name}.copy").unlink(missing_ok=True)
     return out
 
 

@@ -136,20 +136,16 @@ def _restate(data: Path, where: Path, year: int) -> Restatement:
     return out
 
 
-def _floor(measure: Callable[[], T], scratch_schema: str | None) -> tuple[T | None, str | None]:
-    """A floor's measurement, or None and why it could not be taken (its scratch tables dropped)."""
+def _floor(measure: Callable[[], T]) -> tuple[T | None, str | None]:
+    """A floor's measurement, or None and why it could not be taken."""
     import psycopg
 
-    from innopoints import db
     from innopoints.errors import InnopointsError
 
     try:
         return measure(), None
     except (InnopointsError, psycopg.Error, OSError) as exc:
         log.warning("floor not measured: %s", exc)
-        if scratch_schema is not None:
-            with db.connect("admin", autocommit=True) as conn:
-                conn.execute(f"drop schema if exists {scratch_schema} cascade")
         return None, str(exc).splitlines()[0][:160]
 
 
@@ -201,8 +197,8 @@ def bench_run(args: argparse.Namespace) -> int:
                 raw_rows = conn.execute("select sum(rows_loaded) from audit.import_batches").fetchone()[0]
             log.info("floors: bare COPY of the imported rows, one CTAS pass over the staged inputs ...")
             # a floor that cannot be measured (the disk full after a national run) is said so in the table
-            copies, copy_failed = _floor(lambda: bare_copy(name, Path(tmp)), "bench_copy")
-            ctas, ctas_failed = _floor(ctas_pass, None)
+            copies, copy_failed = _floor(lambda: bare_copy(name, Path(tmp)))
+            ctas, ctas_failed = _floor(ctas_pass)
             # a repayment share of its own per run, so a kept database never has this delivery already
             share = Decimal(int(time.time()) % 997 + 1) / 10_000
             month = monthly_loans(data, Path(tmp) / "monthly", repaid_share=share)

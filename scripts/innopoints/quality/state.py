@@ -79,10 +79,10 @@ def stamp_fingerprint(stamp: dict[str, dict[str, Any] | None]) -> str:
     return hashlib.sha256(json.dumps({"stamp": stamp}, sort_keys=True).encode()).hexdigest()
 
 
-def marts_identity(conn: Any, stamp: dict[str, dict[str, Any] | None] | None = None) -> str | None:
+def marts_identity(conn: Any) -> str | None:
     """The published marts' identity now (see the module doc): their guarded stamp's, or their content
-    hash when a mart lacks its write-log trigger; None when one is missing. ``stamp``: one just read."""
-    stamp = stamp if stamp is not None else mart_stamp(conn)
+    hash when a mart lacks its write-log trigger; None when one is missing."""
+    stamp = mart_stamp(conn)
     if stamp_guarded(stamp):
         return stamp_fingerprint(stamp)
     return marts_fingerprint(conn)
