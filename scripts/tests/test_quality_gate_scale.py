@@ -17,7 +17,12 @@ from innopoints import db
 from innopoints.config import Settings
 from innopoints.quality import state
 from innopoints.quality.runner import validate
-from innopoints.quality.suites.scoring_marts import INDICATOR_ROWS_SQL
+from innopoints.quality.suites.scoring_marts import (
+    INDICATOR_ROWS_SQL,
+    RULES_CONSTRAINT,
+    RULES_DEFINITION,
+    rules_held,
+)
 
 from .test_quality_support import admin, private_copy
 
@@ -147,8 +152,16 @@ def test_a_mart_tampered_after_the_build_fails_validate_by_name(wh: Settings) ->
     run_id = admin("select run_id from audit.dq_runs order by finished_at desc limit 1")[0][0]
     assert _failed(run_id) == {("marts_indicator_scores", "indicator_rows_consistent")}
 
+    # points above the weight: PostgreSQL refuses the write (the build's constraint) ...
+    with pytest.raises(psycopg.errors.CheckViolation):
+        admin(f"update {INDICATORS} set points = weight + 1, points_lost = -1 {where}", key)
+    # ... and with the constraint swapped for a weaker one of the same name, the gate no longer takes
+    # the catalog's word for the bounds: it counts them and names the row
+    admin(f"alter table {INDICATORS} drop constraint {RULES_CONSTRAINT}, "
+          f"add constraint {RULES_CONSTRAINT} check (points is not null)")
     admin(f"update {INDICATORS} set points = weight + 1, points_lost = -1 {where}", key)
     out = validate(freshness=False)
+    assert out.data_summary["indicator_rules_held"] is False
     assert {(r.suite_name, r.check_name) for r in out.failed} \
         == {("marts_indicator_scores", "indicator_rows_consistent")}, out.report()
     assert _problems() == [("points outside 0..weight, points_lost <> weight - points or ratio outside 0..1",
@@ -158,8 +171,45 @@ def test_a_mart_tampered_after_the_build_fails_validate_by_name(wh: Settings) ->
           f"from intermediate.int_scoring__indicator_points as o where o.scheme_code = i.scheme_code "
           "and o.eval_year = i.eval_year and o.uscc = i.uscc and o.indicator_code = i.indicator_code "
           "and i.scheme_code = %s and i.eval_year = %s and i.uscc = %s and i.indicator_code = %s", key)
+    admin(f"alter table {INDICATORS} drop constraint {RULES_CONSTRAINT}, "
+          f"add constraint {RULES_CONSTRAINT} {RULES_DEFINITION}")
     out = validate(freshness=False)
     assert out.success, out.report()
+    assert out.data_summary["indicator_rules_held"] is True
+
+
+def test_postgresql_holds_the_indicator_rules_and_the_gate_trusts_only_the_exact_proof(wh: Settings) -> None:
+    """The build leaves the indicator rows' rules as a validated constraint and NOT NULL keys (so the
+    gate does not count them again); a null key or a bound broken is refused on write; the gate's proof
+    fails as soon as any part of it is missing: a key column nullable, the constraint not validated."""
+    def held() -> bool:
+        with db.connect(db.TRANSFORMER, autocommit=True) as conn:
+            return rules_held(conn)
+
+    assert held()
+    assert admin("select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass "
+                 "and conname = %s", (INDICATORS, RULES_CONSTRAINT)) == [(RULES_DEFINITION,)]
+    key = _one_scored_row()
+    where = "where scheme_code = %s and eval_year = %s and uscc = %s and indicator_code = %s"
+    with pytest.raises(psycopg.errors.NotNullViolation):
+        admin(f"update {INDICATORS} set uscc = null {where}", key)
+    for change in ("points = -0.01, points_lost = weight + 0.01", "points_lost = points_lost + 1",
+                   "ratio = 1.5", "ratio = null", "weight = null"):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            admin(f"update {INDICATORS} set {change} {where}", key)
+    admin(f"alter table {INDICATORS} alter column uscc drop not null")
+    try:
+        assert not held()
+    finally:
+        admin(f"alter table {INDICATORS} alter column uscc set not null")
+    assert held()
+    admin(f"alter table {INDICATORS} drop constraint {RULES_CONSTRAINT}, "
+          f"add constraint {RULES_CONSTRAINT} {RULES_DEFINITION} not valid")
+    try:
+        assert not held()
+    finally:
+        admin(f"alter table {INDICATORS} validate constraint {RULES_CONSTRAINT}")
+    assert held()
 
 
 def test_a_vetoed_score_with_points_and_an_orphan_row_fail_the_gate(wh: Settings) -> None:

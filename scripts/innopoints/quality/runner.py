@@ -24,7 +24,7 @@ from innopoints.console import Progress
 from innopoints.feeds import FEEDS
 from innopoints.quality import context as gxc
 from innopoints.quality import state
-from innopoints.quality.suites import SuiteSpec, all_suites
+from innopoints.quality.suites import SuiteSpec, all_suites, scoring_marts
 from innopoints.quality.suites.scoring_marts import DIAGNOSES
 
 log = logging.getLogger(__name__)
@@ -573,6 +573,12 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
         existing = {s.relation for s in specs.values() if gxc.relation_exists(conn, s.relation)}
         carried = _carried(conn, {n: s for n, s in specs.items() if s.relation in existing}, digests, covered, stamp)
         summary["carried"] = {name: run for name, (run, _) in carried.items()}
+        # the indicator rows' not-null and bound rules: held by PostgreSQL (the build's constraint) or
+        # counted by the gate's pass (it decides for itself; this says which, for the report)
+        summary["indicator_rules_held"] = scoring_marts.rules_held(conn)
+        if summary["indicator_rules_held"]:
+            log.info("validate: the indicator rows' not-null and bound rules are held by PostgreSQL "
+                     "(constraint %s, NOT NULL keys): not counted again", scoring_marts.RULES_CONSTRAINT)
         lap("raw_row_counts")
 
     results: list[CheckResult] = []
