@@ -14,6 +14,7 @@ import logging
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -590,38 +591,45 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
                 description=f"{s.relation} exists", observed_value=False, purpose=s.purpose,
                 exception_message=f"{s.relation} does not exist: run `innopoints build` first"))
 
-    context = gxc.get_context()
-    gxc.sync(context, specs.values(), existing)
-    lap("gx_sync")
-    rid = RunIdentifier(run_name=run_id, run_time=started)
-    progress = Progress("validate", total=len(gxc.CHECKPOINTS) + int(freshness), unit="check")
-    with progress:
-        for area, cp_name in gxc.CHECKPOINTS.items():
-            area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
-            for s in area_specs:
-                if s.name in carried:
-                    results += carried[s.name][1]
-            area_specs = [s for s in area_specs if s.name not in carried]
-            if area_specs:
-                cp = gxc._get(context.checkpoints, cp_name)
-                runnable = cp is not None and not carried and all(
-                    specs[v.name].relation in existing for v in cp.validation_definitions if v.name in specs)
-                if runnable:
-                    results += _parse_gx(cp.run(run_id=rid), specs, covered)
-                else:  # a table is missing, or suites were proved already: run the others, suite by suite
-                    for s in area_specs:
-                        vd = context.validation_definitions.get(s.name)
-                        vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
-                        results += _parse_gx(_Wrap(vr), specs, covered)
-            _diagnose(results)
-            lap(f"checkpoint {cp_name}")
-            progress.update(note=f"validate: {cp_name} ({len(area_specs)} suites)")
-        if freshness:
-            reused = reuse_freshness(freshness_read, covered) if freshness_read is not None else None
-            results += reused if reused is not None else run_freshness(covered)
-            summary["freshness_reused"] = reused is not None
-            lap("dbt_source_freshness")
-            progress.update(note="validate: dbt source freshness")
+    # `dbt source freshness` is a process of its own that mostly starts up and waits for small queries: it
+    # runs beside the GX checkpoints rather than after them (its results are read where they were)
+    reused = reuse_freshness(freshness_read, covered) if freshness and freshness_read is not None else None
+    fresh_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="innopoints-freshness")
+    fresh_job = fresh_pool.submit(run_freshness, covered) if freshness and reused is None else None
+    try:
+        context = gxc.get_context()
+        gxc.sync(context, specs.values(), existing)
+        lap("gx_sync")
+        rid = RunIdentifier(run_name=run_id, run_time=started)
+        progress = Progress("validate", total=len(gxc.CHECKPOINTS) + int(freshness), unit="check")
+        with progress:
+            for area, cp_name in gxc.CHECKPOINTS.items():
+                area_specs = [s for s in specs.values() if s.area == area and s.relation in existing]
+                for s in area_specs:
+                    if s.name in carried:
+                        results += carried[s.name][1]
+                area_specs = [s for s in area_specs if s.name not in carried]
+                if area_specs:
+                    cp = gxc._get(context.checkpoints, cp_name)
+                    runnable = cp is not None and not carried and all(
+                        specs[v.name].relation in existing for v in cp.validation_definitions if v.name in specs)
+                    if runnable:
+                        results += _parse_gx(cp.run(run_id=rid), specs, covered)
+                    else:  # a table is missing, or suites were proved already: run the others, suite by suite
+                        for s in area_specs:
+                            vd = context.validation_definitions.get(s.name)
+                            vr = vd.run(run_id=rid, result_format=gxc.RESULT_FORMAT)
+                            results += _parse_gx(_Wrap(vr), specs, covered)
+                _diagnose(results)
+                lap(f"checkpoint {cp_name}")
+                progress.update(note=f"validate: {cp_name} ({len(area_specs)} suites)")
+            if freshness:
+                results += reused if reused is not None else fresh_job.result()  # type: ignore[union-attr]
+                summary["freshness_reused"] = reused is not None
+                lap("dbt_source_freshness")
+                progress.update(note="validate: dbt source freshness")
+    finally:
+        fresh_pool.shutdown(wait=True)
     docs = None
     try:
         prune_gx_history(gxc.gx_root())
