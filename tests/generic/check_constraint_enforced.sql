@@ -12,6 +12,9 @@ with relation as (
     where ns.nspname = '{{ model.schema }}' and t.relname = '{{ model.identifier }}'
 )
 
+select 'relation {{ model.schema }}.{{ model.identifier }} not found' as problem
+where not exists (select from relation)
+union all
 select 'no validated check constraint {{ constraint_name }}' as problem
 from relation as r
 where not exists (
