@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test clean venv lint db postgres browser documents help
+.PHONY: demo test clean venv lint db postgres browser documents spreadsheet help
 .DEFAULT_GOAL := help
 
 help:
@@ -54,13 +54,21 @@ documents:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DOC_PKGS) >/dev/null; \
 	else echo "the PDF documents need Debian's $(DOC_PKGS): run 'sudo apt-get install $(DOC_PKGS)' (needs root)"; fi
 
+# One test reads the banks' XLSX as a spreadsheet program does (formula injection): LibreOffice's
+# headless converter, from Debian (this step needs root; without it that test is skipped).
+SHEET_PKGS := libreoffice-calc
+spreadsheet:
+	@if command -v soffice >/dev/null; then true; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SHEET_PKGS) >/dev/null; \
+	else echo "the spreadsheet test needs Debian's $(SHEET_PKGS): run 'sudo apt-get install $(SHEET_PKGS)' (needs root)"; fi
+
 -include mk/*.mk
 
 # Everything a newcomer needs, from nothing: both environments, the server, then the main job.
 demo: venv postgres documents superset-env
 	$(BIN)/innopoints demo
 
-test: venv postgres browser documents superset-env
+test: venv postgres browser documents spreadsheet superset-env
 	$(BIN)/innopoints db start
 	$(BIN)/pytest
 
