@@ -55,11 +55,13 @@ documents:
 	else echo "the PDF documents need Debian's $(DOC_PKGS): run 'sudo apt-get install $(DOC_PKGS)' (needs root)"; fi
 
 # One test reads the banks' XLSX as a spreadsheet program does (formula injection): LibreOffice's
-# headless converter, from Debian (this step needs root; without it that test is skipped).
+# headless converter, from Debian (this step needs root; without it, or when it cannot be installed,
+# that test is skipped: the other checks of the XLSX still run).
 SHEET_PKGS := libreoffice-calc
 spreadsheet:
 	@if command -v soffice >/dev/null; then true; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SHEET_PKGS) >/dev/null; \
+	elif [ "$$(id -u)" = 0 ]; then { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SHEET_PKGS) >/dev/null; } \
+	  || echo "could not install Debian's $(SHEET_PKGS): the spreadsheet test will be skipped"; \
 	else echo "the spreadsheet test needs Debian's $(SHEET_PKGS): run 'sudo apt-get install $(SHEET_PKGS)' (needs root)"; fi
 
 -include mk/*.mk
