@@ -29,6 +29,8 @@ aggregate per enterprise, its ``problem`` column naming the rule) names the ente
 
 from __future__ import annotations
 
+from typing import Any
+
 import great_expectations as gx
 
 from innopoints import seeds
@@ -165,9 +167,9 @@ RULES_HELD_SQL = f"""(
 )"""
 
 
-def rules_held(conn: object) -> bool:
+def rules_held(conn: Any) -> bool:
     """Whether PostgreSQL holds the indicator rows' not-null and bound rules (see RULES_HELD_SQL)."""
-    return bool(conn.execute("select " + RULES_HELD_SQL).fetchone()[0])  # type: ignore[attr-defined]
+    return bool(conn.execute("select " + RULES_HELD_SQL).fetchone()[0])
 
 
 # The same rules without grouping 110 M rows by enterprise: per (scheme, year), the sum over the
