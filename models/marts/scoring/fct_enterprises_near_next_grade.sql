@@ -26,7 +26,11 @@ indicators as (
 
 ),
 
-near as (
+-- not materialized: inlined where it is read, so the planner sees fct_enterprise_scores' own
+-- statistics and hashes these few enterprises against the indicator rows (materialized, its size
+-- was unknown to the planner, which sorted every indicator row to merge them: 68 s instead of 24 s
+-- for 200,000 enterprises)
+near as not materialized (
 
     select
         scheme_code,
