@@ -33,22 +33,11 @@ group_ratios as (
 
 ),
 
-bands as (
-
-    select * from {{ ref('bands') }}
-
-),
-
 -- each band as a half-open value range [min_value, next_min_value) carrying the largest ratio
--- of all bands the range reaches
+-- of all bands the range reaches (see int_scoring__band_ranges)
 band_ranges as (
 
-    select
-        indicator_code,
-        min_value,
-        lead(min_value) over (partition by indicator_code order by min_value) as next_min_value,
-        max(ratio) over (partition by indicator_code order by min_value) as ratio
-    from bands
+    select * from {{ ref('int_scoring__band_ranges') }}
 
 ),
 
