@@ -33,8 +33,7 @@ group_ratios as (
 
 ),
 
--- each band as a half-open value range [min_value, next_min_value) carrying the largest ratio
--- of all bands the range reaches (see int_scoring__band_ranges)
+-- the bands as value ranges with their ratios
 band_ranges as (
 
     select * from {{ ref('int_scoring__band_ranges') }}
