@@ -17,9 +17,11 @@ from innopoints.config import Settings
 
 USCC = "91110000100000000X"
 GUARDED = ("audit.publications", "audit.publication_scores", "audit.publication_indicator_points",
-           "audit.bank_pushes", "audit.bank_push_enterprises", "audit.dq_runs", "audit.dq_results")
+           "audit.bank_pushes", "audit.bank_push_enterprises", "audit.dq_runs", "audit.dq_results",
+           "audit.row_inserts")
 TRIGGERS = {"audit.publications": "publications_immutable", "audit.publication_scores": "publication_scores_sealed",
-            "audit.dq_runs": "dq_runs_immutable", "audit.bank_push_enterprises": "bank_push_enterprises_sealed"}
+            "audit.dq_runs": "dq_runs_immutable", "audit.bank_push_enterprises": "bank_push_enterprises_sealed",
+            "audit.row_inserts": "row_inserts_need_a_header"}
 
 
 def _record_run(conn: psycopg.Connection, passed: bool = True) -> str:
@@ -186,8 +188,32 @@ def test_a_publication_names_a_passed_validation(warehouse: Settings, sealed: di
 
 
 def test_rows_without_a_header_never_commit(warehouse: Settings, sealed: dict[str, Any]) -> None:
-    with db.connect(db.PUBLISHER) as conn, pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
-        _add_rows(conn, _next_id(conn, "audit.publications", "publication_id"))
+    with db.connect(db.PUBLISHER) as conn:
+        pid = _next_id(conn, "audit.publications", "publication_id")
+        push_id = _next_id(conn, "audit.bank_pushes", "push_id")
+        conn.commit()
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="无表头"), conn.transaction():
+            _add_rows(conn, pid)
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="无表头"), conn.transaction():
+            conn.execute("insert into audit.bank_push_enterprises (push_id, uscc) values (%s, %s)", (push_id, USCC))
+        # rows for a header that exists in another publication do not vouch for these
+        with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
+            _add_rows(conn, sealed["pid"] + 1000)
+            _add_rows(conn, pid)
+            _add_header(conn, pid, sealed["run_id"])
+        n = conn.execute("select (select count(*) from audit.publication_scores where publication_id in (%s, %s)) "
+                         "+ (select count(*) from audit.bank_push_enterprises where push_id = %s)",
+                         (pid, sealed["pid"] + 1000, push_id)).fetchone()[0]
+    assert n == 0
+
+
+@pytest.mark.parametrize("role", db.ROLES)
+def test_no_role_writes_the_row_insert_log(warehouse: Settings, sealed: dict[str, Any], role: str) -> None:
+    """The line the header check reads at COMMIT is written by the rows' trigger (as the owner) only: no
+    role forges one, or removes one to escape the check."""
+    _refused(role, "insert into audit.row_inserts (parent_table, parent_key, child_table, parent_id, n_rows) "
+             "values ('audit.publications', 'publication_id', 'audit.publication_scores', %s, 1)", (sealed["pid"],))
+    _refused(role, "delete from audit.row_inserts")
 
 
 @pytest.mark.parametrize("isolation", [psycopg.IsolationLevel.READ_COMMITTED, psycopg.IsolationLevel.REPEATABLE_READ],

@@ -91,6 +91,7 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
             top_share, points_to_next_grade, rank_in_stage, ranked_in_stage, band_code, band_name_zh
         from marts.fct_enterprise_scores
         where scheme_code = %(scheme)s and eval_year = %(year)s
+        order by uscc
         """, {"pid": pid, "scheme": scheme, "year": year}).rowcount
     n_ind = conn.execute(
         """
@@ -103,6 +104,7 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
         from marts.fct_indicator_scores as scores
         inner join marts.dim_indicator as indicators using (indicator_code)
         where scores.scheme_code = %(scheme)s and scores.eval_year = %(year)s
+        order by scores.uscc, scores.indicator_code
         """, {"pid": pid, "scheme": scheme, "year": year}).rowcount
     return n_scores, n_ind
 
