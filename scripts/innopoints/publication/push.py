@@ -79,6 +79,24 @@ def today() -> date:
 CONSENTS_IN_FORCE = "select uscc from access.consents_in_force(%(bank)s, %(date)s) as uscc"
 
 
+# a publication's categories, by (server, database and its oid, publication): its rows never change,
+# and one run pushes each final list to several banks (a database dropped and created again under the
+# same name has another oid)
+_CATEGORIES: dict[tuple[str, int, str, int, int], list[tuple[str, str]]] = {}
+
+
+def _categories(conn: Any, publication_id: int) -> list[tuple[str, str]]:
+    """The score categories of a publication's indicator rows, in display order: (code, name)."""
+    db_oid = conn.execute("select oid from pg_database where datname = current_database()").fetchone()[0]
+    key = (conn.info.host, conn.info.port, conn.info.dbname, int(db_oid), publication_id)
+    if key not in _CATEGORIES:
+        _CATEGORIES[key] = [tuple(r) for r in conn.execute(
+            "select category_code, max(category_name_zh) from audit.publication_indicator_points "
+            "where publication_id = %s group by category_code order by min(display_order), category_code",
+            (publication_id,))]
+    return _CATEGORIES[key]
+
+
 def _rows(conn: Any, publication_id: int, bank: str, on: date) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     cur = conn.execute(
         f"""
@@ -91,13 +109,13 @@ def _rows(conn: Any, publication_id: int, bank: str, on: date) -> tuple[list[dic
         """, {"bank": bank, "date": on, "pub": publication_id})
     names = [d.name for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    cats = conn.execute(
-        "select category_code, max(category_name_zh) from audit.publication_indicator_points "
-        "where publication_id = %s group by category_code order by min(display_order), category_code",
-        (publication_id,)).fetchall()
+    cats = _categories(conn, publication_id)
+    # the pushed enterprises' rows only, found by the key (publication, uscc): a bank holds a few
+    # percent of a national list
     points = conn.execute(
         "select uscc, category_code, sum(points), sum(weight) from audit.publication_indicator_points "
-        "where publication_id = %s group by uscc, category_code", (publication_id,)).fetchall()
+        "where publication_id = %s and uscc = any(%s) group by uscc, category_code",
+        (publication_id, [r["uscc"] for r in rows])).fetchall()
     by = {(u, c): (p, w) for u, c, p, w in points}
     for r in rows:
         r["veto"] = ",".join(r["veto_codes"]) if r.get("veto_codes") else ""
