@@ -105,6 +105,21 @@ def test_push_holds_exactly_the_consented_enterprises(publication: Any, tmp_path
     for row in table[1:]:
         assert isinstance(row[i_total], int | float)  # numbers stay numbers
         assert Decimal(str(row[i_total])).quantize(Decimal("0.01")) == scores[row[i_uscc]]
+    # each category's points: the sum of the enterprise's published indicator points in it, added up
+    # here from every indicator row of the publication
+    by_category: dict[tuple[str, str], Decimal] = {}
+    names: dict[str, str] = {}
+    for uscc, code, name, points in admin(
+            "select uscc, category_code, category_name_zh, points from audit.publication_indicator_points "
+            "where publication_id = %s", (publication.publication_id,)):
+        by_category[(uscc, code)] = by_category.get((uscc, code), Decimal("0")) + points
+        names[code] = name
+    assert len(names) == 4
+    for row in table[1:]:
+        for code, name in names.items():
+            cell = row[header.index(f"{name}得分")]
+            assert Decimal(str(cell)).quantize(Decimal("0.01")) == by_category.get((row[i_uscc], code), Decimal("0")), \
+                (row[i_uscc], code)
     STATE.update(bank=bank, on=on, first=r, expected=expected)
 
 
