@@ -338,3 +338,34 @@ def test_a_long_publicity_pdf_numbers_its_pages_repeats_its_header_and_keeps_a_r
     assert size < publicity.ROW_SIZE
     assert name[0][1] + stringWidth(text, fonts.register(), size) <= publicity.EDGES[2]  # ends in its column
     assert not [d for d in drawn if d[0].startswith(long_name[len(text) - 1:][:2]) and d[2] < line - 0.5]
+
+
+def test_two_processes_write_the_same_documents_as_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long list's documents are written by two processes (the province's, the cities'): they are the
+    documents one pass over the list writes, each region's XLSX then PDF, in the regions' order."""
+    import functools
+
+    from innopoints.documents import publicity
+    from innopoints.documents.publicity_bench import documents, synthetic_rows
+
+    n = 3_000
+    docs = documents(n, 11)
+    assert len(docs) > 2 and docs[0].region.city_code is None
+    source = functools.partial(synthetic_rows, n, 11)
+    one = publicity.write_documents(docs, source, tmp_path / "one", jobs=1)
+    monkeypatch.setattr(publicity, "PARALLEL_FROM", 1_000)
+    two = publicity.write_documents(docs, source, tmp_path / "two", jobs=2)
+    assert [p.name for p in two] == [p.name for p in one] == [f"{d.stem}.{k}" for d in docs for k in ("xlsx", "pdf")]
+    for a, b in zip(one, two, strict=True):
+        assert a.parent.name == "one" and b.parent.name == "two"
+        if a.suffix == ".pdf":
+            assert a.read_bytes() == b.read_bytes(), a.name  # reportlab invariant: byte for byte
+        else:
+            sheets_a, sheets_b = load_workbook(a), load_workbook(b)
+            assert sheets_a.sheetnames == sheets_b.sheetnames
+            for name in sheets_a.sheetnames:
+                assert list(sheets_a[name].iter_rows(values_only=True)) == \
+                    list(sheets_b[name].iter_rows(values_only=True)), (a.name, name)
+        assert stat.S_IMODE(b.stat().st_mode) == 0o600
+    province = load_workbook(two[0])["公示名单"]
+    assert province.max_row == n + 1

@@ -9,12 +9,14 @@ The list: the ranked enterprises by rank in the region, then the vetoed ones (�
 ranked list) by name: a publicity list shows every evaluated enterprise, so a vetoed one can object too.
 
 Sized for a national list (900,000 rows) in bounded memory: rows are streamed from PostgreSQL
-(``read.iter_listed``), read once per kind of document for the province and passed on to each city's
-document (``write_lists``); the XLSX is an openpyxl write-only workbook whose list rows go through
+(``read.iter_listed``), read once per process, each row passed to the province's documents and to
+its city's (``write_lists``); the XLSX is an openpyxl write-only workbook whose list rows go through
 ``spreadsheet.StreamedRows``; the PDF is drawn on the canvas line by line at a fixed row height
 (``page_plan`` knows every page's rows, hence "共 m 页", before drawing), its text written as PDF
-operators (``Glyphs``), each page compressed when done. XLSX and PDF of a long list are written by two
-processes (``write_documents``). ``innopoints bench publicity`` measures it.
+operators (``Glyphs``), each page compressed when done. The documents of a long list are written by
+two processes, the province's in one and the cities' in the other (``write_documents``): PDF and XLSX
+side by side made one process wait for the other, the PDF taking three times as long.
+``innopoints bench publicity`` measures it.
 """
 
 from __future__ import annotations
@@ -489,7 +491,7 @@ def regions(conn: Any, pub: read.Publication, ref: read.Reference) -> list[Regio
 # --- every region's documents from one pass over the province's list -----------------------------------
 
 KINDS = ("xlsx", "pdf")
-PARALLEL_FROM = 20_000  # rows in the province's list from which XLSX and PDF are written by two processes
+PARALLEL_FROM = 20_000  # rows in the province's list from which the documents are written by two processes
 RowSource = Callable[[], Iterable[dict[str, Any]]]  # the province's rows in list order; picklable
 
 
@@ -503,50 +505,52 @@ class Document:
     stem: str
 
 
-def write_lists(kind: str, documents: list[Document], source: RowSource, out_dir: Path) -> list[Path]:
-    """Write the ``kind`` ("xlsx" or "pdf") document of every region in one pass over ``source`` (the
+def write_lists(documents: list[Document], source: RowSource, out_dir: Path) -> list[Path]:
+    """Write the XLSX and the PDF of every region in ``documents`` in one pass over ``source`` (the
     province's list in order; a city's list is its rows, in the same order): each row goes to the
-    province's document and to its city's. Files are written atomically, mode 0600; on an error none
-    is left behind. Returns the paths, in the order of ``documents``."""
-    paths = [out_dir / f"{d.stem}.{kind}" for d in documents]
+    province's documents and to its city's, when they are among ``documents``. Files are written
+    atomically, mode 0600; on an error none is left behind. Returns for each region its XLSX then its
+    PDF, in the order of ``documents``."""
+    paths = [out_dir / f"{d.stem}.{kind}" for d in documents for kind in KINDS]
     with contextlib.ExitStack() as stack:
-        writers: dict[str | None, tuple[Any, IO[bytes]]] = {}
-        for d, path in zip(documents, paths, strict=True):
-            fh = stack.enter_context(statefile.atomic_file(path))
-            writers[d.region.city_code] = (XlsxList(d.notice) if kind == "xlsx" else PdfList(d.notice, d.rows, fh), fh)
-        province = writers[None][0] if None in writers else None
+        writers: dict[str | None, list[tuple[Any, IO[bytes]]]] = {}
+        for d in documents:
+            xlsx_fh = stack.enter_context(statefile.atomic_file(out_dir / f"{d.stem}.xlsx"))
+            pdf_fh = stack.enter_context(statefile.atomic_file(out_dir / f"{d.stem}.pdf"))
+            writers[d.region.city_code] = [(XlsxList(d.notice), xlsx_fh), (PdfList(d.notice, d.rows, pdf_fh), pdf_fh)]
+        province = writers.get(None, [])
         for r in source():
-            if province is not None:
-                province.add(r)
+            for w, _ in province:
+                w.add(r)
             city = r["city_code"]
-            if city is not None and (w := writers.get(city)) is not None:
-                w[0].add(r)
-        for w, fh in writers.values():
-            if kind == "xlsx":
-                w.save(fh)
-            else:
-                w.save()
+            if city is not None:
+                for w, _ in writers.get(city, ()):
+                    w.add(r)
+        for (xlsx, xlsx_fh), (pdf, _) in writers.values():
+            xlsx.save(xlsx_fh)
+            pdf.save()
     return paths
+
+
+def write_documents(documents: list[Document], source: RowSource, out_dir: Path, jobs: int = 2) -> list[Path]:
+    """Both documents of every region: for a long list and ``jobs`` > 1, the province's in one process
+    and the cities' in another (as many rows each: a city's list is a part of the province's), each
+    reading the rows once; else all in one pass here. Returns for each region its XLSX then its PDF."""
+    total = max((d.rows for d in documents), default=0)
+    province = [d for d in documents if d.region.city_code is None]
+    cities = [d for d in documents if d.region.city_code is not None]
+    if jobs > 1 and total >= PARALLEL_FROM and province and cities:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(write_lists, part, source, out_dir) for part in (province, cities)]
+            by_path = {p.name: p for f in futures for p in f.result()}
+        return [by_path[f"{d.stem}.{kind}"] for d in documents for kind in KINDS]
+    return write_lists(documents, source, out_dir)
 
 
 def _published_rows(publication_id: int) -> Iterator[dict[str, Any]]:
     """The province's list of a publication, streamed from PostgreSQL (a server-side cursor)."""
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
         yield from read.iter_listed(conn, publication_id)
-
-
-def write_documents(documents: list[Document], source: RowSource, out_dir: Path, jobs: int = 2) -> list[Path]:
-    """Both documents of every region: the XLSX and the PDF each in a process of its own when ``jobs`` > 1
-    and the list is long (each reads the rows once), else one after the other here. Returns for each
-    region its XLSX then its PDF."""
-    total = max((d.rows for d in documents), default=0)
-    if jobs > 1 and total >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=len(KINDS)) as pool:
-            futures = [pool.submit(write_lists, kind, documents, source, out_dir) for kind in KINDS]
-            by_kind = [f.result() for f in futures]
-    else:
-        by_kind = [write_lists(kind, documents, source, out_dir) for kind in KINDS]
-    return [p for pair in zip(*by_kind, strict=True) for p in pair]
 
 
 def write_publicity_documents(publication_id: int, out_dir: Path, jobs: int = 2) -> list[Path]:
