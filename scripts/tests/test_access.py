@@ -196,14 +196,16 @@ def test_rows_without_a_header_never_commit(warehouse: Settings, sealed: dict[st
             _add_rows(conn, pid)
         with pytest.raises(psycopg.errors.ForeignKeyViolation, match="无表头"), conn.transaction():
             conn.execute("insert into audit.bank_push_enterprises (push_id, uscc) values (%s, %s)", (push_id, USCC))
-        # rows for a header that exists in another publication do not vouch for these
-        with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
-            _add_rows(conn, sealed["pid"] + 1000)
+        # one id's header does not cover another id's rows written in the same transaction
+        other = sealed["pid"] + 1000
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match=f"audit.publications {other} have no header"), \
+                conn.transaction():
+            _add_rows(conn, other)
             _add_rows(conn, pid)
             _add_header(conn, pid, sealed["run_id"])
         n = conn.execute("select (select count(*) from audit.publication_scores where publication_id in (%s, %s)) "
                          "+ (select count(*) from audit.bank_push_enterprises where push_id = %s)",
-                         (pid, sealed["pid"] + 1000, push_id)).fetchone()[0]
+                         (pid, other, push_id)).fetchone()[0]
     assert n == 0
 
 
@@ -214,6 +216,32 @@ def test_no_role_writes_the_row_insert_log(warehouse: Settings, sealed: dict[str
     _refused(role, "insert into audit.row_inserts (parent_table, parent_key, child_table, parent_id, n_rows) "
              "values ('audit.publications', 'publication_id', 'audit.publication_scores', %s, 1)", (sealed["pid"],))
     _refused(role, "delete from audit.row_inserts")
+
+
+@pytest.mark.parametrize("function", ["audit.refuse_sealed_rows('audit.publications', 'publication_id')",
+                                      "audit.require_header()"])
+def test_no_role_attaches_an_owner_trigger_function_to_its_own_table(warehouse: Settings, sealed: dict[str, Any],
+                                                                    function: str) -> None:
+    """The rows' trigger functions run as the owner. The transformer may create temporary tables (dbt
+    builds in its own schemas): attaching one of them to a table of its own would let it write the log
+    as the owner. EXECUTE is refused at CREATE TRIGGER."""
+    with db.connect(db.TRANSFORMER) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("create temporary table publication_scores (publication_id bigint, parent_table text, "
+                     "parent_key text, parent_id bigint, n_rows bigint)")
+        conn.execute(f"create trigger forged after insert on publication_scores referencing new table as new_rows "
+                     f"for each statement execute function {function}")
+
+
+def test_no_owner_function_is_executable_by_everyone(warehouse: Settings, sealed: dict[str, Any]) -> None:
+    """A function that runs as its owner (security definer) in audit or access is granted to the roles
+    that need it, never to PUBLIC."""
+    with db.connect("admin") as conn:
+        open_to_all = conn.execute(
+            "select p.oid::regprocedure::text from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace "
+            "where n.nspname in ('audit', 'access') and p.prosecdef "
+            "and (p.proacl is null or exists (select from aclexplode(p.proacl) as a "
+            "where a.grantee = 0 and a.privilege_type = 'EXECUTE')) order by 1").fetchall()
+    assert open_to_all == []
 
 
 @pytest.mark.parametrize("isolation", [psycopg.IsolationLevel.READ_COMMITTED, psycopg.IsolationLevel.REPEATABLE_READ],

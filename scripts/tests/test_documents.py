@@ -369,3 +369,23 @@ def test_two_processes_write_the_same_documents_as_one_pass(tmp_path: Path, monk
         assert stat.S_IMODE(b.stat().st_mode) == 0o600
     province = load_workbook(two[0])["公示名单"]
     assert province.max_row == n + 1
+
+
+def test_when_one_process_fails_no_document_of_the_list_is_left(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cities' process fails (a city's list is announced one row longer than it is): the province's
+    documents, written by the other process, are removed too; the error is the failing process's."""
+    import dataclasses
+    import functools
+
+    from innopoints.documents import publicity
+    from innopoints.documents.publicity_bench import documents, synthetic_rows
+
+    n = 3_000
+    docs = documents(n, 11)
+    docs[-1] = dataclasses.replace(docs[-1], rows=docs[-1].rows + 1)
+    monkeypatch.setattr(publicity, "PARALLEL_FROM", 1_000)
+    out = tmp_path / "lists"
+    with pytest.raises(RuntimeError, match="announced"):
+        publicity.write_documents(docs, functools.partial(synthetic_rows, n, 11), out, jobs=2)
+    assert list(out.iterdir()) == []

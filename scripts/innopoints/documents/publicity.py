@@ -540,9 +540,20 @@ def write_documents(documents: list[Document], source: RowSource, out_dir: Path,
     province = [d for d in documents if d.region.city_code is None]
     cities = [d for d in documents if d.region.city_code is not None]
     if jobs > 1 and total >= PARALLEL_FROM and province and cities:
+        written: list[Path] = []
+        failed: BaseException | None = None
         with ProcessPoolExecutor(max_workers=2) as pool:
             futures = [pool.submit(write_lists, part, source, out_dir) for part in (province, cities)]
-            by_path = {p.name: p for f in futures for p in f.result()}
+            for f in futures:
+                try:
+                    written += f.result()
+                except BaseException as exc:  # re-raised below, once the other part's files are gone
+                    failed = failed or exc
+        if failed is not None:  # all of the list's documents or none
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise failed
+        by_path = {p.name: p for p in written}
         return [by_path[f"{d.stem}.{kind}"] for d in documents for kind in KINDS]
     return write_lists(documents, source, out_dir)
 
@@ -557,7 +568,7 @@ def write_publicity_documents(publication_id: int, out_dir: Path, jobs: int = 2)
     """Write the XLSX and PDF of the publicity list ``publication_id`` for the province and each city into
     ``out_dir`` (atomically, mode 0600); returns the paths written. Refused for a publication that is not a
     publicity list. The rows are streamed from PostgreSQL (never all in memory), the province's list read
-    once per kind of document and the cities' lists taken from it."""
+    once per process and the cities' lists taken from it."""
     out_dir = statefile.ensure_private_dir(Path(out_dir))
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
         pub = read.publication(conn, publication_id)

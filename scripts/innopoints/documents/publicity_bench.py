@@ -2,9 +2,10 @@
 national-scale list.
 
 The rows are *synthetic* and fed straight to the writers (``publicity.write_documents``, as
-``innopoints run`` calls it, the XLSX and the PDF in two processes): N enterprises of the seeds' cities,
-ranked by a descending total, 8 % vetoed at the end, names of 12–40 characters (some longer than the PDF's
-name column), a generator with a fixed seed, so nothing of the list is held in memory by the bench either.
+``innopoints run`` calls it, the province's documents and the cities' in two processes): N enterprises of
+the seeds' cities, ranked by a descending total, 8 % vetoed at the end, names of 12–40 characters (some
+longer than the PDF's name column), a generator with a fixed seed, so nothing of the list is held in
+memory by the bench either.
 PostgreSQL is left out (the rows are read from it through a server-side cursor, ``read.iter_listed``).
 
 Printed: seconds, rows per second (the province's rows; the cities' documents hold as many again), the
@@ -42,7 +43,7 @@ _BANDS = ("领跑榜", "竞跑榜", "进取榜")
 
 def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--enterprises", type=int, default=NATIONAL, help=f"enterprises in the list ({NATIONAL:,})")
-    p.add_argument("-j", "--jobs", type=int, default=2, help="processes (2: XLSX and PDF side by side)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="processes (2: province's and cities' documents)")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", type=Path, default=None, help="where the documents go (default artifacts/bench/publicity)")
     p.add_argument("--keep-files", action="store_true", help="keep the documents written")

@@ -292,12 +292,23 @@ comment on table audit.row_inserts is
     'COMMIT for the header. Append-only.';
 select audit.make_append_only('row_inserts');
 
+-- The headers rows may belong to, and their key columns: the only tables and columns the two functions
+-- below put into SQL.
+create or replace function audit.sealable_header(p_table text, p_key text) returns boolean
+language sql immutable set search_path = pg_catalog, pg_temp as $$
+    select (p_table, p_key) in (('audit.publications', 'publication_id'), ('audit.bank_pushes', 'push_id'))
+$$;
+
 -- At COMMIT, for each line of audit.row_inserts: the header its rows belong to exists.
 create or replace function audit.require_header() returns trigger
 language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
     found boolean;
 begin
+    if tg_relid <> 'audit.row_inserts'::regclass or not audit.sealable_header(new.parent_table, new.parent_key) then
+        raise exception 'audit.require_header() checks audit.row_inserts only'
+            using errcode = 'insufficient_privilege';
+    end if;
     execute format('select exists (select from %s where %I = $1)', new.parent_table, new.parent_key)
         into found using new.parent_id;
     if not found then
@@ -313,7 +324,8 @@ create constraint trigger row_inserts_need_a_header after insert on audit.row_in
     deferrable initially deferred for each row execute function audit.require_header();
 
 -- Rows, for each statement: tg_argv[0] the header table, tg_argv[1] the id column in both tables. Runs
--- as the owner: it writes audit.row_inserts, which no login role may write.
+-- as the owner: it writes audit.row_inserts, which no login role may write. Only the rows' tables of
+-- audit may fire it (no login role may execute it, so none may attach it to a table of its own).
 create or replace function audit.refuse_sealed_rows() returns trigger
 language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -321,6 +333,10 @@ declare
     counts bigint[];
     sealed bigint;
 begin
+    if tg_table_schema <> 'audit' or tg_nargs <> 2 or not audit.sealable_header(tg_argv[0], tg_argv[1]) then
+        raise exception 'audit.refuse_sealed_rows() guards the rows of audit''s publications and pushes only'
+            using errcode = 'insufficient_privilege';
+    end if;
     -- one pass over the new rows: their ids and how many rows each
     execute format('select array_agg(k order by k), array_agg(n order by k) '
                    'from (select %I as k, count(*) as n from new_rows group by 1) as per_id', tg_argv[1])
@@ -337,10 +353,14 @@ begin
             using errcode = 'insufficient_privilege';
     end if;
     insert into audit.row_inserts (parent_table, parent_key, child_table, parent_id, n_rows)
-    select tg_argv[0], tg_argv[1], 'audit.' || tg_table_name, k, n from unnest(ids, counts) as per_id (k, n);
+    select tg_argv[0], tg_argv[1], tg_relid::regclass::text, k, n from unnest(ids, counts) as per_id (k, n);
     return null;
 end
 $$;
+-- trigger functions that run as the owner: no login role may call them or attach them to a table
+-- (EXECUTE is checked when a trigger is created, not when it fires); on every bootstrap, since
+-- CREATE OR REPLACE keeps an existing grant
+revoke execute on function audit.require_header(), audit.refuse_sealed_rows() from public;
 
 -- The foreign keys the rows had before audit.row_inserts (one check per row).
 alter table audit.publication_scores drop constraint if exists publication_scores_publication_id_fkey;
