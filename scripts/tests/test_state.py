@@ -125,7 +125,9 @@ def test_fresh_checkouts_started_together(tmp_path: Path) -> None:
     try:
         with ThreadPoolExecutor(3) as pool:
             runs = list(pool.map(lambda e: _run("db", "start", env=e), [envs[0], envs[0], envs[1]]))
-        assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+        failed = [f"exit {r.returncode}:\n{r.stderr}" for r in runs if r.returncode != 0]
+        if failed:  # whole, with the server log's tail: an assertion's repr would cut it in the middle
+            pytest.fail("\n---\n".join(failed), pytrace=False)
         ports = [int((s / "pg" / "port").read_text()) for s in states]
         assert ports[0] != ports[1]
         for s, port in zip(states, ports, strict=True):
