@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pwd
+import random
 import re
 import shutil
 import socket
@@ -249,6 +250,9 @@ def _move_port(s: Settings, data: Path, taken: int) -> int:
     return port
 
 
+START_ATTEMPTS = 12  # starts of the server, each on the next free port when another server took its port
+
+
 def _start_system(s: Settings) -> None:
     bindir = _pg_bindir()
     assert bindir is not None
@@ -262,10 +266,15 @@ def _start_system(s: Settings) -> None:
     if status_ok(s):
         return
     log = home / "server.log"
-    for _attempt in range(3):
+    # checkouts started together race for the same free ports: each lost race moves this one on, after
+    # a random pause so the racers fall out of step (four at once took three ports from one of them)
+    for attempt in range(START_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0.05, 0.5))
         if _port_open("127.0.0.1", port) and not (data / "postmaster.pid").exists():
             port = _move_port(s, data, port)
         log.touch()
+        written = log.stat().st_size  # what this attempt adds to the log is read below
         _chown_to_server_user(home)
         r = subprocess.run(
             _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "120", "start"]),
@@ -273,8 +282,9 @@ def _start_system(s: Settings) -> None:
         )
         if r.returncode == 0 or status_ok(s):
             return
-        tail = log.read_text(errors="replace")[-2000:]
-        if "could not bind" in tail or "Address already in use" in tail:
+        text = log.read_text(errors="replace")
+        tail = text[-2000:]
+        if "could not bind" in text[written:] or "Address already in use" in text[written:]:
             port = _move_port(s, data, port)
             continue
         break
