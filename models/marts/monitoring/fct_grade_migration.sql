@@ -4,16 +4,21 @@
 -- 'N' (未参评). movement compares the grades' order in dim_grade (grade_order: A first; V is below
 -- every grade): up, down, same, entered, left. Each grade has its display name and order from
 -- dim_grade beside it, and the city its name.
--- One pass over the scores: lag/lead give each row its neighbour years, so no full outer join.
-with scores as (
+-- One pass over the score periods (int_scoring__score_periods), where each score has its neighbour
+-- years already: no full outer join, and no second sort of every score.
+with score_periods as (
 
+    -- each score with the enterprise's previous and next scored years under the scheme
     select
         scheme_code,
         eval_year,
         uscc,
         city_code,
-        grade
-    from {{ ref('fct_enterprise_scores') }}
+        grade,
+        previous_eval_year,
+        previous_grade,
+        next_eval_year
+    from {{ ref('int_scoring__score_periods') }}
 
 ),
 
@@ -52,24 +57,6 @@ scheme_years as (
 
 ),
 
-with_neighbours as (
-
-    select
-        scheme_code,
-        eval_year,
-        uscc,
-        city_code,
-        grade,
-        lag(eval_year) over by_enterprise as previous_scored_year,
-        lag(grade) over by_enterprise as previous_grade,
-        lead(eval_year) over by_enterprise as next_scored_year
-    from scores
-    -- uscc first: the sort that feeds the window compares (abbreviated) uscc keys, not a scheme
-    -- code shared by a third of the rows
-    window by_enterprise as (partition by uscc, scheme_code order by eval_year)
-
-),
-
 arrivals as (
 
     -- every enterprise scored in a year whose previous year the scheme scored: stayed or entered
@@ -77,9 +64,9 @@ arrivals as (
         w.scheme_code,
         w.eval_year,
         w.city_code,
-        case when w.previous_scored_year = w.eval_year - 1 then w.previous_grade end as grade_from,
+        case when w.previous_eval_year = w.eval_year - 1 then w.previous_grade end as grade_from,
         w.grade as grade_to
-    from with_neighbours as w
+    from score_periods as w
     inner join scheme_years as y
         on y.scheme_code = w.scheme_code
         and y.eval_year = w.eval_year - 1
@@ -95,11 +82,11 @@ departures as (
         w.city_code,
         w.grade as grade_from,
         null::text as grade_to
-    from with_neighbours as w
+    from score_periods as w
     inner join scheme_years as y
         on y.scheme_code = w.scheme_code
         and y.eval_year = w.eval_year + 1
-    where w.next_scored_year is distinct from w.eval_year + 1
+    where w.next_eval_year is distinct from w.eval_year + 1
 
 ),
 
