@@ -1,9 +1,12 @@
 -- rank_in_region is the standard competition rank ("1224"): 1 + the number of enterprises of the
 -- same (scheme, year, cohort region) ranked strictly ahead (non-vetoed before vetoed, then higher
 -- total), and evaluated_in_region counts them all. Counted per distinct (vetoed, total) group, so
--- it does not reuse rank().
-with scores as (
-    select * from {{ ref('fct_enterprise_scores') }}
+-- it does not reuse rank(). The scores are read twice, each time only the columns needed (a CTE read
+-- twice is materialized: every column of every score would be copied first).
+with scores as not materialized (
+    select scheme_code, eval_year, cohort_region_code, is_vetoed, total_points, uscc,
+           rank_in_region, evaluated_in_region
+    from {{ ref('fct_enterprise_scores') }}
 ),
 
 groups as (
