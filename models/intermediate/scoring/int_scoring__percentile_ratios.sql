@@ -1,9 +1,15 @@
 {#- the key is a unique index (checked by primary_key_indexed): about 39 million rows nationally,
-    where a GROUP BY to prove uniqueness cost twice the index build -#}
+    where a GROUP BY to prove uniqueness cost twice the index build.
+    join_collapse_limit = 1: the joins run in the order written, each member joined to its one
+    source-values row before it is repeated per percentile indicator. Left to reorder them, the
+    planner underestimates the members (a join through the representatives) and repeats them per
+    indicator first, then hashes those rows (8 times the source values) in several batches:
+    for 200,000 enterprises the rows reached the sort after 12.2 s instead of 4.0 s (the whole
+    select 29.8 s -> 21.1 s). -#}
 {{ config(
     unlogged=true,
     indexes=[{'columns': ['uscc', 'indicator_code', 'eval_year', 'cohort_group_id'], 'unique': true}],
-    pre_hook=["set local work_mem = '256MB'"],
+    pre_hook=["set local work_mem = '256MB'", "set local join_collapse_limit = 1"],
 ) }}
 -- Percentile ratios (百分位得分比例) per cohort definition, evaluation year, enterprise and
 -- percentile indicator. Schemes with the same cohort definition (int_scoring__scheme_years
