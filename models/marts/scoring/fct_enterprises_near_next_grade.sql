@@ -5,8 +5,8 @@
 -- points_to_next_grade <= var('near_next_grade_points'), one row per (scheme, Y, uscc), with what
 -- they lack: the three indicators with the most points lost (失分 = weight − points, above 0),
 -- largest first (ties by indicator code), named from dim_indicator.
--- fct_indicator_scores (one row per enterprise and indicator, the largest table) is read once, its
--- rows with points lost joined to these enterprises.
+-- Who is near and their gaps come from int_scoring__near_gaps, built from the totals beside this
+-- mart's other inputs; this model joins them to the enterprise scores and names the gaps.
 
 with scores as (
 
@@ -14,9 +14,9 @@ with scores as (
 
 ),
 
-indicator_scores as (
+near_gaps as (
 
-    select * from {{ ref('fct_indicator_scores') }}
+    select * from {{ ref('int_scoring__near_gaps') }}
 
 ),
 
@@ -26,124 +26,49 @@ indicators as (
 
 ),
 
--- not materialized: inlined where it is read, so the planner sees fct_enterprise_scores' own
--- column statistics and hashes these few enterprises against the indicator rows (materialized, the
--- CTE has no column statistics; the planner misjudged the join and sorted every indicator row to
--- merge them: 68 s instead of 24 s for 200,000 enterprises)
-near as not materialized (
-
-    select
-        scheme_code,
-        eval_year,
-        is_latest_eval_year,
-        uscc,
-        enterprise_name,
-        city_code,
-        city_name_zh,
-        stage,
-        stage_name_zh,
-        grade,
-        grade_display_zh,
-        next_grade,
-        next_grade_display_zh,
-        total_points,
-        points_to_next_grade,
-        rank_in_region,
-        evaluated_in_region,
-        band_name_zh
-    from scores
-    where not is_vetoed
-        and points_to_next_grade <= {{ var('near_next_grade_points') }}
-
-),
-
--- each near enterprise's indicators with points lost, ordered largest first: one pass over the
--- indicator scores, hashed against the near enterprises (a lookup per enterprise through the key
--- index reads the same pages over and over at national scale)
-lost as (
-
-    select
-        indicator_scores.scheme_code,
-        indicator_scores.eval_year,
-        indicator_scores.uscc,
-        indicator_scores.indicator_code,
-        indicator_scores.points_lost,
-        row_number() over (
-            partition by indicator_scores.scheme_code, indicator_scores.eval_year, indicator_scores.uscc
-            order by indicator_scores.points_lost desc, indicator_scores.indicator_code
-        ) as gap_order
-    from indicator_scores
-    inner join near
-        on near.scheme_code = indicator_scores.scheme_code
-        and near.eval_year = indicator_scores.eval_year
-        and near.uscc = indicator_scores.uscc
-    where indicator_scores.points_lost > 0
-
-),
-
-gaps as (
-
-    select
-        lost.scheme_code,
-        lost.eval_year,
-        lost.uscc,
-        lost.indicator_code,
-        lost.points_lost,
-        lost.gap_order,
-        indicators.indicator_name_zh
-    from lost
-    inner join indicators
-        on indicators.indicator_code = lost.indicator_code
-    where lost.gap_order <= 3
-
-),
-
-top_gaps as (
-
-    select
-        scheme_code,
-        eval_year,
-        uscc,
-        string_agg(
-            indicator_name_zh || '（失' || to_char(points_lost, 'FM999990.00') || '分）', '；'
-            order by gap_order
-        ) as largest_gaps_zh,
-        sum(points_lost) as points_lost_top3,
-        string_agg(indicator_code, ',' order by gap_order) as largest_gap_codes
-    from gaps
-    group by scheme_code, eval_year, uscc
-
-),
-
+-- a gap as shown: '指标名称（失x.xx分）'
 final as (
 
     select
-        near.scheme_code,
-        near.eval_year,
-        near.is_latest_eval_year,
-        near.uscc,
-        near.enterprise_name,
-        near.city_code,
-        near.city_name_zh,
-        near.stage,
-        near.stage_name_zh,
-        near.grade,
-        near.grade_display_zh,
-        near.next_grade,
-        near.next_grade_display_zh,
-        near.total_points,
-        near.points_to_next_grade,
-        near.rank_in_region,
-        near.evaluated_in_region,
-        near.band_name_zh,
-        top_gaps.largest_gaps_zh,
-        coalesce(top_gaps.points_lost_top3, 0) as points_lost_top3,
-        top_gaps.largest_gap_codes
-    from near
-    left join top_gaps
-        on top_gaps.scheme_code = near.scheme_code
-        and top_gaps.eval_year = near.eval_year
-        and top_gaps.uscc = near.uscc
+        scores.scheme_code,
+        scores.eval_year,
+        scores.is_latest_eval_year,
+        scores.uscc,
+        scores.enterprise_name,
+        scores.city_code,
+        scores.city_name_zh,
+        scores.stage,
+        scores.stage_name_zh,
+        scores.grade,
+        scores.grade_display_zh,
+        scores.next_grade,
+        scores.next_grade_display_zh,
+        scores.total_points,
+        scores.points_to_next_grade,
+        scores.rank_in_region,
+        scores.evaluated_in_region,
+        scores.band_name_zh,
+        nullif(concat_ws(
+            '；',
+            {%- for k in [1, 2, 3] %}
+            gap_{{ k }}.indicator_name_zh || '（失' || to_char(near_gaps.gap_{{ k }}_points_lost, 'FM999990.00') || '分）'
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        ), '') as largest_gaps_zh,
+        coalesce(near_gaps.gap_1_points_lost, 0) + coalesce(near_gaps.gap_2_points_lost, 0)
+            + coalesce(near_gaps.gap_3_points_lost, 0) as points_lost_top3,
+        nullif(concat_ws(
+            ',', near_gaps.gap_1_indicator_code, near_gaps.gap_2_indicator_code, near_gaps.gap_3_indicator_code
+        ), '') as largest_gap_codes
+    from near_gaps
+    inner join scores
+        on scores.scheme_code = near_gaps.scheme_code
+        and scores.eval_year = near_gaps.eval_year
+        and scores.uscc = near_gaps.uscc
+    {%- for k in [1, 2, 3] %}
+    left join indicators as gap_{{ k }}
+        on gap_{{ k }}.indicator_code = near_gaps.gap_{{ k }}_indicator_code
+    {%- endfor %}
 
 )
 
