@@ -2,8 +2,9 @@
     primary_key_indexed: the primary key of a very large table, checked without re-sorting it.
     Fails when the relation has no valid unique index on exactly these columns (the database
     then guarantees uniqueness on every write: a duplicate fails the build itself), or when any
-    key column is null. Use it where a GROUP BY over the whole table would dominate the build
-    (marts.fct_indicator_scores, intermediate.int_scoring__percentile_ratios); use primary_key elsewhere.
+    key column is null. Use it where the model keeps a unique index on its key anyway (for look-ups,
+    as the score marts do) or where a GROUP BY over the whole table would cost more than the index
+    (fct_indicator_scores, int_scoring__percentile_ratios); use primary_key elsewhere.
 -#}
 {% test primary_key_indexed(model, columns) %}
 with unique_index as (

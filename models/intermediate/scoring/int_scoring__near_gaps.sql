@@ -1,6 +1,6 @@
 {#- The near list's heavy half, built from the totals: it reads the indicator scores (about 110
-    million rows nationally) while the stage ranks, the enterprise-score mart and its tests are
-    built, instead of after them at the end of the build. The key is a unique index, proven by
+    million rows nationally) while the stage ranks and the enterprise-score mart are built, instead
+    of after the mart and its tests at the end of the build. The key is a unique index, proven by
     primary_key_indexed, not by a GROUP BY. -#}
 {{ config(
     indexes=[{'columns': ['scheme_code', 'eval_year', 'uscc'], 'unique': true}],
