@@ -283,8 +283,8 @@ def _start_system(s: Settings) -> None:
         if r.returncode == 0 or status_ok(s):
             return
         text = log.read_text(errors="replace")
-        tail = text[-2000:]
-        if "could not bind" in text[written:] or "Address already in use" in text[written:]:
+        tail, added = text[-2000:], text[written:]
+        if "could not bind" in added or "Address already in use" in added:
             port = _move_port(s, data, port)
             continue
         break

@@ -61,15 +61,15 @@ arrivals as (
 
     -- every enterprise scored in a year whose previous year the scheme scored: stayed or entered
     select
-        w.scheme_code,
-        w.eval_year,
-        w.city_code,
-        case when w.previous_eval_year = w.eval_year - 1 then w.previous_grade end as grade_from,
-        w.grade as grade_to
-    from score_periods as w
+        periods.scheme_code,
+        periods.eval_year,
+        periods.city_code,
+        case when periods.previous_eval_year = periods.eval_year - 1 then periods.previous_grade end as grade_from,
+        periods.grade as grade_to
+    from score_periods as periods
     inner join scheme_years as y
-        on y.scheme_code = w.scheme_code
-        and y.eval_year = w.eval_year - 1
+        on y.scheme_code = periods.scheme_code
+        and y.eval_year = periods.eval_year - 1
 
 ),
 
@@ -77,16 +77,16 @@ departures as (
 
     -- scored in a year but not in the next year the scheme scored: left
     select
-        w.scheme_code,
-        w.eval_year + 1 as eval_year,
-        w.city_code,
-        w.grade as grade_from,
+        periods.scheme_code,
+        periods.eval_year + 1 as eval_year,
+        periods.city_code,
+        periods.grade as grade_from,
         null::text as grade_to
-    from score_periods as w
+    from score_periods as periods
     inner join scheme_years as y
-        on y.scheme_code = w.scheme_code
-        and y.eval_year = w.eval_year + 1
-    where w.next_eval_year is distinct from w.eval_year + 1
+        on y.scheme_code = periods.scheme_code
+        and y.eval_year = periods.eval_year + 1
+    where periods.next_eval_year is distinct from periods.eval_year + 1
 
 ),
 
