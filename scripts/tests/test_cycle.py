@@ -168,6 +168,8 @@ def test_final_list_rests_on_the_decisions_with_a_change_report(wh: Settings) ->
     assert validate().scoring_success
     final = publish(SCHEME, _year())
     assert final.created and final.kind == "final" and final.publicity_publication_id == p.publication_id
+    # on a new validation (the corrections rebuilt the marts) it copies its own indicator rows
+    assert final.indicator_rows_from is None
     # the final list carries the adjusted turnover
     assert admin("select indicator_value from audit.publication_indicator_points where publication_id = %s and "
                  "uscc = %s and indicator_code = 'T07'", (final.publication_id, b))[0][0] == Decimal("7654321.00")

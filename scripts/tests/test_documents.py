@@ -141,7 +141,7 @@ def check_report(pid: int, uscc: str, path: Path) -> str:
         assert f"还需 {s['points_to_next_grade']:.2f} 分" in text
     lines = text.splitlines()
     rows = admin("select indicator_code, indicator_name_zh, weight, points from audit.publication_indicator_points "
-                 "where publication_id = %s and uscc = %s", (pid, uscc))
+                 "where publication_id = audit.indicator_rows_id(%s) and uscc = %s", (pid, uscc))
     assert rows
     for code, name, weight, points in rows:
         line = next(ln for ln in lines if ln.startswith(f"{code} {name}"))

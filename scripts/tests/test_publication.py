@@ -38,7 +38,7 @@ def _year(scheme: str = "LN-2025") -> int:
 
 def _snapshot(pid: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], tuple[Any, ...]]:
     return (admin("select * from audit.publication_scores where publication_id = %s order by uscc", (pid,)),
-            admin("select * from audit.publication_indicator_points where publication_id = %s "
+            admin("select * from audit.publication_indicator_points where publication_id = audit.indicator_rows_id(%s) "
                   "order by uscc, indicator_code", (pid,)),
             admin("select * from audit.publications where publication_id = %s", (pid,))[0])
 
@@ -110,6 +110,72 @@ def test_publish_after_a_passed_validation(wh: Settings) -> None:
     assert not again.created and again.publication_id == p.publication_id
     STATE["a"] = p
     STATE["a_rows"] = _snapshot(p.publication_id)
+
+
+def test_a_final_list_on_its_publicity_validation_shares_its_indicator_rows(wh: Settings) -> None:
+    """The final list on the validation its publicity list rests on does not copy the indicator rows
+    again: it names the publicity list's, they are the mart's rows, and its hash, recomputed in Python
+    from the rows read through audit.indicator_rows_id, is the publicity list's. PostgreSQL refuses a
+    header that shares rows on another validation, with another hash, or of another list."""
+    p = STATE["a"]
+    pub = p.publicity_publication_id
+    assert p.indicator_rows_from == pub and pub is not None
+    own, shared = admin("select (select count(*) from audit.publication_indicator_points where publication_id = %s), "
+                        "(select count(*) from audit.publication_indicator_points where publication_id = %s)",
+                        (p.publication_id, pub))[0]
+    head = admin("select n_indicator_rows, content_sha256, dq_run_id from audit.publications "
+                 "where publication_id = %s", (pub,))[0]
+    assert own == 0 and shared == head[0] > 0
+    assert admin("select audit.indicator_rows_id(%s), audit.indicator_rows_id(%s)", (p.publication_id, pub))[0] \
+        == (pub, pub)
+    # the shared rows are the mart's rows of the scheme and year, value for value
+    assert admin("""
+        select count(*) from (
+            (select uscc, indicator_code, indicator_value, weight, points from marts.fct_indicator_scores
+             where scheme_code = 'LN-2025' and eval_year = %s
+             except all
+             select uscc, indicator_code, indicator_value, weight, points from audit.publication_indicator_points
+             where publication_id = %s)
+            union all
+            (select uscc, indicator_code, indicator_value, weight, points from audit.publication_indicator_points
+             where publication_id = %s
+             except all
+             select uscc, indicator_code, indicator_value, weight, points from marts.fct_indicator_scores
+             where scheme_code = 'LN-2025' and eval_year = %s)) as d""",
+                 (p.eval_year, pub, pub, p.eval_year))[0][0] == 0
+    assert p.content_sha256 == head[1] == _python_hashes(p.publication_id)[1] and p.dq_run_id == head[2]
+    assert p.n_changes == 0
+    ok, msg = verify(p.publication_id)
+    assert ok, msg
+
+    def header(conn: psycopg.Connection, new: int, rows_from: int, digest: str, run_id: str) -> None:
+        conn.execute("insert into audit.publication_scores (publication_id, uscc, is_vetoed, total_points, "
+                     "max_points, grade) select %s, uscc, is_vetoed, total_points, max_points, grade "
+                     "from audit.publication_scores where publication_id = %s", (new, p.publication_id))
+        conn.execute(
+            "insert into audit.publications (publication_id, scheme_code, eval_year, max_points, code_version, "
+            "dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256, "
+            "grade_bands, kind, publicity_publication_id, indicator_rows_from) "
+            "select %s, scheme_code, eval_year, max_points, code_version, %s, source_batches, source_batch_ids, "
+            "n_enterprises, n_indicator_rows, %s, grade_bands, 'final', %s, %s "
+            "from audit.publications where publication_id = %s",
+            (new, run_id, digest, pub, rows_from, p.publication_id))
+
+    attacks = [(pub, "0" * 64, p.dq_run_id, "same validation with the same content hash"),  # another hash
+               (p.publication_id, p.content_sha256, p.dq_run_id, "publications_shared_rows"),  # not its list
+               (pub, p.content_sha256, "attack-run", "same validation with the same content hash")]  # another run
+    for rows_from, digest, run_id, refusal in attacks:
+        with db.connect("admin") as conn, pytest.raises(psycopg.Error, match=refusal):
+            # another passed validation, older than the latest, then the publisher's attempt (rolled back)
+            conn.execute("insert into audit.dq_runs (run_id, started_at, finished_at, success, gx_success, "
+                         "freshness_success, n_checks, n_failed, covered_batches, scoring_success) "
+                         "select 'attack-run', started_at - interval '1 day', finished_at - interval '1 day', "
+                         "success, gx_success, freshness_success, n_checks, n_failed, covered_batches, "
+                         "scoring_success from audit.dq_runs where run_id = %s", (p.dq_run_id,))
+            conn.execute("set local role innopoints_publisher")
+            new = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))"
+                               ).fetchone()[0]
+            header(conn, new, rows_from, digest, run_id)
 
 
 def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
@@ -262,7 +328,7 @@ def _python_hashes(pid: int) -> tuple[str, str]:
                                              "where publication_id = %s", (pid,))}
     indicators: dict[str, list[tuple[str, str]]] = {}
     for r in admin(f"select {', '.join(INDICATOR_FIELDS)} from audit.publication_indicator_points "
-                   "where publication_id = %s", (pid,)):
+                   "where publication_id = audit.indicator_rows_id(%s)", (pid,)):
         indicators.setdefault(r[0], []).append((r[1], _line(r)))
     usccs = sorted(scores.keys() | indicators.keys())  # collation C: code point order
     ind_lines = {u: [line for _, line in sorted(indicators.get(u, []))] for u in usccs}
@@ -298,9 +364,9 @@ def test_content_hash_equals_a_recomputation_in_python(wh: Settings) -> None:
 def test_one_changed_indicator_value_fails_verify(wh: Settings) -> None:
     pid = STATE["b"].publication_id
     uscc, code, value = admin("select uscc, indicator_code, indicator_value from audit.publication_indicator_points "
-                              "where publication_id = %s and indicator_value is not null "
+                              "where publication_id = audit.indicator_rows_id(%s) and indicator_value is not null "
                               "order by uscc, indicator_code limit 1", (pid,))[0]
-    where = "where publication_id = %s and uscc = %s and indicator_code = %s"
+    where = "where publication_id = audit.indicator_rows_id(%s) and uscc = %s and indicator_code = %s"
     _as_admin_past_the_trigger("publication_indicator_points",
                                f"update audit.publication_indicator_points set indicator_value = %s {where}",
                                (value + Decimal("0.01"), pid, uscc, code))

@@ -111,7 +111,7 @@ def test_push_holds_exactly_the_consented_enterprises(publication: Any, tmp_path
     names: dict[str, str] = {}
     for uscc, code, name, points in admin(
             "select uscc, category_code, category_name_zh, points from audit.publication_indicator_points "
-            "where publication_id = %s", (publication.publication_id,)):
+            "where publication_id = audit.indicator_rows_id(%s)", (publication.publication_id,)):
         by_category[(uscc, code)] = by_category.get((uscc, code), Decimal("0")) + points
         names[code] = name
     assert len(names) == 4

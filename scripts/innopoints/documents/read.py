@@ -145,7 +145,7 @@ def enterprise_data(conn: Any, publication_id: int, usccs: Sequence[str]) -> lis
             select uscc, indicator_code, indicator_name_zh, category_code, category_name_zh, display_order,
                 indicator_value, weight, points
             from audit.publication_indicator_points
-            where publication_id = %s and uscc = any(%s)
+            where publication_id = audit.indicator_rows_id(%s) and uscc = any(%s)
             order by uscc, display_order, indicator_code""", (publication_id, list(usccs))):
         scores[r["uscc"]].indicators.append(r)
     return [scores[u] for u in usccs if u in scores]

@@ -34,7 +34,10 @@ def _publish(args: argparse.Namespace) -> int:
               f"依据公示名单 {p.publicity_publication_id}，{p.n_enterprises:,} 家企业 (enterprises)，"
               f"sha256 {p.content_sha256}，校验 (validation) {p.dq_run_id}；"
               f"与公示名单相比有变化的企业 {p.n_changes} 家 (changed since publicity, see audit.publication_changes "
-              "and the 公示与异议 dashboard)")
+              "and the 公示与异议 dashboard)"
+              + (f"；指标得分与公示名单 {p.indicator_rows_from} 相同，共用其行 (indicator rows shared with "
+                 "the publicity list: same validation, same content hash)"
+                 if p.indicator_rows_from is not None else ""))
     else:
         result(f"无变化 (unchanged): 发布编号 {p.publication_id} ({p.scheme_code} {p.eval_year}) 已是这些积分 "
               "(already holds exactly these scores)，未新增发布 (nothing appended)")

@@ -284,5 +284,7 @@ def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None
     what = "已正式发布 final list published" if p.created else "无变化，已正式发布过 (unchanged, already final)"
     result(f"{what}: 发布编号 {p.publication_id} = {s} {y}，依据公示名单 {p.publicity_publication_id}，"
            f"{p.n_enterprises:,} 家企业 (enterprises)，变化 {p.n_changes} 家，sha256 {p.content_sha256[:16]}…，"
-           f"校验 (validation) {p.dq_run_id}")
+           f"校验 (validation) {p.dq_run_id}"
+           + ("，指标得分与公示名单共用 (indicator rows shared with the publicity list)"
+              if p.indicator_rows_from is not None else ""))
     return p.publication_id

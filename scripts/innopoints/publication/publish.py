@@ -9,7 +9,10 @@ Publishing what is already the latest publication of that (scheme, year) and kin
 
 A final list rests on the latest publicity list of its (scheme, year): its period has closed and every
 objection to it is decided (PostgreSQL enforces both). It carries a change report: the enterprises
-whose score, grade or rank differ from the publicity list, and why.
+whose score, grade or rank differ from the publicity list, and why. On the very validation the
+publicity list rests on (nothing was corrected or rebuilt since), a copy would give the same rows
+again: the final list copies its scores and shares the publicity list's indicator rows
+(audit.publications.indicator_rows_from), once its content hash with them equals the publicity list's.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Publication:
     closes_on: date | None = None
     publicity_publication_id: int | None = None
     n_changes: int = 0
+    indicator_rows_from: int | None = None  # the publicity list whose indicator rows it shares
 
 
 def pause_point(name: str) -> None:
@@ -77,8 +81,8 @@ def grade_bands(conn: Any) -> list[dict[str, Any]]:
             for r in seeds.load("grade_bands")]
 
 
-def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]:
-    n_scores = conn.execute(
+def _insert_scores(conn: Any, pid: int, scheme: str, year: int) -> int:
+    return int(conn.execute(
         r"""
         insert into audit.publication_scores (
             publication_id, uscc, enterprise_name, city_code, city_name_zh, stage, stage_name_zh, is_vetoed,
@@ -92,8 +96,11 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
         from marts.fct_enterprise_scores
         where scheme_code = %(scheme)s and eval_year = %(year)s
         order by uscc
-        """, {"pid": pid, "scheme": scheme, "year": year}).rowcount
-    n_ind = conn.execute(
+        """, {"pid": pid, "scheme": scheme, "year": year}).rowcount)
+
+
+def _insert_indicator_rows(conn: Any, pid: int, scheme: str, year: int) -> int:
+    return int(conn.execute(
         """
         insert into audit.publication_indicator_points (
             publication_id, uscc, indicator_code, indicator_name_zh, category_code, category_name_zh,
@@ -105,8 +112,18 @@ def _insert_rows(conn: Any, pid: int, scheme: str, year: int) -> tuple[int, int]
         inner join marts.dim_indicator as indicators using (indicator_code)
         where scores.scheme_code = %(scheme)s and scores.eval_year = %(year)s
         order by scores.uscc, scores.indicator_code
-        """, {"pid": pid, "scheme": scheme, "year": year}).rowcount
-    return n_scores, n_ind
+        """, {"pid": pid, "scheme": scheme, "year": year}).rowcount)
+
+
+def _shareable(conn: Any, publicity_id: int, run_id: str | None, version: int) -> tuple[str, int] | None:
+    """(content hash, indicator rows) of the publicity list a final list may share its indicator rows
+    with, or None. Only on the validation the publicity list rests on: the gate has just found the marts
+    as that validation saw them, as it did for the publicity list, so a copy would give the same rows."""
+    row = conn.execute(
+        "select content_sha256, n_indicator_rows from audit.publications where publication_id = %s "
+        "and dq_run_id = %s and content_hash_version = %s and indicator_rows_from is null",
+        (publicity_id, run_id, version)).fetchone()
+    return (str(row[0]), int(row[1])) if row is not None else None
 
 
 def publish(scheme: str, year: int, published_by: str | None = None) -> Publication:
@@ -183,9 +200,16 @@ def _final_rests_on(conn: Any, scheme: str, year: int, run_id: str | None) -> in
     return int(pid)
 
 
-def _content_sha256(conn: Any, publication_id: int, version: int) -> str:
-    """The content hash of a publication's rows in the given form (audit.publication_content_sha256)."""
-    return str(conn.execute("select audit.publication_content_sha256(%s, %s)", (publication_id, version)).fetchone()[0])
+def _content_sha256(conn: Any, publication_id: int, version: int, indicator_rows_id: int | None = None) -> str:
+    """The content hash of a publication's rows in the given form (audit.publication_content_sha256);
+    indicator_rows_id: its indicator rows are stored under that publication (shared, header not yet written)."""
+    if indicator_rows_id is None:
+        sql, args = "select audit.publication_content_sha256(%s, %s)", (publication_id, version)
+    elif version in (1, 2):
+        sql, args = f"select audit.publication_content_sha256_v{version}(%s, %s)", (publication_id, indicator_rows_id)
+    else:
+        raise PublicationRefused(f"no content hash version {version} (known: 1, 2)")
+    return str(conn.execute(sql, args).fetchone()[0])
 
 
 def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: str = "final",
@@ -209,9 +233,18 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
                                  f"{', '.join(years) or '无 none'}")
     publicity_id = _final_rests_on(conn, scheme, year, verdict.run_id) if kind == "final" else None
     pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))").fetchone()[0]
-    n_scores, n_ind = _insert_rows(conn, pid, scheme, year)
     version = conn.execute("select audit.publication_content_hash_version()").fetchone()[0]
-    digest = _content_sha256(conn, pid, version)
+    n_scores = _insert_scores(conn, pid, scheme, year)
+    # a final list on its publicity list's validation shares that list's indicator rows when its scores
+    # hash the same with them (PostgreSQL checks both again); otherwise it copies its own
+    shared = _shareable(conn, publicity_id, verdict.run_id, version) if publicity_id is not None and version == 2 \
+        else None
+    rows_from: int | None = None
+    if shared is not None and _content_sha256(conn, pid, version, publicity_id) == shared[0]:
+        rows_from, digest, n_ind = publicity_id, shared[0], shared[1]
+    else:
+        n_ind = _insert_indicator_rows(conn, pid, scheme, year)
+        digest = _content_sha256(conn, pid, version)
     last = conn.execute(
         "select publication_id, n_enterprises, content_sha256, dq_run_id, opens_on, closes_on, "
         "publicity_publication_id, content_hash_version from audit.publications "
@@ -219,7 +252,8 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
         (scheme, year, kind)).fetchone()
     same_period = kind != "publicity" or (last is not None and (last[4], last[5]) == (opens_on, closes_on))
     # like with like: the last publication's hash may be of an earlier form
-    same_rows = last is not None and last[2] == (digest if last[7] == version else _content_sha256(conn, pid, last[7]))
+    same_rows = last is not None and last[2] == (digest if last[7] == version
+                                                 else _content_sha256(conn, pid, last[7], rows_from))
     if last is not None and same_rows and last[6] == publicity_id and same_period:
         raise _Unchanged(Publication(last[0], scheme, year, last[1], last[2], last[3], created=False, kind=kind,
                                      opens_on=last[4], closes_on=last[5], publicity_publication_id=last[6]))
@@ -229,26 +263,29 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
         insert into audit.publications (
             publication_id, scheme_code, eval_year, scheme_name_zh, max_points, published_by, code_version,
             dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256,
-            content_hash_version, grade_bands, kind, opens_on, closes_on, publicity_publication_id)
+            content_hash_version, grade_bands, kind, opens_on, closes_on, publicity_publication_id,
+            indicator_rows_from)
         values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                %s)
+                %s, %s)
         """,
         (pid, scheme, year, sch[0], sch[1], published_by, state.code_version(), verdict.run_id,
          json.dumps(verdict.covered_batches), batches, n_scores, n_ind, digest, version,
-         json.dumps(grade_bands(conn), ensure_ascii=False), kind, opens_on, closes_on, publicity_id))
-    n_changes = _change_report(conn, pid, publicity_id) if publicity_id is not None else 0
+         json.dumps(grade_bands(conn), ensure_ascii=False), kind, opens_on, closes_on, publicity_id, rows_from))
+    n_changes = _change_report(conn, pid, publicity_id, same_values=rows_from is not None) \
+        if publicity_id is not None else 0
     pause_point("publish-before-commit")
     return Publication(pid, scheme, year, n_scores, digest, verdict.run_id or "", created=True, kind=kind,
                        opens_on=opens_on, closes_on=closes_on, publicity_publication_id=publicity_id,
-                       n_changes=n_changes)
+                       n_changes=n_changes, indicator_rows_from=rows_from)
 
 
-def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
+def _change_report(conn: Any, final_id: int, publicity_id: int, same_values: bool = False) -> int:
     """Write the change report of a final list: every enterprise whose total, grade or rank in region
     differs from the publicity list (or that is on one list only), with the cause: its own accepted
     objection (to any publicity list of the year: a correction reaches every scheme); new data of its
     own delivered after the publicity (an indicator value changed); or its cohort (its values are as
-    they were, others' corrections moved its points or rank)."""
+    they were, others' corrections moved its points or rank). same_values: the final list shares the
+    publicity list's indicator rows, so no value changed and the two are not compared row by row."""
     return conn.execute(
         """
         with before as (
@@ -273,10 +310,12 @@ def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
         ),
         value_changed as (
             select distinct coalesce(b.uscc, a.uscc) as uscc
-            from (select * from audit.publication_indicator_points where publication_id = %(pub)s) as b
-            full join (select * from audit.publication_indicator_points where publication_id = %(fin)s) as a
+            from (select * from audit.publication_indicator_points
+                  where publication_id = audit.indicator_rows_id(%(pub)s)) as b
+            full join (select * from audit.publication_indicator_points
+                       where publication_id = audit.indicator_rows_id(%(fin)s)) as a
                 on a.uscc = b.uscc and a.indicator_code = b.indicator_code
-            where b.indicator_value is distinct from a.indicator_value
+            where not %(same_values)s and b.indicator_value is distinct from a.indicator_value
         ),
         changed as (
             select
@@ -325,7 +364,7 @@ def _change_report(conn: Any, final_id: int, publicity_id: int) -> int:
                     '区域排名 ' || coalesce(rank_before::text, '—') || ' → ' || coalesce(rank_after::text, '—') end
             )
         from explained
-        """, {"pub": publicity_id, "fin": final_id}).rowcount
+        """, {"pub": publicity_id, "fin": final_id, "same_values": same_values}).rowcount
 
 
 def verify(publication_id: int) -> tuple[bool, str]:

@@ -92,7 +92,8 @@ def _categories(conn: Any, publication_id: int) -> list[tuple[str, str]]:
     if key not in _CATEGORIES:
         _CATEGORIES[key] = [tuple(r) for r in conn.execute(
             "select category_code, max(category_name_zh) from audit.publication_indicator_points "
-            "where publication_id = %s group by category_code order by min(display_order), category_code",
+            "where publication_id = audit.indicator_rows_id(%s) "
+            "group by category_code order by min(display_order), category_code",
             (publication_id,))]
     return _CATEGORIES[key]
 
@@ -114,7 +115,7 @@ def _rows(conn: Any, publication_id: int, bank: str, on: date) -> tuple[list[dic
     # percent of a national list
     points = conn.execute(
         "select uscc, category_code, sum(points), sum(weight) from audit.publication_indicator_points "
-        "where publication_id = %s and uscc = any(%s) group by uscc, category_code",
+        "where publication_id = audit.indicator_rows_id(%s) and uscc = any(%s) group by uscc, category_code",
         (publication_id, [r["uscc"] for r in rows])).fetchall()
     by = {(u, c): (p, w) for u, c, p, w in points}
     for r in rows:

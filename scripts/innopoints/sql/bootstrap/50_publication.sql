@@ -116,6 +116,60 @@ comment on column audit.publications.closes_on is 'Publicity: last day objection
 comment on column audit.publications.publicity_publication_id is
     'Final: the publicity list it rests on (所依据的公示名单).';
 
+-- A final list on the same validation as its publicity list copied the same rows from the same marts
+-- again (the gate proves both saw the marts as that validation did): 23 M indicator rows nationally,
+-- about two minutes. It shares them instead: indicator_rows_from names the publicity list whose
+-- indicator rows it reads (both are immutable); its scores are its own. audit.indicator_rows_id is
+-- how every reader finds a publication's indicator rows.
+alter table audit.publications add column if not exists indicator_rows_from bigint
+    references audit.publications (publication_id);
+do $$
+begin
+    if not exists (select from pg_constraint where conname = 'publications_shared_rows') then
+        alter table audit.publications add constraint publications_shared_rows check (
+            indicator_rows_from is null or (kind = 'final' and indicator_rows_from = publicity_publication_id));
+    end if;
+end
+$$;
+comment on column audit.publications.indicator_rows_from is
+    'Final: the publicity list whose indicator rows it shares (共享其指标得分的公示名单), same validation and '
+    'same content hash; null: its own rows.';
+
+create or replace function audit.indicator_rows_id(p_publication_id bigint) returns bigint
+language sql stable as $$
+    select coalesce((select p.indicator_rows_from from audit.publications as p
+                     where p.publication_id = p_publication_id), p_publication_id)
+$$;
+comment on function audit.indicator_rows_id(bigint) is
+    'The publication id under which a publication''s indicator rows are stored (its own, or the shared '
+    'publicity list''s): read audit.publication_indicator_points where publication_id = this.';
+
+-- Sharing is allowed only for what a copy would have given: the same validation, the same content
+-- hash in the same form, the same number of indicator rows.
+create or replace function audit.require_shareable_rows() returns trigger
+language plpgsql set search_path = pg_catalog, pg_temp as $$
+declare
+    p record;
+begin
+    if new.indicator_rows_from is null then
+        return new;
+    end if;
+    select dq_run_id, content_sha256, content_hash_version, n_indicator_rows into p
+    from audit.publications where publication_id = new.indicator_rows_from;
+    if p.dq_run_id is distinct from new.dq_run_id or p.content_sha256 is distinct from new.content_sha256
+            or p.content_hash_version is distinct from new.content_hash_version
+            or p.n_indicator_rows is distinct from new.n_indicator_rows then
+        raise exception 'publication % may share the indicator rows of publication % only on the same validation '
+            'with the same content hash (共享指标得分须同一校验、内容相同)', new.publication_id, new.indicator_rows_from
+            using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end
+$$;
+drop trigger if exists publications_shared_rows on audit.publications;
+create trigger publications_shared_rows before insert on audit.publications
+    for each row execute function audit.require_shareable_rows();
+
 -- Rank within the region and stage and the ranked list (领跑榜/竞跑榜/进取榜) of every non-vetoed
 -- enterprise, frozen with the publication (int_scoring__stage_ranks is the rule).
 alter table audit.publication_scores add column if not exists rank_in_stage integer;
@@ -167,7 +221,10 @@ language sql stable as $$
     select concat_ws('|', i.uscc, i.indicator_code, i.category_code, i.indicator_value, i.weight, i.points)
 $$;
 
-create or replace function audit.publication_content_sha256_v1(p_publication_id bigint) returns text
+-- p_indicator_rows_id: where its indicator rows are (audit.indicator_rows_id once the header is written;
+-- the publisher names them while the header is not there yet).
+create or replace function audit.publication_content_sha256_v1(p_publication_id bigint, p_indicator_rows_id bigint)
+returns text
 language sql stable as $$
     with scores as (
         select string_agg(audit.publication_score_line(s), E'\n' order by s.uscc) as body
@@ -177,11 +234,16 @@ language sql stable as $$
     indicators as (
         select string_agg(audit.publication_indicator_line(i), E'\n' order by i.uscc, i.indicator_code) as body
         from audit.publication_indicator_points as i
-        where i.publication_id = p_publication_id
+        where i.publication_id = p_indicator_rows_id
     )
     select encode(sha256(convert_to(
         coalesce((select body from scores), '') || E'\n--\n' || coalesce((select body from indicators), ''),
         'UTF8')), 'hex')
+$$;
+
+create or replace function audit.publication_content_sha256_v1(p_publication_id bigint) returns text
+language sql stable as $$
+    select audit.publication_content_sha256_v1(p_publication_id, audit.indicator_rows_id(p_publication_id))
 $$;
 
 -- The indicator rows are read in primary-key order (publication, uscc, indicator code): one
@@ -189,7 +251,8 @@ $$;
 -- of every enterprise's text) and merged by uscc with its score line. Hash joins and hash aggregation
 -- are off for this function so that the plan stays a stream whatever the statistics say; what is
 -- sorted (the score lines, the digests) is one short row per enterprise and spills past work_mem.
-create or replace function audit.publication_content_sha256_v2(p_publication_id bigint) returns text
+create or replace function audit.publication_content_sha256_v2(p_publication_id bigint, p_indicator_rows_id bigint)
+returns text
 language sql stable set enable_hashjoin = off set enable_hashagg = off as $$
     with scores as (
         select s.uscc, audit.publication_score_line(s) as line
@@ -199,7 +262,7 @@ language sql stable set enable_hashjoin = off set enable_hashagg = off as $$
     indicators as (
         select i.uscc, string_agg(audit.publication_indicator_line(i), E'\n' order by i.indicator_code) as body
         from audit.publication_indicator_points as i
-        where i.publication_id = p_publication_id
+        where i.publication_id = p_indicator_rows_id
         group by i.uscc
     ),
     enterprises as (
@@ -211,6 +274,11 @@ language sql stable set enable_hashjoin = off set enable_hashagg = off as $$
     )
     select encode(sha256(coalesce(string_agg(e.digest, ''::bytea order by e.uscc), ''::bytea)), 'hex')
     from enterprises as e
+$$;
+
+create or replace function audit.publication_content_sha256_v2(p_publication_id bigint) returns text
+language sql stable as $$
+    select audit.publication_content_sha256_v2(p_publication_id, audit.indicator_rows_id(p_publication_id))
 $$;
 
 -- p_version: the form to compute (the header's content_hash_version); by default the current form.
@@ -232,6 +300,8 @@ grant execute on function audit.publication_content_hash_version(),
     audit.publication_score_line(audit.publication_scores),
     audit.publication_indicator_line(audit.publication_indicator_points),
     audit.publication_content_sha256_v1(bigint), audit.publication_content_sha256_v2(bigint),
+    audit.publication_content_sha256_v1(bigint, bigint), audit.publication_content_sha256_v2(bigint, bigint),
+    audit.indicator_rows_id(bigint),
     audit.publication_content_sha256(bigint, integer) to innopoints_publisher;
 
 select audit.make_append_only(t)
