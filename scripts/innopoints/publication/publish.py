@@ -200,6 +200,22 @@ def _final_rests_on(conn: Any, scheme: str, year: int, run_id: str | None) -> in
     return int(pid)
 
 
+def _same_score_lines(conn: Any, publication_id: int, other_id: int) -> bool:
+    """Whether two publications have the same score lines (audit.publication_score_line: what the content
+    hash reads of them), as many of each."""
+    return bool(conn.execute(
+        """
+        select (select count(*) from audit.publication_scores where publication_id = %(a)s)
+                 = (select count(*) from audit.publication_scores where publication_id = %(b)s)
+            and not exists (
+                select audit.publication_score_line(s) from audit.publication_scores as s
+                where s.publication_id = %(a)s
+                except all
+                select audit.publication_score_line(s) from audit.publication_scores as s
+                where s.publication_id = %(b)s)
+        """, {"a": publication_id, "b": other_id}).fetchone()[0])
+
+
 def _content_sha256(conn: Any, publication_id: int, version: int, indicator_rows_id: int | None = None) -> str:
     """The content hash of a publication's rows in the given form (audit.publication_content_sha256);
     indicator_rows_id: its indicator rows are stored under that publication (shared, header not yet written)."""
@@ -235,12 +251,12 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
     pid = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))").fetchone()[0]
     version = conn.execute("select audit.publication_content_hash_version()").fetchone()[0]
     n_scores = _insert_scores(conn, pid, scheme, year)
-    # a final list on its publicity list's validation shares that list's indicator rows when its scores
-    # hash the same with them (PostgreSQL checks both again); otherwise it copies its own
-    shared = _shareable(conn, publicity_id, verdict.run_id, version) if publicity_id is not None and version == 2 \
-        else None
+    # a final list on its publicity list's validation shares that list's indicator rows when its score
+    # lines are that list's too: its content is then that list's, and so is its content hash (PostgreSQL
+    # checks the validation and the hash again; `--verify` recomputes it); otherwise it copies its own
+    shared = _shareable(conn, publicity_id, verdict.run_id, version) if publicity_id is not None else None
     rows_from: int | None = None
-    if shared is not None and _content_sha256(conn, pid, version, publicity_id) == shared[0]:
+    if shared is not None and publicity_id is not None and _same_score_lines(conn, pid, publicity_id):
         rows_from, digest, n_ind = publicity_id, shared[0], shared[1]
     else:
         n_ind = _insert_indicator_rows(conn, pid, scheme, year)
