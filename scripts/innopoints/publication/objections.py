@@ -89,8 +89,9 @@ def record(publication_id: int, uscc: str, subject: Subject, claim_zh: str, evid
             raise ObjectionRefused(f"企业 {uscc} 不在公示名单 {publication_id} 中 (not on the publicity list): "
                                    "check the USCC")
         if subject.indicator_code is not None and conn.execute(
-                "select 1 from audit.publication_indicator_points where publication_id = %s and uscc = %s "
-                "and indicator_code = %s", (publication_id, uscc, subject.indicator_code)).fetchone() is None:
+                "select 1 from audit.publication_indicator_points "
+                "where publication_id = audit.indicator_rows_id(%s) and uscc = %s and indicator_code = %s",
+                (publication_id, uscc, subject.indicator_code)).fetchone() is None:
             raise UnknownSubject(f"指标 {subject.indicator_code} 不在该企业的评价指标中 (not an indicator of "
                                    f"{uscc} on list {publication_id}): give an indicator code or feed.field")
         oid = conn.execute(
