@@ -148,10 +148,14 @@ def test_a_final_list_on_its_publicity_validation_shares_its_indicator_rows(wh: 
     ok, msg = verify(p.publication_id)
     assert ok, msg
 
-    def header(conn: psycopg.Connection, new: int, rows_from: int, digest: str, run_id: str) -> None:
+    def header(conn: psycopg.Connection, new: int, rows_from: int, digest: str, run_id: str, own: bool) -> None:
         conn.execute("insert into audit.publication_scores (publication_id, uscc, is_vetoed, total_points, "
                      "max_points, grade) select %s, uscc, is_vetoed, total_points, max_points, grade "
                      "from audit.publication_scores where publication_id = %s", (new, p.publication_id))
+        if own:  # a row of its own beside the shared ones, which no reader would see
+            conn.execute("insert into audit.publication_indicator_points (publication_id, uscc, indicator_code, "
+                         "points) select %s, uscc, 'X99', 99 from audit.publication_scores "
+                         "where publication_id = %s limit 1", (new, p.publication_id))
         conn.execute(
             "insert into audit.publications (publication_id, scheme_code, eval_year, max_points, code_version, "
             "dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256, "
@@ -161,10 +165,12 @@ def test_a_final_list_on_its_publicity_validation_shares_its_indicator_rows(wh: 
             "from audit.publications where publication_id = %s",
             (new, run_id, digest, pub, rows_from, p.publication_id))
 
-    attacks = [(pub, "0" * 64, p.dq_run_id, "same validation with the same content hash"),  # another hash
-               (p.publication_id, p.content_sha256, p.dq_run_id, "publications_shared_rows"),  # not its list
-               (pub, p.content_sha256, "attack-run", "same validation with the same content hash")]  # another run
-    for rows_from, digest, run_id, refusal in attacks:
+    same = "same validation with the same content hash"
+    attacks = [(pub, "0" * 64, p.dq_run_id, False, same),  # another hash
+               (p.publication_id, p.content_sha256, p.dq_run_id, False, "publications_shared_rows"),  # not its list
+               (pub, p.content_sha256, "attack-run", False, same),  # another validation
+               (pub, p.content_sha256, p.dq_run_id, True, "may have none of its own")]  # hidden rows of its own
+    for rows_from, digest, run_id, own, refusal in attacks:
         with db.connect("admin") as conn, pytest.raises(psycopg.Error, match=refusal):
             # another passed validation, older than the latest, then the publisher's attempt (rolled back)
             conn.execute("insert into audit.dq_runs (run_id, started_at, finished_at, success, gx_success, "
@@ -175,7 +181,7 @@ def test_a_final_list_on_its_publicity_validation_shares_its_indicator_rows(wh: 
             conn.execute("set local role innopoints_publisher")
             new = conn.execute("select nextval(pg_get_serial_sequence('audit.publications', 'publication_id'))"
                                ).fetchone()[0]
-            header(conn, new, rows_from, digest, run_id)
+            header(conn, new, rows_from, digest, run_id, own)
 
 
 def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
@@ -401,3 +407,31 @@ def test_a_version_1_publication_verifies_and_is_not_published_again(wh: Setting
                                "where publication_id = %s", (_python_hashes(c.publication_id)[1], c.publication_id))
     ok, msg = verify(c.publication_id)
     assert not ok, msg
+
+
+def test_a_final_list_copies_its_rows_when_the_indicator_names_changed_since_its_publicity(wh: Settings) -> None:
+    """Indicator names and display order are frozen with the rows (from marts.dim_indicator, which the
+    gate does not guard) but are not in the content hash: a final list on the same validation whose
+    publicity list froze other names copies its rows with the current names instead of sharing."""
+    from datetime import timedelta
+
+    from innopoints.publication.publish import publicize, publish, today_beijing
+
+    year = STATE["a"].eval_year
+    p = publicize("LN-2025", year, 5, today_beijing() - timedelta(days=8))
+    assert p.created
+    code, name = admin("select indicator_code, indicator_name_zh from audit.publication_indicator_points "
+                       "where publication_id = %s order by uscc, indicator_code limit 1", (p.publication_id,))[0]
+    admin("update marts.dim_indicator set indicator_name_zh = indicator_name_zh || '（更名）' "
+          "where indicator_code = %s", (code,))
+    try:
+        f = publish("LN-2025", year)
+    finally:
+        admin("update marts.dim_indicator set indicator_name_zh = %s where indicator_code = %s", (name, code))
+    assert f.created and f.publicity_publication_id == p.publication_id and f.indicator_rows_from is None
+    assert {r[0] for r in admin("select distinct indicator_name_zh from audit.publication_indicator_points "
+                                "where publication_id = %s and indicator_code = %s",
+                                (f.publication_id, code))} == {name + "（更名）"}
+    assert f.content_sha256 == p.content_sha256 == _python_hashes(f.publication_id)[1]
+    ok, msg = verify(f.publication_id)
+    assert ok, msg

@@ -118,11 +118,21 @@ def _insert_indicator_rows(conn: Any, pid: int, scheme: str, year: int) -> int:
 def _shareable(conn: Any, publicity_id: int, run_id: str | None, version: int) -> tuple[str, int] | None:
     """(content hash, indicator rows) of the publicity list a final list may share its indicator rows
     with, or None. Only on the validation the publicity list rests on: the gate has just found the marts
-    as that validation saw them, as it did for the publicity list, so a copy would give the same rows."""
+    as that validation saw them, as it did for the publicity list, so a copy would give the same rows;
+    and only while the indicator names and display order it froze are still those of marts.dim_indicator
+    (a copy takes them from there, and the gate does not guard that table)."""
     row = conn.execute(
-        "select content_sha256, n_indicator_rows from audit.publications where publication_id = %s "
-        "and dq_run_id = %s and content_hash_version = %s and indicator_rows_from is null",
-        (publicity_id, run_id, version)).fetchone()
+        """
+        select p.content_sha256, p.n_indicator_rows from audit.publications as p
+        where p.publication_id = %(pub)s and p.dq_run_id = %(run)s and p.content_hash_version = %(version)s
+            and p.indicator_rows_from is null
+            and not exists (
+                select from (select distinct indicator_code, indicator_name_zh, category_name_zh, display_order
+                             from audit.publication_indicator_points where publication_id = %(pub)s) as frozen
+                left join marts.dim_indicator as now using (indicator_code)
+                where (frozen.indicator_name_zh, frozen.category_name_zh, frozen.display_order)
+                    is distinct from (now.indicator_name_zh, now.category_name_zh, now.display_order))
+        """, {"pub": publicity_id, "run": run_id, "version": version}).fetchone()
     return (str(row[0]), int(row[1])) if row is not None else None
 
 
@@ -263,7 +273,7 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
         digest = _content_sha256(conn, pid, version)
     last = conn.execute(
         "select publication_id, n_enterprises, content_sha256, dq_run_id, opens_on, closes_on, "
-        "publicity_publication_id, content_hash_version from audit.publications "
+        "publicity_publication_id, content_hash_version, indicator_rows_from from audit.publications "
         "where scheme_code = %s and eval_year = %s and kind = %s order by publication_id desc limit 1",
         (scheme, year, kind)).fetchone()
     same_period = kind != "publicity" or (last is not None and (last[4], last[5]) == (opens_on, closes_on))
@@ -272,7 +282,8 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
                                                  else _content_sha256(conn, pid, last[7], rows_from))
     if last is not None and same_rows and last[6] == publicity_id and same_period:
         raise _Unchanged(Publication(last[0], scheme, year, last[1], last[2], last[3], created=False, kind=kind,
-                                     opens_on=last[4], closes_on=last[5], publicity_publication_id=last[6]))
+                                     opens_on=last[4], closes_on=last[5], publicity_publication_id=last[6],
+                                     indicator_rows_from=last[8]))
     batches = state.all_batch_ids(conn, verdict.covered_batches)
     conn.execute(
         """

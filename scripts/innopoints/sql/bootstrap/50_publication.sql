@@ -145,7 +145,8 @@ comment on function audit.indicator_rows_id(bigint) is
     'publicity list''s): read audit.publication_indicator_points where publication_id = this.';
 
 -- Sharing is allowed only for what a copy would have given: the same validation, the same content
--- hash in the same form, the same number of indicator rows.
+-- hash in the same form, the same number of indicator rows, and none of its own (which no reader would
+-- see). The hash is the publisher's claim, as for every header: `innopoints publish --verify` proves it.
 create or replace function audit.require_shareable_rows() returns trigger
 language plpgsql set search_path = pg_catalog, pg_temp as $$
 declare
@@ -161,6 +162,11 @@ begin
             or p.n_indicator_rows is distinct from new.n_indicator_rows then
         raise exception 'publication % may share the indicator rows of publication % only on the same validation '
             'with the same content hash (共享指标得分须同一校验、内容相同)', new.publication_id, new.indicator_rows_from
+            using errcode = 'insufficient_privilege';
+    end if;
+    if exists (select from audit.publication_indicator_points where publication_id = new.publication_id) then
+        raise exception 'publication % shares the indicator rows of publication % and may have none of its own '
+            '(共享指标得分的发布不得另有指标得分)', new.publication_id, new.indicator_rows_from
             using errcode = 'insufficient_privilege';
     end if;
     return new;
