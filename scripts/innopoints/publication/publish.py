@@ -119,20 +119,14 @@ def _shareable(conn: Any, publicity_id: int, run_id: str | None, version: int) -
     """(content hash, indicator rows) of the publicity list a final list may share its indicator rows
     with, or None. Only on the validation the publicity list rests on: the gate has just found the marts
     as that validation saw them, as it did for the publicity list, so a copy would give the same rows;
-    and only while the indicator names and display order it froze are still those of marts.dim_indicator
-    (a copy takes them from there, and the gate does not guard that table)."""
+    and only while the indicator names and display order it froze (audit.publications.indicator_names,
+    recorded in the same snapshot as its rows) are still those of marts.dim_indicator: a copy takes
+    them from there, and the gate does not guard that table."""
     row = conn.execute(
-        """
-        select p.content_sha256, p.n_indicator_rows from audit.publications as p
-        where p.publication_id = %(pub)s and p.dq_run_id = %(run)s and p.content_hash_version = %(version)s
-            and p.indicator_rows_from is null
-            and not exists (
-                select from (select distinct indicator_code, indicator_name_zh, category_name_zh, display_order
-                             from audit.publication_indicator_points where publication_id = %(pub)s) as frozen
-                left join marts.dim_indicator as now using (indicator_code)
-                where (frozen.indicator_name_zh, frozen.category_name_zh, frozen.display_order)
-                    is distinct from (now.indicator_name_zh, now.category_name_zh, now.display_order))
-        """, {"pub": publicity_id, "run": run_id, "version": version}).fetchone()
+        "select content_sha256, n_indicator_rows from audit.publications where publication_id = %s "
+        "and dq_run_id = %s and content_hash_version = %s and indicator_rows_from is null "
+        "and indicator_names = audit.current_indicator_names()",
+        (publicity_id, run_id, version)).fetchone()
     return (str(row[0]), int(row[1])) if row is not None else None
 
 
@@ -291,9 +285,9 @@ def _publish(conn: Any, scheme: str, year: int, published_by: str | None, kind: 
             publication_id, scheme_code, eval_year, scheme_name_zh, max_points, published_by, code_version,
             dq_run_id, source_batches, source_batch_ids, n_enterprises, n_indicator_rows, content_sha256,
             content_hash_version, grade_bands, kind, opens_on, closes_on, publicity_publication_id,
-            indicator_rows_from)
+            indicator_rows_from, indicator_names)
         values (%s, %s, %s, %s, %s, coalesce(%s, current_user), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                %s, %s)
+                %s, %s, audit.current_indicator_names())
         """,
         (pid, scheme, year, sch[0], sch[1], published_by, state.code_version(), verdict.run_id,
          json.dumps(verdict.covered_batches), batches, n_scores, n_ind, digest, version,

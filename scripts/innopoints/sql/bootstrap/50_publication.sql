@@ -131,6 +131,24 @@ begin
     end if;
 end
 $$;
+-- The indicator names, categories and display order a publication's rows took from marts.dim_indicator
+-- (not in the content hash, and not guarded by the gate): a final list shares its publicity list's rows
+-- only while these are still the same.
+alter table audit.publications add column if not exists indicator_names jsonb;
+comment on column audit.publications.indicator_names is
+    'The names its indicator rows took (指标名称): [code, name, category name, display order] per indicator of '
+    'marts.dim_indicator, by code, as audit.current_indicator_names() gave them when it was published.';
+-- plpgsql: its body names a dbt model, which a new warehouse builds after this bootstrap
+create or replace function audit.current_indicator_names() returns jsonb
+language plpgsql stable as $$
+begin
+    return (select coalesce(jsonb_agg(jsonb_build_array(d.indicator_code, d.indicator_name_zh, d.category_name_zh,
+                                                        d.display_order) order by d.indicator_code), '[]'::jsonb)
+            from marts.dim_indicator as d);
+end
+$$;
+comment on function audit.current_indicator_names() is
+    'marts.dim_indicator as audit.publications.indicator_names records it.';
 comment on column audit.publications.indicator_rows_from is
     'Final: the publicity list whose indicator rows it shares (共享其指标得分的公示名单), same validation and '
     'same content hash; null: its own rows.';
@@ -307,7 +325,7 @@ grant execute on function audit.publication_content_hash_version(),
     audit.publication_indicator_line(audit.publication_indicator_points),
     audit.publication_content_sha256_v1(bigint), audit.publication_content_sha256_v2(bigint),
     audit.publication_content_sha256_v1(bigint, bigint), audit.publication_content_sha256_v2(bigint, bigint),
-    audit.indicator_rows_id(bigint),
+    audit.indicator_rows_id(bigint), audit.current_indicator_names(),
     audit.publication_content_sha256(bigint, integer) to innopoints_publisher;
 
 select audit.make_append_only(t)
