@@ -11,8 +11,8 @@ A final list rests on the latest publicity list of its (scheme, year): its perio
 objection to it is decided (PostgreSQL enforces both). It carries a change report: the enterprises
 whose score, grade or rank differ from the publicity list, and why. On the very validation the
 publicity list rests on (nothing was corrected or rebuilt since), a copy would give the same rows
-again: the final list copies its scores and shares the publicity list's indicator rows
-(audit.publications.indicator_rows_from), once its content hash with them equals the publicity list's.
+again: the final list copies its scores and, once their lines are the publicity list's (so its content
+hash is too), shares that list's indicator rows (audit.publications.indicator_rows_from).
 """
 
 from __future__ import annotations
