@@ -131,6 +131,9 @@ begin
     end if;
 end
 $$;
+comment on column audit.publications.indicator_rows_from is
+    'Final: the publicity list whose indicator rows it shares (共享其指标得分的公示名单), same validation and '
+    'same content hash; null: its own rows.';
 -- The indicator names, categories and display order a publication's rows took from marts.dim_indicator
 -- (not in the content hash, and not guarded by the gate): a final list shares its publicity list's rows
 -- only while these are still the same.
@@ -149,9 +152,6 @@ end
 $$;
 comment on function audit.current_indicator_names() is
     'marts.dim_indicator as audit.publications.indicator_names records it.';
-comment on column audit.publications.indicator_rows_from is
-    'Final: the publicity list whose indicator rows it shares (共享其指标得分的公示名单), same validation and '
-    'same content hash; null: its own rows.';
 
 create or replace function audit.indicator_rows_id(p_publication_id bigint) returns bigint
 language sql stable as $$
