@@ -59,17 +59,16 @@ def type_text(cell: Any) -> None:
 
 
 class StreamedRows:
-    """Rows of the first sheet of an openpyxl write-only workbook, written as XML text into a temporary
-    file and spliced into the saved workbook (``splice``): openpyxl's own row writer (et_xmlfile, without
-    lxml) manages about 3,000 rows of ten cells a second, too slow for a list of 900,000 enterprises.
+    """Rows of one sheet of an openpyxl write-only workbook, written as XML text into a temporary file and
+    spliced into the saved workbook (``splice``): openpyxl's own row writer (et_xmlfile, without lxml)
+    manages about 3,000 rows of ten cells a second, too slow for a list of 900,000 enterprises or a
+    bank's push of 70,000.
 
     Each cell is what openpyxl writes for the same value: a str as an inline string with the style of a
     cell typed by ``type_text`` (number format "@", and the quote prefix where ``looks_like_formula``), the
     style ids taken from cells that ``type_text`` typed; a number as a number, with the number format
     given for its column; None as no cell. Characters XML cannot hold are refused as openpyxl refuses them.
     """
-
-    _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
     def __init__(self, ws: Any, first_row: int, number_formats: dict[int, str] | None = None) -> None:
         import tempfile
@@ -87,18 +86,22 @@ class StreamedRows:
         self._formula = style_id("=text")
         self._numbers = {col: style_id(0, fmt) for col, fmt in (number_formats or {}).items()}
         self.row = first_row - 1
+        self._letters: list[str] = []
         self._tmp = tempfile.TemporaryFile()  # noqa: SIM115 (private, 0600; closed by splice)
 
     def append(self, values: list[Any]) -> None:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.utils import get_column_letter
 
         self.row += 1
         r = self.row
+        while len(self._letters) < len(values):
+            self._letters.append(get_column_letter(len(self._letters) + 1))
         out = [f'<row r="{r}">']
         for i, v in enumerate(values):
             if v is None:
                 continue
-            ref = f"{self._LETTERS[i]}{r}"
+            ref = f"{self._letters[i]}{r}"
             if isinstance(v, str):
                 if ILLEGAL_CHARACTERS_RE.search(v):
                     raise ValueError(f"cell {ref}: {v!r} holds characters a spreadsheet cannot store")
