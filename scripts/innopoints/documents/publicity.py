@@ -25,6 +25,7 @@ import contextlib
 import functools
 import io
 import logging
+import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -542,7 +543,9 @@ def write_documents(documents: list[Document], source: RowSource, out_dir: Path,
     if jobs > 1 and total >= PARALLEL_FROM and province and cities:
         written: list[Path] = []
         failed: BaseException | None = None
-        with ProcessPoolExecutor(max_workers=2) as pool:
+        # spawned, not forked: `innopoints run` writes a list's documents in a thread beside the next
+        # list's insert, and a fork would copy that thread's state (its connection, held locks)
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(write_lists, part, source, out_dir) for part in (province, cities)]
             for f in futures:
                 try:

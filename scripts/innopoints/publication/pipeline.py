@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,43 @@ class StepClock:
         if self._current is not None:
             self.steps.append((self._current, time.perf_counter() - self._t0))
             self._current = None
+
+
+class PublicityDocuments:
+    """The publicity documents of the lists a run freezes, written in a background thread (one list at a
+    time) while the run goes on to the next list: a national list's documents (about 100 s) then overlap
+    the next list's insert, which leaves one of the two cores idle. ``wait`` reports them in order and
+    raises the first failure once every list's writer has finished."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publicity-documents")
+        self._pending: list[tuple[int, Future[list[Path]]]] = []
+
+    def write(self, publication_id: int) -> None:
+        from innopoints.documents import publicity_dir, write_publicity_documents
+
+        out = publicity_dir(publication_id)
+        self._pending.append((publication_id, self._pool.submit(write_publicity_documents, publication_id, out)))
+
+    def wait(self, raise_failure: bool = True) -> None:
+        """Wait for every list's writer and report its documents; a writer's failure is raised (the first),
+        or only logged with ``raise_failure`` False (when the run already stops on another error)."""
+        failed: BaseException | None = None
+        try:
+            for pid, f in self._pending:
+                try:
+                    docs = f.result()
+                except BaseException as exc:  # raised below, once every writer has finished
+                    failed = failed or exc
+                    continue
+                result(f"公示文件 (publicity documents) 发布编号 {pid}: {len(docs)} 个 in publicity/publication{pid}")
+        finally:
+            self._pending = []
+            self._pool.shutdown(wait=True)
+        if failed is not None:
+            if raise_failure:
+                raise failed
+            log.error("publicity documents failed: %s", failed)
 
 
 def _stop(step: str, reason: str, kind: type[InnopointsError]) -> int:
@@ -174,13 +212,19 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
     if not targets:
         return _stop("publish", "no scores to publish (no scheme has an evaluated year)", PublicationRefused)
     published: dict[str, int] = {}
+    documents = PublicityDocuments()
     with Progress("publish", total=len(targets), unit="list") as progress:
         try:
-            for s, y in targets:
-                final = _next_step(s, y, publicity_days, publicity_opens, finalize)
-                if final is not None:
-                    published[s] = final
-                progress.update(note=f"publish: {s} {y}")
+            try:
+                for s, y in targets:
+                    final = _next_step(s, y, publicity_days, publicity_opens, finalize, documents)
+                    if final is not None:
+                        published[s] = final
+                    progress.update(note=f"publish: {s} {y}")
+            except BaseException:
+                documents.wait(raise_failure=False)  # the lists frozen so far get their documents
+                raise
+            documents.wait()
         except PublicationRefused as exc:
             return _stop("publish", str(exc), PublicationRefused)
     if push and consents_failed:
@@ -252,22 +296,23 @@ def _final_on_these_scores(scheme: str, year: int, publicity_id: int) -> int | N
     return int(row[0]) if row is not None and row[1] == publicity_id else None
 
 
-def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None, finalize: bool) -> int | None:
-    """The cycle's next step for (scheme, year): freeze a publicity list, wait, or publish the final list;
-    the final list's publication id, or None while none is due."""
-    from innopoints.documents import publicity_dir, write_publicity_documents
+def _next_step(s: str, y: int, publicity_days: int, publicity_opens: date | None, finalize: bool,
+               documents: PublicityDocuments) -> int | None:
+    """The cycle's next step for (scheme, year): freeze a publicity list (its documents handed to
+    ``documents``), wait, or publish the final list; the final list's publication id, or None while none is
+    due."""
     from innopoints.publication.publish import latest_publicity, publicize, publish, today_beijing
 
     with db.connect(db.PUBLISHER, autocommit=True) as conn:
         lp = latest_publicity(conn, s, y)
     if lp is None:
         p = publicize(s, y, publicity_days, publicity_opens)
-        docs = write_publicity_documents(p.publication_id, publicity_dir(p.publication_id))
+        documents.write(p.publication_id)
         result(f"已公示 (publicity list frozen): 发布编号 {p.publication_id} = {s} {y}，"
                f"{p.n_enterprises:,} 家企业，"
                f"公示期 {p.opens_on:%Y-%m-%d} 至 {p.closes_on:%Y-%m-%d}；期满且异议处理完毕后再运行以正式发布 "
-               f"(run again after the period to publish the final list); 公示文件 {len(docs)} 个 "
-               f"(publicity documents) in publicity/publication{p.publication_id}")
+               f"(run again after the period to publish the final list); 公示文件写入中 "
+               f"(publicity documents being written) to publicity/publication{p.publication_id}")
         lp = (p.publication_id, p.opens_on, p.closes_on)
     if not finalize:
         return None
