@@ -298,3 +298,25 @@ def test_libreoffice_shows_the_names_and_evaluates_nothing(tmp_path: Path) -> No
     assert {r[i_total] for r in table[1:]} == {"-1.5"}
     cover = (tmp_path / "out" / "push-封面.csv").read_text("utf-8")
     assert "LN-2025 =1+1" in cover and "=2+2（BOCLN）" in cover
+
+
+def test_a_table_wider_than_the_alphabet_keeps_every_column(tmp_path: Path) -> None:
+    """The table is streamed as XML (``spreadsheet.StreamedRows``): with more categories than letters A-Z
+    leave room for, the columns after Z are AA, AB, … and every value lands under its heading."""
+    cats = [(f"K{i:02d}", f"类别{i:02d}") for i in range(20)]
+    pub = {"publication_id": 1, "scheme_code": "LN-2025", "scheme_name_zh": "辽宁", "eval_year": 2024,
+           "max_points": Decimal("150"), "published_at": __import__("datetime").datetime.now().astimezone(),
+           "dq_run_id": "r", "code_version": "v", "content_sha256": "h", "grade_bands": []}
+    rows = [{"rank_in_region": 1, "uscc": "91210100MA0000000X", "enterprise_name": "沈阳正常科技有限公司",
+             "total_points": Decimal("88.20"), "veto": "",
+             **{f"cat_{code}": Decimal(i) + Decimal("0.25") for i, (code, _) in enumerate(cats)}}]
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(build_xlsx(pub, ("BOCLN", "银行"), date(2025, 6, 30), rows, cats, 1))
+    ws = load_workbook(path)["科技型企业积分情况表"]
+    header = [c.value for c in ws[1]]
+    assert len(header) == 13 + len(cats) > 26
+    values = dict(zip(header, [c.value for c in ws[2]], strict=True))
+    for i, (_, name) in enumerate(cats):
+        assert values[f"{name}得分"] == i + 0.25, name
+    assert values["统一社会信用代码"] == "91210100MA0000000X" and values["创新积分"] == 88.2
+    assert ws["AA2"].value is not None and ws.freeze_panes == "C2"
