@@ -12,7 +12,9 @@ hands out (bank pushes, publicity lists).
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 # characters that start a formula in Excel, LibreOffice or WPS, ASCII and full-width
@@ -87,7 +89,7 @@ class StreamedRows:
         self._numbers = {col: style_id(0, fmt) for col, fmt in (number_formats or {}).items()}
         self.row = first_row - 1
         self._letters: list[str] = []
-        self._tmp = tempfile.TemporaryFile()  # noqa: SIM115 (private, 0600; closed by splice)
+        self._tmp = tempfile.TemporaryFile()  # noqa: SIM115 (private, 0600; closed by splice or close)
 
     def append(self, values: list[Any]) -> None:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -102,6 +104,9 @@ class StreamedRows:
             if v is None:
                 continue
             ref = f"{self._letters[i]}{r}"
+            if v == "":  # as openpyxl writes it: a text-styled cell without a value (reads back as None)
+                out.append(f'<c r="{ref}" s="{self._text}"/>')
+                continue
             if isinstance(v, str):
                 if ILLEGAL_CHARACTERS_RE.search(v):
                     raise ValueError(f"cell {ref}: {v!r} holds characters a spreadsheet cannot store")
@@ -110,6 +115,9 @@ class StreamedRows:
                 space = ' xml:space="preserve"' if v != v.strip() else ""
                 out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
             else:
+                # a number or nothing: a bool, a date or NaN would make a file no spreadsheet opens
+                if isinstance(v, bool) or not isinstance(v, int | float | Decimal) or not math.isfinite(v):
+                    raise TypeError(f"cell {ref}: {v!r} is neither text nor a finite number")
                 style = self._numbers.get(i)
                 s = f' s="{style}"' if style is not None else ""
                 out.append(f'<c r="{ref}"{s} t="n"><v>{v!r}</v></c>' if isinstance(v, float)
@@ -122,6 +130,8 @@ class StreamedRows:
         import shutil
         import zipfile
 
+        if sheet not in zipfile.ZipFile(io.BytesIO(workbook)).namelist():
+            raise ValueError(f"the workbook has no {sheet} for the streamed rows")
         with zipfile.ZipFile(io.BytesIO(workbook)) as zin, \
                 zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
@@ -140,4 +150,8 @@ class StreamedRows:
                     self._tmp.seek(0)
                     shutil.copyfileobj(self._tmp, part, 1 << 20)
                     part.write(sep + tail)
+        self.close()
+
+    def close(self) -> None:
+        """Drop the rows' temporary file (``splice`` does, once the rows are in the workbook)."""
         self._tmp.close()

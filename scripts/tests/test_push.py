@@ -320,3 +320,29 @@ def test_a_table_wider_than_the_alphabet_keeps_every_column(tmp_path: Path) -> N
         assert values[f"{name}得分"] == i + 0.25, name
     assert values["统一社会信用代码"] == "91210100MA0000000X" and values["创新积分"] == 88.2
     assert ws["AA2"].value is not None and ws.freeze_panes == "C2"
+
+
+def test_streamed_rows_refuse_what_no_spreadsheet_could_open_and_keep_empty_text_blank(tmp_path: Path) -> None:
+    """An empty text is a blank text-styled cell, as openpyxl writes it; a bool, a date or NaN is refused
+    (written as it is, it would make a file no spreadsheet opens), as is splicing into a missing sheet."""
+    from innopoints.spreadsheet import StreamedRows
+    from openpyxl import Workbook
+
+    for bad in (True, date(2025, 6, 30), float("nan"), Decimal("NaN")):
+        wb = Workbook(write_only=True)
+        rows = StreamedRows(wb.create_sheet("t"), first_row=1)
+        with pytest.raises(TypeError, match="neither text nor a finite number"):
+            rows.append(["a", bad])
+        rows.close()
+    wb = Workbook(write_only=True)
+    rows = StreamedRows(wb.create_sheet("t"), first_row=1)
+    rows.append(["", "x", 1, Decimal("2.50")])
+    saved = io.BytesIO()
+    wb.save(saved)
+    with pytest.raises(ValueError, match=r"no xl/worksheets/sheet9\.xml"):
+        rows.splice(saved.getvalue(), io.BytesIO(), sheet="xl/worksheets/sheet9.xml")
+    path = tmp_path / "t.xlsx"
+    with open(path, "wb") as fh:
+        rows.splice(saved.getvalue(), fh)
+    ws = load_workbook(path)["t"]
+    assert [c.value for c in ws[1]] == [None, "x", 1, 2.5] and ws["A1"].number_format == "@"

@@ -56,7 +56,10 @@ class PublicityDocuments:
     """The publicity documents of the lists a run freezes, written in a background thread (one list at a
     time) while the run goes on to the next list: a national list's documents (about 100 s) then overlap
     the next list's insert, which leaves one of the two cores idle. ``wait`` reports them in order and
-    raises the first failure once every list's writer has finished."""
+    raises the first failure once every list's writer has finished (each failure is logged with its
+    publication). Nothing reads the documents: with a period already closed, a list's final list may be
+    published while its documents are still being written, and a failure of theirs stops the run after
+    it, before the pushes."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publicity-documents")
@@ -76,17 +79,18 @@ class PublicityDocuments:
             for pid, f in self._pending:
                 try:
                     docs = f.result()
-                except BaseException as exc:  # raised below, once every writer has finished
+                except Exception as exc:  # raised below (the first), once every writer has finished
+                    log.error("publicity documents of publication %s failed: %s", pid, exc, exc_info=exc)
+                    exc.add_note(f"publicity documents of publication {pid}: once the cause is mended, "
+                                 "innopoints publicize of its scheme and year writes them again (the list stays)")
                     failed = failed or exc
                     continue
                 result(f"公示文件 (publicity documents) 发布编号 {pid}: {len(docs)} 个 in publicity/publication{pid}")
         finally:
             self._pending = []
             self._pool.shutdown(wait=True)
-        if failed is not None:
-            if raise_failure:
-                raise failed
-            log.error("publicity documents failed: %s", failed)
+        if failed is not None and raise_failure:
+            raise failed
 
 
 def _stop(step: str, reason: str, kind: type[InnopointsError]) -> int:

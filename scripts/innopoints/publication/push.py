@@ -174,7 +174,8 @@ def build_xlsx(pub: dict[str, Any], bank: tuple[str, str], on: date, rows: list[
     """The push's workbook: sheet 封面 (what was pushed, to whom, on which publication; the grades), then
     the table, one row per enterprise. openpyxl's write-only workbook; the table's rows are streamed
     (``spreadsheet.StreamedRows``: each text cell typed as ``type_text`` types it), as the publicity
-    lists are: openpyxl's own cells took about 13 s for a bank of 67,000 enterprises."""
+    lists are: 67,000 enterprises took 32.4 s with openpyxl's own cells, 2.5 s streamed (synthetic rows,
+    loaded machine)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -225,12 +226,15 @@ def build_xlsx(pub: dict[str, Any], bank: tuple[str, str], on: date, rows: list[
         header.append(c)
     ws.append(header)
     body = StreamedRows(ws, first_row=2)
-    for r in rows:
-        body.append([_cell(r.get(key)) for key, _ in cols])
-    saved = io.BytesIO()
-    wb.save(saved)
-    out = io.BytesIO()
-    body.splice(saved.getvalue(), out, sheet="xl/worksheets/sheet2.xml")
+    try:
+        for r in rows:
+            body.append([_cell(r.get(key)) for key, _ in cols])
+        saved = io.BytesIO()
+        wb.save(saved)
+        out = io.BytesIO()
+        body.splice(saved.getvalue(), out, sheet="xl/worksheets/sheet2.xml")
+    finally:
+        body.close()
     return out.getvalue()
 
 
