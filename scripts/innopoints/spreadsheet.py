@@ -60,6 +60,23 @@ def type_text(cell: Any) -> None:
         cell.quotePrefix = True
 
 
+def typed_cells(ws: Any, values: list[Any], font: Any = None, alignment: Any = None) -> list[Any]:
+    """One row of openpyxl write-only cells for ``ws`` (a heading, a cover line), each with ``font`` and
+    ``alignment`` when given and its text typed by ``type_text``."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for v in values:
+        c = WriteOnlyCell(ws, v)
+        if font is not None:
+            c.font = font
+        if alignment is not None:
+            c.alignment = alignment
+        type_text(c)
+        cells.append(c)
+    return cells
+
+
 class StreamedRows:
     """Rows of one sheet of an openpyxl write-only workbook, written as XML text into a temporary file and
     spliced into the saved workbook (``splice``): openpyxl's own row writer (et_xmlfile, without lxml)
@@ -130,26 +147,26 @@ class StreamedRows:
         import shutil
         import zipfile
 
-        if sheet not in zipfile.ZipFile(io.BytesIO(workbook)).namelist():
-            raise ValueError(f"the workbook has no {sheet} for the streamed rows")
-        with zipfile.ZipFile(io.BytesIO(workbook)) as zin, \
-                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            for info in zin.infolist():
-                data = zin.read(info)
-                if info.filename != sheet:
-                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-                    continue
-                head, sep, tail = data.partition(b"</sheetData>")
-                if not sep:  # a sheet with no rows yet
-                    head, sep, tail = data.partition(b"<sheetData />")
-                    head, sep = head + b"<sheetData>", b"</sheetData>"
-                out = zipfile.ZipInfo(info.filename, info.date_time)
-                out.compress_type = zipfile.ZIP_DEFLATED
-                with zout.open(out, "w", force_zip64=True) as part:
-                    part.write(head)
-                    self._tmp.seek(0)
-                    shutil.copyfileobj(self._tmp, part, 1 << 20)
-                    part.write(sep + tail)
+        with zipfile.ZipFile(io.BytesIO(workbook)) as zin:
+            if sheet not in zin.namelist():
+                raise ValueError(f"the workbook has no {sheet} for the streamed rows")
+            with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+                for info in zin.infolist():
+                    data = zin.read(info)
+                    if info.filename != sheet:
+                        zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                        continue
+                    head, sep, tail = data.partition(b"</sheetData>")
+                    if not sep:  # a sheet with no rows yet
+                        head, sep, tail = data.partition(b"<sheetData />")
+                        head, sep = head + b"<sheetData>", b"</sheetData>"
+                    out = zipfile.ZipInfo(info.filename, info.date_time)
+                    out.compress_type = zipfile.ZIP_DEFLATED
+                    with zout.open(out, "w", force_zip64=True) as part:
+                        part.write(head)
+                        self._tmp.seek(0)
+                        shutil.copyfileobj(self._tmp, part, 1 << 20)
+                        part.write(sep + tail)
         self.close()
 
     def close(self) -> None:

@@ -38,7 +38,7 @@ from innopoints import db, statefile
 from innopoints.documents import fonts, read
 from innopoints.documents.report import cn_date, verify_sentence
 from innopoints.errors import UsageError
-from innopoints.spreadsheet import StreamedRows, type_text
+from innopoints.spreadsheet import StreamedRows, typed_cells
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -124,7 +124,6 @@ class XlsxList:
 
     def __init__(self, n: Notice) -> None:
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         self.notice = n
@@ -137,14 +136,7 @@ class XlsxList:
         for letter, width in zip("ABCDEFGHIJ", XLSX_WIDTHS, strict=True):
             self.ws.column_dimensions[letter].width = width
         self.ws.print_title_rows = "1:1"
-        bold = Font(bold=True)
-        header = []
-        for value in COLUMNS:
-            c = WriteOnlyCell(self.ws, value)
-            c.font = bold
-            type_text(c)
-            header.append(c)
-        self.ws.append(header)
+        self.ws.append(typed_cells(self.ws, list(COLUMNS), Font(bold=True)))
         self.body = StreamedRows(self.ws, first_row=2, number_formats={5: "0.00"})
 
     def add(self, r: dict[str, Any]) -> None:
@@ -152,7 +144,6 @@ class XlsxList:
         self.body.append(row_values(r, self.rows))
 
     def save(self, fh: IO[bytes]) -> None:
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font
 
         self.ws.auto_filter.ref = f"A1:J{self.rows + 1}"  # written with the sheet's tail, after the rows
@@ -161,12 +152,7 @@ class XlsxList:
         wrap = Alignment(wrap_text=True, vertical="top")
         for i, line in enumerate((n.title, n.scheme_line, n.intro, n.period, n.objection, n.note, n.provenance,
                                   n.verify)):
-            c = WriteOnlyCell(self.info, line)
-            c.alignment = wrap
-            if i == 0:
-                c.font = Font(bold=True, size=14)
-            type_text(c)
-            self.info.append([c])
+            self.info.append(typed_cells(self.info, [line], Font(bold=True, size=14) if i == 0 else None, wrap))
         buf = io.BytesIO()
         self.wb.save(buf)
         self.body.splice(buf.getvalue(), fh)
