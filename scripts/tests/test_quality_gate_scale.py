@@ -234,3 +234,37 @@ def test_a_vetoed_score_with_points_and_an_orphan_row_fail_the_gate(wh: Settings
     assert _problems() == expected
     assert sorted((d["problem"], d["uscc"]) for d in bad[0].details) == expected  # named in the report
     assert "marts_indicator_scores: indicator_rows_consistent" in out.report(limit=50)
+
+
+def test_the_two_areas_run_at_once_and_a_failing_one_fails_the_gate_once_the_other_has_finished(
+        wh: Settings) -> None:
+    """The raw feeds' checkpoint runs in this process and the marts' in a spawned one with its own GX
+    context: every suite of both areas comes back, each result from the area that ran it. An area that
+    fails (here: its checkpoint is missing) fails the call, but only once the other area has finished."""
+    from datetime import UTC, datetime
+
+    from innopoints.errors import ConfigError
+    from innopoints.quality import context as gxc
+    from innopoints.quality import runner
+    from innopoints.quality.suites import all_suites
+
+    suites = {area: [s.name for s in all_suites() if s.area == area] for area in gxc.CHECKPOINTS}
+    context = gxc.get_context()
+    gxc.sync(context, all_suites())
+    done: list[str] = []
+    runs = [runner.AreaRun(area, cp, suites[area], True) for area, cp in gxc.CHECKPOINTS.items()]
+    out = runner._run_areas(runs, context, "test-two-areas", datetime.now(UTC), {},
+                            lambda run: done.append(run.area))
+    assert done == ["raw", "marts"]
+    for run, (found, seconds) in out:
+        assert {r.suite_name for r in found} == set(suites[run.area]), run.area
+        assert {r.area for r in found} == {run.area}
+        assert all(r.success for r in found), [r for r in found if not r.success][:3]
+        assert seconds > 0
+
+    done.clear()
+    broken = [runs[0], runner.AreaRun("marts", "no_such_checkpoint", suites["marts"], True)]
+    with pytest.raises(ConfigError, match="no_such_checkpoint"):
+        runner._run_areas(broken, context, "test-two-areas-broken", datetime.now(UTC), {},
+                          lambda run: done.append(run.area))
+    assert done == ["raw"]  # the raw area ran to its end before the marts' failure was raised

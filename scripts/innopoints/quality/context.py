@@ -3,7 +3,8 @@
 ``sync()`` makes gx/ say exactly what the code says: one PostgreSQL datasource (``warehouse``),
 one table asset and whole-table batch definition per suite, the suites themselves
 (gx/expectations/*.json), one validation definition per suite and one checkpoint per area
-(``gate_raw``, ``gate_marts``) with a Data Docs action. It only rewrites what changed, so the JSON
+(``gate_raw``, ``gate_marts``), without actions: the gate runs the two at the same time and builds the
+Data Docs once, after both (runner._run_areas). It only rewrites what changed, so the JSON
 in git stays stable and a change in code shows up as a reviewable diff.
 
 The connection string in gx/great_expectations.yml is ``${INNOPOINTS_GX_PG_URL}``: GX substitutes
@@ -156,15 +157,12 @@ def sync(context: Any, specs: Iterable[SuiteSpec], existing_relations: set[str] 
         have = sorted(v.name for v in cp.validation_definitions) if cp is not None else None
         want = sorted(names)
         vds = [context.validation_definitions.get(n) for n in want]
-        stale = cp is not None and (have != want or _result_format(cp) != RESULT_FORMAT or any(
+        stale = cp is not None and (have != want or _result_format(cp) != RESULT_FORMAT or bool(cp.actions) or any(
             a.id != b.id for a, b in zip(sorted(cp.validation_definitions, key=lambda v: v.name), vds, strict=True)))
         if cp is None or stale:
             if cp is not None:
                 context.checkpoints.delete(cp_name)
             if vds:
                 context.checkpoints.add(gx.Checkpoint(
-                    name=cp_name, validation_definitions=vds,
-                    actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-                    result_format=RESULT_FORMAT,
-                ))
+                    name=cp_name, validation_definitions=vds, actions=[], result_format=RESULT_FORMAT))
     return ready
