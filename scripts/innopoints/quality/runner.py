@@ -576,16 +576,22 @@ def _run_area(run: AreaRun, context: Any, run_id: str, started: datetime,
 
 
 def _run_areas(runs: list[AreaRun], context: Any, run_id: str, started: datetime, covered: dict[str, int | None],
-               done: Callable[[AreaRun], None]) -> list[tuple[AreaRun, tuple[list[CheckResult], float]]]:
-    """Run the areas at the same time: the first here, each other one in a spawned process with a GX
-    context of its own (GX keeps one current project per process, so two checkpoints cannot share one).
-    Nationally the raw feeds' suites are mostly serial scans and the marts' mostly waits on a parallel
-    one: together they take about the longer one's time instead of the sum. The checkpoints write no
-    Data Docs of their own (the docs are built once, after both): neither reads a file the other is
-    writing. The first failure is raised once every area has finished."""
-    if not runs:
-        return []
+               done: Callable[[AreaRun], None], at_once: bool = True
+               ) -> list[tuple[AreaRun, tuple[list[CheckResult], float]]]:
+    """Run the areas, ``at_once``: the first here, each other one at the same time in a spawned process
+    with a GX context of its own (GX keeps one current project per process, so two checkpoints cannot
+    share one); else one after the other, here. Nationally the raw feeds' suites are mostly serial
+    scans and the marts' mostly waits on a parallel one: together they take about the longer one's time
+    instead of the sum. A spawned process takes about 8 s of CPU to load GX and the suites, more than a
+    small validation's checks (a monthly delivery's): the caller decides. The checkpoints write no Data
+    Docs of their own (the docs are built once, after both): neither reads a file the other is writing.
+    The first failure is raised once every area has finished."""
     out: list[tuple[AreaRun, tuple[list[CheckResult], float]]] = []
+    if not at_once:
+        for run in runs:
+            out.append((run, _run_area(run, context, run_id, started, covered)))
+            done(run)
+        return out
     failed: BaseException | None = None
     with ProcessPoolExecutor(max_workers=max(len(runs) - 1, 1),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -682,10 +688,16 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
                 runnable = cp is not None and not carried and all(
                     specs[v.name].relation in existing for v in cp.validation_definitions if v.name in specs)
                 runs.append(AreaRun(area, cp_name, names, runnable))
+
             def area_done(run: AreaRun) -> None:
                 progress.update(note=f"validate: {run.cp_name} ({len(run.names)} suites)")
 
-            for run, (found, seconds) in _run_areas(runs, context, run_id, started, covered, area_done):
+            # at the same time when the scoring marts are checked (after a build of them, their suites
+            # scan the 110 M indicator rows nationally); else the checks are small (a monthly delivery's)
+            at_once = len(runs) > 1 and any(specs[n].purpose == "scoring" and specs[n].area == "marts"
+                                            for r in runs for n in r.names)
+            summary["checkpoints_at_once"] = at_once
+            for run, (found, seconds) in _run_areas(runs, context, run_id, started, covered, area_done, at_once):
                 by_area[run.area] += found
                 timings[f"checkpoint {run.cp_name}"] = round(seconds, 2)
             for area in gxc.CHECKPOINTS:
