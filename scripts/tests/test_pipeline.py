@@ -41,10 +41,8 @@ def test_run_publishes_every_scheme_and_pushes_one_file_per_bank(wh: Settings, t
                         publicity_opens=PAST) == 0
     out = capsys.readouterr().out
     assert "innopoints run: done" in out
-    # each list the run froze has its documents, written beside the next list's publication, the final
-    # lists, the pushes and the refresh, and waited for at the end: the province's XLSX lists every
-    # enterprise of the list
-    assert out.rindex("公示文件 (publicity documents)") > out.rindex("推送 (push)")
+    # each list the run froze has its documents, written beside the next list's publication and waited
+    # for before the pushes: the province's XLSX lists every enterprise of the list
     frozen = admin("select publication_id, n_enterprises from audit.publications "
                    "where kind = 'publicity' and publication_id > %s", (before,))
     assert frozen
@@ -71,41 +69,6 @@ def test_run_publishes_every_scheme_and_pushes_one_file_per_bank(wh: Settings, t
     assert run_pipeline(import_dir=None, schemes=["LN-2025"], year=None, push=False, out_dir=tmp_path,
                         publicity_opens=PAST) == 0
     assert _n_publications() == n
-
-
-@pytest.mark.parametrize("code", [0, 8])
-def test_a_run_waits_for_its_documents_at_its_end_and_a_failed_writer_fails_a_run_that_went_through(
-        wh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-        code: int) -> None:
-    """The lists' documents are written while the run publishes, pushes and refreshes, and waited for at
-    the end: a writer's failure then fails a run that went through (its pushes done), and is only logged
-    when the run stopped at a step of its own (that step's exit code stands)."""
-    import innopoints.documents as documents
-    from innopoints.publication import pipeline
-
-    finished: list[str] = []
-
-    def write(publication_id: int, out: Path) -> list[Path]:
-        time.sleep(1)  # still writing when the run's own steps are done
-        finished.append("documents")
-        raise OSError("disk full")
-
-    def rest(*args: object) -> int:
-        args[-1].write(1)  # type: ignore[attr-defined]  # the PublicityDocuments of the run
-        finished.append("pushes and refresh")
-        return code
-
-    monkeypatch.setattr(documents, "write_publicity_documents", write)
-    monkeypatch.setattr(documents, "publicity_dir", lambda pid: tmp_path / str(pid))
-    monkeypatch.setattr(pipeline, "_publish_push_refresh", rest)
-    if code == 0:
-        with pytest.raises(OSError, match="disk full"):
-            run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=tmp_path, publicity_opens=PAST)
-    else:
-        assert run_pipeline(import_dir=None, schemes=None, year=None, push=True, out_dir=tmp_path,
-                            publicity_opens=PAST) == code
-        assert "disk full" in caplog.text
-    assert finished == ["pushes and refresh", "documents"]
 
 
 def test_run_stops_at_a_refused_file(wh: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -164,4 +127,3 @@ def test_a_failed_documents_writer_fails_the_run_once_every_writer_has_finished(
     quiet.write(1)
     quiet.wait(raise_failure=False)
     assert "disk full" in caplog.text
-

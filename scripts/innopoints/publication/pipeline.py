@@ -54,21 +54,16 @@ class StepClock:
 
 class PublicityDocuments:
     """The publicity documents of the lists a run freezes, written in a background thread (one list at a
-    time) while the run goes on: a national list's documents (about 100 s) overlap the next list's insert
-    (which leaves one of the two cores idle), the final lists, the pushes and the refresh. ``wait``
-    reports them in order and raises the first failure once every list's writer has finished (each
-    failure is logged with its publication). Nothing the run does after reads the documents: with a
-    period already closed, a list's final list may be published and pushed while its documents are
-    still being written, and a failure of theirs fails the run at its end."""
+    time) while the run goes on to the next list: a national list's documents (about 100 s) then overlap
+    the next list's insert, which leaves one of the two cores idle. ``wait`` reports them in order and
+    raises the first failure once every list's writer has finished (each failure is logged with its
+    publication). Nothing reads the documents: with a period already closed, a list's final list may be
+    published while its documents are still being written, and a failure of theirs stops the run after
+    it, before the pushes."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publicity-documents")
         self._pending: list[tuple[int, Future[list[Path]]]] = []
-
-    @property
-    def pending(self) -> bool:
-        """Whether some list's writer has not been waited for."""
-        return bool(self._pending)
 
     def write(self, publication_id: int) -> None:
         from innopoints.documents import publicity_dir, write_publicity_documents
@@ -181,6 +176,7 @@ def run_pipeline(import_dir: Path | None, schemes: list[str] | None, year: int |
 
 def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, push: bool, out_dir: Path,
          publicity_days: int, publicity_opens: date | None, finalize: bool, full: bool, clock: StepClock) -> int:
+    from innopoints.publication.push import push as push_one
     from innopoints.quality.runner import validate
 
     if import_dir is not None:
@@ -219,36 +215,20 @@ def _run(import_dir: Path | None, schemes: list[str] | None, year: int | None, p
         return _stop("publish", str(exc), UsageError)
     if not targets:
         return _stop("publish", "no scores to publish (no scheme has an evaluated year)", PublicationRefused)
-    documents = PublicityDocuments()
-    try:
-        code = _publish_push_refresh(targets, consents_failed, push, out_dir, publicity_days, publicity_opens,
-                                     finalize, clock, documents)
-    except BaseException:
-        documents.wait(raise_failure=False)  # the lists frozen so far get their documents
-        raise
-    # the documents of the lists frozen by this run were written beside its final lists, pushes and
-    # refresh (nothing of those reads them); a writer's failure fails a run that went through
-    documents.wait(raise_failure=code == 0)
-    if code == 0:
-        result("\ninnopoints run: done")
-    return code
-
-
-def _publish_push_refresh(targets: list[tuple[str, int]], consents_failed: list[str], push: bool, out_dir: Path,
-                          publicity_days: int, publicity_opens: date | None, finalize: bool, clock: StepClock,
-                          documents: PublicityDocuments) -> int:
-    """The cycle's next step for each of ``targets``, then the pushes of the final lists and the refresh of
-    the marts that read audit; 0, or the exit code of the step it stopped at."""
-    from innopoints.publication.push import push as push_one
-
     published: dict[str, int] = {}
+    documents = PublicityDocuments()
     with Progress("publish", total=len(targets), unit="list") as progress:
         try:
-            for s, y in targets:
-                final = _next_step(s, y, publicity_days, publicity_opens, finalize, documents)
-                if final is not None:
-                    published[s] = final
-                progress.update(note=f"publish: {s} {y}")
+            try:
+                for s, y in targets:
+                    final = _next_step(s, y, publicity_days, publicity_opens, finalize, documents)
+                    if final is not None:
+                        published[s] = final
+                    progress.update(note=f"publish: {s} {y}")
+            except BaseException:
+                documents.wait(raise_failure=False)  # the lists frozen so far get their documents
+                raise
+            documents.wait()
         except PublicationRefused as exc:
             return _stop("publish", str(exc), PublicationRefused)
     if push and consents_failed:
@@ -275,8 +255,7 @@ def _publish_push_refresh(targets: list[tuple[str, int]], consents_failed: list[
         clock.built["refresh"], _ = _rebuild(False)
     except BuildFailed as exc:
         return _stop("refresh", str(exc), BuildFailed)
-    if documents.pending:
-        clock.start("documents", "publicity documents still being written (公示文件)")
+    result("\ninnopoints run: done")
     return 0
 
 
