@@ -90,6 +90,15 @@ def test_a_changed_check_is_run_again(wh: Settings, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(runner, "suite_digest", lambda spec: "a new version of " + spec.name)
     again = runner.validate(freshness=False)
     assert _summary(again.run_id)["carried"] == {}
+    # every check ran, on marts this small one checkpoint after the other in this process; on marts as
+    # large as AT_ONCE_FROM_BYTES the two at the same time, with the same verdicts
+    assert _summary(again.run_id)["checkpoints_at_once"] is False
+    monkeypatch.setattr(runner, "AT_ONCE_FROM_BYTES", 0)
+    monkeypatch.setattr(runner, "suite_digest", lambda spec: "a third version of " + spec.name)
+    at_once = runner.validate(freshness=False)
+    assert _summary(at_once.run_id)["carried"] == {} and _summary(at_once.run_id)["checkpoints_at_once"] is True
+    assert sorted((r.suite_name, r.check_name, r.column_name or "", r.success) for r in at_once.results) \
+        == sorted((r.suite_name, r.check_name, r.column_name or "", r.success) for r in again.results)
 
 
 def test_a_mart_emptied_by_a_crash_recovery_is_checked_again_and_fails(wh: Settings) -> None:
