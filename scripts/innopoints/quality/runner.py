@@ -700,9 +700,9 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
             def area_done(run: AreaRun) -> None:
                 progress.update(note=f"validate: {run.cp_name} ({len(run.names)} suites)")
 
-            # at the same time when the scoring marts are checked (after a build of them) and are large
-            # (their suites scan the 110 M indicator rows nationally); else the checks cost less than
-            # the process that would run them (a monthly delivery's, a province's)
+            # at the same time when the scoring marts are checked (after a build of them) and are at least
+            # AT_ONCE_FROM_BYTES (their suites scan the 110 M indicator rows nationally); else the checks
+            # cost less than the process that would run them (a monthly delivery's, the demo's)
             at_once = len(runs) > 1 and indicator_bytes >= AT_ONCE_FROM_BYTES and any(
                 specs[n].purpose == "scoring" and specs[n].area == "marts" for r in runs for n in r.names)
             summary["checkpoints_at_once"] = at_once
