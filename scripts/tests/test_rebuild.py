@@ -192,3 +192,24 @@ def test_a_new_evaluation_year_is_built_alone_and_equals_a_build_from_scratch(
     assert rebuild.rebuild(full=True).from_scratch
     assert _oids("intermediate")["int_scoring__enterprise_points"] != oid  # from scratch: a new table
     assert _contents() == selective
+
+
+def test_a_table_built_whole_is_left_to_autovacuum_only_for_dead_rows(wh: Settings) -> None:
+    """A table model is written whole by one statement and replaced by the next build: autovacuum's
+    insert-count trigger would only read every page and dirty it again in the background (nationally
+    30 GB of derived tables during the gate and the publication). Every table model has that trigger
+    off; none has autovacuum itself off (dead rows of a written mart, wraparound), and the
+    incremental model, written in place, keeps PostgreSQL's defaults."""
+    rebuild.rebuild()
+    nodes = json.loads((rebuild.state_dir() / "manifest.json").read_text())["nodes"].values()
+    models = {f"{n['schema']}.{n['alias']}": n["config"]["materialized"]
+              for n in nodes if n["resource_type"] == "model"}
+    options = {f"{s}.{r}": o or [] for s, r, o in admin(
+        "select n.nspname, c.relname, c.reloptions from pg_class as c join pg_namespace as n "
+        "on n.oid = c.relnamespace where c.relkind = 'r' and n.nspname in ('staging', 'intermediate', 'marts')")}
+    tables = [name for name, kind in models.items() if kind == "table"]
+    assert len(tables) > 50 and set(tables) <= set(options)
+    assert [t for t in tables if "autovacuum_vacuum_insert_threshold=-1" not in options[t]] == []
+    assert [t for t, o in options.items() if any(x.startswith("autovacuum_enabled") for x in o)] == []
+    assert INCREMENTAL[0] in models and models[INCREMENTAL[0]] == "incremental"
+    assert [o for o in options[INCREMENTAL[0]] if o.startswith("autovacuum")] == []
