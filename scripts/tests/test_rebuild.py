@@ -197,7 +197,8 @@ def test_a_new_evaluation_year_is_built_alone_and_equals_a_build_from_scratch(
 def test_a_table_built_whole_is_left_to_autovacuum_only_for_dead_rows(wh: Settings) -> None:
     """A table model is written whole by one statement and replaced by the next build: autovacuum's
     insert-count trigger would only read every page and dirty it again in the background (nationally
-    30 GB of derived tables during the gate and the publication). Every table model has that trigger
+    29 GB of table models after each build, fct_indicator_scores' 14 GB beside the gate and the
+    publication). Every table model has that trigger
     off; none has autovacuum itself off (dead rows of a written mart, wraparound), and the
     incremental model, written in place, keeps PostgreSQL's defaults."""
     rebuild.rebuild()
