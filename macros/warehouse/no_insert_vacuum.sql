@@ -1,6 +1,7 @@
 {#-
-    no_insert_vacuum: a post-hook of the table models that only the build and the gate read (staging,
-    intermediate, fct_indicator_scores). Such a table is written whole by one statement and replaced
+    no_insert_vacuum: a post-hook of the table models that the build and the gate read whole (staging,
+    intermediate) and of fct_indicator_scores (read whole, or one enterprise's rows through the heap).
+    Such a table is written whole by one statement and replaced
     by the next build: it has no dead rows for autovacuum to remove. Autovacuum's insert-count trigger
     would still read every page in the background and dirty it to set the visibility map: nationally
     fct_indicator_scores' 14 GB took 742.9 s, from the end of the build into the publication, and the
