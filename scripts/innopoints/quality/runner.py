@@ -656,7 +656,7 @@ def validate(freshness: bool = True, record: bool = True, freshness_read: Freshn
         # counted by the gate's pass (it decides for itself; this says which, for the report)
         summary["indicator_rules_held"] = scoring_marts.rules_held(conn)
         indicator_bytes = int(conn.execute(
-            "select coalesce(pg_relation_size(to_regclass('marts.fct_indicator_scores')), 0)").fetchone()[0])
+            "select coalesce(pg_relation_size(to_regclass(%s)), 0)", (scoring_marts.INDICATORS,)).fetchone()[0])
         if summary["indicator_rules_held"]:
             log.info("validate: the indicator rows' not-null and bound rules are held by PostgreSQL "
                      "(constraint %s, NOT NULL keys): not counted again", scoring_marts.RULES_CONSTRAINT)
