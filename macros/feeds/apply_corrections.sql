@@ -22,15 +22,18 @@ corrections as (
 
 ),
 
-ranked_corrections as (
+-- the newest correction of each (key, field): distinct on, not a window function. PostgreSQL plans
+-- a window function as parallel restricted, and this view is joined to every row of the feed: with
+-- row_number() here, no join over a scoring feed could run in parallel workers.
+newest_corrections as (
 
-    select
+    select distinct on (key_text, field)
         key_text,
         field,
         new_value,
-        adjustment_id,
-        row_number() over (partition by key_text, field order by adjustment_id desc) as correction_rank
+        adjustment_id
     from corrections
+    order by key_text, field, adjustment_id desc
 
 ),
 
@@ -40,8 +43,7 @@ corrections_by_key as (
         key_text,
         jsonb_object_agg(field, new_value order by adjustment_id) as fields,
         string_agg(adjustment_id::text, ',' order by adjustment_id) as adjustment_ids
-    from ranked_corrections
-    where correction_rank = 1
+    from newest_corrections
     group by key_text
 
 ),

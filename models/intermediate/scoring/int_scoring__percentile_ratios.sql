@@ -20,7 +20,11 @@
 -- kept as the exact fraction ratio_numerator / cohort_size. (A cumulative count per distinct
 -- value joined back was measured slower: most percentile values are amounts with few ties.)
 
-with scheme_years as (
+-- not materialized: read twice (the representatives, the group's indicators), a CTE would be
+-- materialized, and a CTE scan keeps every join above it out of parallel workers: the whole select
+-- ran in one process. Inlined, the joins and the sort run in parallel workers and only the window
+-- runs in the leader, on the workers' sorted rows (Gather Merge).
+with scheme_years as not materialized (
 
     select * from {{ ref('int_scoring__scheme_years') }}
 
