@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from innopoints import db
 from innopoints.config import Settings
+from innopoints.feeds import FEEDS
 
 # the models of the chain whose plans must be free to use parallel workers
 PARALLEL_MODELS = ("int_scoring__percentile_ratios",)
@@ -73,9 +74,7 @@ def test_each_scoring_feed_view_is_parallel_safe_as_a_whole(built_warehouse: Set
     debug_parallel_query from 16), the plan of a whole feed view is a Gather: nothing in it is parallel
     restricted, so a model can join the feed inside parallel workers."""
     with db.connect("admin", built_warehouse) as conn:
-        feeds = [r[0] for r in conn.execute(
-            "select viewname from pg_views where schemaname = 'intermediate' and viewname like 'int\\_feeds\\_\\_%' "
-            "order by 1")]
+        feeds = sorted(f"int_feeds__{name}" for name, feed in FEEDS.items() if feed.purpose == "scoring")
         assert len(feeds) >= 8, feeds
         version = conn.execute("select current_setting('server_version_num')::int").fetchone()[0]
         conn.execute(f"set local {'debug_parallel_query' if version >= 160000 else 'force_parallel_mode'} = on")
