@@ -6,9 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
-# Packages are installed with their bytecode compiled. Where PYTHONDONTWRITEBYTECODE is set (this
-# machine, CI), Python never caches it, and every process compiled its imports again: about 2 s of CPU
-# for each dbt run and 9 s for each import of Great Expectations (README, The national run).
+# bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set, no process keeps it (README, The national run)
 export UV_COMPILE_BYTECODE := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
