@@ -30,7 +30,7 @@ from typing import Any
 from innopoints import db, statefile
 from innopoints.config import get_settings
 from innopoints.feeds import FEEDS
-from innopoints.warehouse import build, dbt, ensure_ready
+from innopoints.warehouse import build, dbt_in_process, ensure_ready
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +114,12 @@ def read_freshness() -> dict[str, Any]:
     current state); a stale source still gives its result, only a missing file is an error."""
     out = _target() / "sources.json"
     out.unlink(missing_ok=True)
-    r = dbt(["source", "freshness", "--output", str(out)], check=False, capture=True)
+    r = dbt_in_process(["source", "freshness", "--output", str(out)])
     data = _load(out)
     if data is None:
         from innopoints.errors import BuildFailed
 
-        tail = ((r.stdout or "") + (r.stderr or ""))[-1500:]
-        raise BuildFailed(f"dbt source freshness did not run (exit {r.returncode}): {tail}")
+        raise BuildFailed(f"dbt source freshness did not run: {r.exception or 'see logs/dbt.log'}")
     return data
 
 

@@ -1,5 +1,6 @@
 """The warehouse as every command needs it: the server started and bootstrapped (``ensure_ready``),
-and dbt run in the project directory as the transformer role (``dbt``, ``build`` with progress)."""
+and dbt run in the project directory as the transformer role: in a process of its own (``dbt``), or in this
+one with the project parsed once (``build`` with progress, ``dbt_in_process``)."""
 
 from __future__ import annotations
 
@@ -56,44 +57,107 @@ def _failed_nodes(run_results: Path) -> str:
                      for x in results if x.get("status") in ("error", "fail", "runtime error"))
 
 
-def _event(line: str) -> dict[str, Any] | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) else None
+class _EventLog:
+    """dbt's events as the user sees them: a progress step per finished node, other lines logged at
+    their level (debug events dropped, as dbt's own log at its default level drops them), error lines
+    kept for the failure's message."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.errors: list[str] = []
+
+    def __call__(self, name: str, level_name: str, msg: str, index: int | None, total: int | None) -> None:
+        level = _LEVELS.get(level_name, logging.INFO)
+        if name in _NODE_RESULTS and index:
+            self.progress.update(index, total=total or None, note=msg)
+            if level >= logging.ERROR:
+                log.error(msg)
+        elif level_name == "debug":
+            return
+        elif name == "LogStartLine":
+            log.debug(msg)
+        elif msg:
+            log.log(level, msg)
+        if level >= logging.ERROR and msg:
+            self.errors.append(msg)
+
+
+def _project_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file dbt parses (path, size, modification time): a change means the project must be parsed
+    again."""
+    out = []
+    for top in ("models", "macros", "seeds", "snapshots", "tests", "analyses"):
+        for d, _, files in os.walk(root / top):
+            for f in files:
+                st = os.stat(os.path.join(d, f))
+                out.append((os.path.join(d, f), st.st_size, st.st_mtime_ns))
+    for f in ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml"):
+        if (root / f).exists():
+            st = (root / f).stat()
+            out.append((f, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
+
+
+class _InProcess:
+    """dbt run in this process (dbtRunner), the project parsed once and its manifest reused by every
+    later command with the same project files and connection. A dbt process of its own costs about ten
+    seconds before any work (imports, reading and writing the manifest): a monthly delivery runs dbt
+    four times, for a few seconds of work in two of them."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._manifest: Any = None
+
+    def invoke(self, args: list[str], events: _EventLog | None = None) -> Any:
+        """dbt ``args`` with the transformer's connection; dbt's result (success, result, exception)."""
+        from dbt.cli.main import dbtRunner
+
+        s = get_settings()
+        env = db.dbt_env(s)
+        common = ["--project-dir", str(s.project_root), "--profiles-dir", str(s.project_root),
+                  "--log-level", "none", "--no-use-colors"]
+        callbacks = [] if events is None else [lambda e: events(
+            e.info.name, e.info.level, e.info.msg, getattr(e.data, "index", None), getattr(e.data, "total", None))]
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            key = (str(s.project_root), tuple(sorted(env.items())), _project_stamp(s.project_root))
+            if key != self._key or self._manifest is None:
+                self._key, self._manifest = None, None
+                parsed = dbtRunner().invoke(["parse", *common])
+                if not parsed.success:
+                    raise BuildFailed(f"dbt parse failed: {parsed.exception or 'see logs/dbt.log'}")
+                self._key, self._manifest = key, parsed.result
+            r = dbtRunner(manifest=self._manifest, callbacks=callbacks).invoke([*args, *common])
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        if isinstance(r.exception, KeyboardInterrupt):
+            raise r.exception
+        return r
+
+
+_dbt_here = _InProcess()
+
+
+def dbt_in_process(args: list[str]) -> Any:
+    """dbt ``args`` in this process (its output logged at debug level); dbt's result, never raising for a
+    failed command."""
+    return _dbt_here.invoke(args)
 
 
 def dbt_with_progress(args: list[str]) -> None:
-    """Run dbt reading its JSON log: a progress step per finished node, its other lines logged at their
+    """Run dbt in this process: a progress step per finished node, its other lines logged at their
     level; BuildFailed with dbt's error lines when it fails."""
-    errors: list[str] = []
-    cmd, env, cwd = _command([*args, "--log-format", "json", "--no-use-colors"])
-    with subprocess.Popen(cmd, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          bufsize=1) as proc, Progress(f"dbt {args[0]}", unit="node") as progress:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            event = _event(line)
-            if event is None:
-                if line.strip():
-                    log.info(line.rstrip())
-                continue
-            info, data = event.get("info") or {}, event.get("data") or {}
-            msg = str(info.get("msg") or "")
-            level = _LEVELS.get(str(info.get("level")), logging.INFO)
-            if info.get("name") in _NODE_RESULTS and "index" in data:
-                progress.update(int(data["index"]), total=int(data.get("total") or 0) or None, note=msg)
-                if level >= logging.ERROR:
-                    log.error(msg)
-            elif info.get("name") == "LogStartLine":
-                log.debug(msg)
-            elif msg:
-                log.log(level, msg)
-            if level >= logging.ERROR and msg:
-                errors.append(msg)
-    if proc.returncode != 0:
-        detail = "\n".join(errors)[-4000:]
-        raise BuildFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}){': ' + detail if detail else ''}")
+    with Progress(f"dbt {args[0]}", unit="node") as progress:
+        events = _EventLog(progress)
+        r = _dbt_here.invoke(args, events)
+    if not r.success:
+        detail = "\n".join(events.errors)[-4000:] or (str(r.exception) if r.exception else "")
+        raise BuildFailed(f"dbt {' '.join(args)} failed{': ' + detail if detail else ''}")
 
 
 def build(select: list[str] | None = None, full_refresh: bool = False, state: Path | None = None) -> None:
