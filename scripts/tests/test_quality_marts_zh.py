@@ -377,3 +377,26 @@ def test_refusal_patterns_name_every_file_the_importer_refuses(tmp_path: Path) -
         assert kind == expected, (name, message, kind)
     for r in reasons:
         assert CJK.search(r["reason_name_zh"]) and CJK.search(r["remedy_zh"]), r
+
+
+def test_monitoring_feed_coverage_equals_a_recomputation(wh: Settings, reporter: psycopg.Connection) -> None:
+    """The loans, policy and consents rows of fct_feed_coverage (each counted by a model of its own)
+    equal a count in Python from the staged feeds and the evaluated enterprises: loans and policy by
+    applications made in the year, consents by a first consent of the year or earlier; 0 where none."""
+    evaluated = admin("select scheme_code, eval_year, city_code, uscc from marts.fct_score_coverage "
+                      "where is_evaluated")
+    applied = {feed: set(admin(f"select distinct uscc, extract(year from applied_date)::int "
+                               f"from staging.stg_{feed}__applications")) for feed in ("loans", "policy")}
+    first_consent: dict[str, int] = {}
+    for uscc, year in admin("select uscc, extract(year from granted_date)::int from staging.stg_consents__consents"):
+        first_consent[uscc] = min(year, first_consent.get(uscc, year))
+    expected: dict[tuple[str, int, str, str], int] = defaultdict(int)
+    for scheme, year, city, uscc in evaluated:
+        for feed in ("loans", "policy"):
+            expected[(scheme, year, city, feed)] += (uscc, year) in applied[feed]
+        expected[(scheme, year, city, "consents")] += first_consent.get(uscc, year + 1) <= year
+    got = {(r["scheme_code"], r["eval_year"], r["city_code"], r["feed"]): r["enterprises_with_rows"]
+           for r in read(reporter, "select scheme_code, eval_year, city_code, feed, enterprises_with_rows "
+                                   "from marts.fct_feed_coverage where feed in ('loans', 'policy', 'consents')")}
+    assert got == dict(expected)
+    assert all(sum(v for k, v in got.items() if k[3] == feed) > 0 for feed in ("loans", "policy", "consents"))

@@ -47,6 +47,8 @@ published_scores as (
         total_points,
         grade
     from {{ ref('stg_publications__scores') }}
+    -- the enterprises with loans only: the join is by enterprise, and a final list has them all
+    where uscc in (select uscc from loans)
 
 ),
 
@@ -61,6 +63,8 @@ score_periods as (
         total_points,
         grade
     from {{ ref('int_scoring__score_periods') }}
+    -- the enterprises with loans only (read by their index): every enterprise has a score per year
+    where uscc in (select uscc from loans)
 
 ),
 

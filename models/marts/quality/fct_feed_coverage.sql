@@ -1,70 +1,43 @@
 -- Per-feed coverage of the evaluated enterprises (各数据源覆盖率): for each scheme, year and city, how
 -- many evaluated enterprises have rows in each feed for that year, so gaps in a delivery show up
 -- before anyone reads a score built on them. Every feed is listed, one with no rows at all too.
--- The scoring feeds' counts come from int_quality__scoring_feed_coverage, built with the scores; the
--- monitoring feeds (loans, policy, consents, delivered monthly or weekly) are counted here, per
--- scheme, year and city in one pass over the evaluated enterprises: a monitoring delivery
--- rebuilds this mart without reading the scoring feeds. The feed's Chinese name comes from ref_feeds.
+-- The scoring feeds' counts come from int_quality__scoring_feed_coverage, built with the scores; each
+-- monitoring feed (loans, policy, consents, delivered monthly or weekly) is counted by a model of its
+-- own (int_quality__<feed>_coverage), so a delivery of one feed counts that feed only and this mart
+-- only puts the counts side by side. The feed's Chinese name comes from ref_feeds.
 
-with coverage as (
-
-    select scheme_code, eval_year, uscc, city_code
-    from {{ ref('fct_score_coverage') }}
-    where is_evaluated
-
-),
-
-scoring_feeds as (
+with scoring_feeds as (
 
     select * from {{ ref('int_quality__scoring_feed_coverage') }}
 
 ),
 
--- applications count in the year they were made
 loans as (
-    select distinct uscc, cast(extract(year from applied_date) as integer) as year
-    from {{ ref('stg_loans__applications') }}
+
+    select * from {{ ref('int_quality__loans_coverage') }}
+
 ),
 
 policy as (
-    select distinct uscc, cast(extract(year from applied_date) as integer) as year
-    from {{ ref('stg_policy__applications') }}
+
+    select * from {{ ref('int_quality__policy_coverage') }}
+
 ),
 
--- consents: present in Y when the enterprise's first consent is of Y or earlier
 consents as (
-    select uscc, min(cast(extract(year from granted_date) as integer)) as first_year
-    from {{ ref('stg_consents__consents') }}
-    group by uscc
+
+    select * from {{ ref('int_quality__consents_coverage') }}
+
 ),
 
 feeds as (
     select feed, feed_name_zh from {{ ref('ref_feeds') }}
 ),
 
-monitoring_counted as (
-
-    -- each of loans, policy and consents has one row per (uscc, year) or per uscc: no fan-out
-    select
-        coverage.scheme_code,
-        coverage.eval_year,
-        coverage.city_code,
-        count(*) filter (where loans.uscc is not null) as loans,
-        count(*) filter (where policy.uscc is not null) as policy,
-        count(*) filter (where consents.first_year <= coverage.eval_year) as consents
-    from coverage
-    left join loans
-        on loans.uscc = coverage.uscc and loans.year = coverage.eval_year
-    left join policy
-        on policy.uscc = coverage.uscc and policy.year = coverage.eval_year
-    left join consents
-        on consents.uscc = coverage.uscc
-    group by coverage.scheme_code, coverage.eval_year, coverage.city_code
-
-),
-
 counted as (
 
+    -- every evaluated cell (scheme, year, city) is a row of scoring_feeds; a monitoring feed has no
+    -- row for a cell none of whose enterprises it covers
     select
         s.scheme_code,
         s.eval_year,
@@ -78,14 +51,22 @@ counted as (
         s.hte,
         s.ip,
         s.sci_records,
-        m.loans,
-        m.policy,
-        m.consents
+        coalesce(loans.enterprises_with_rows, 0) as loans,
+        coalesce(policy.enterprises_with_rows, 0) as policy,
+        coalesce(consents.enterprises_with_rows, 0) as consents
     from scoring_feeds as s
-    inner join monitoring_counted as m
-        on m.scheme_code = s.scheme_code
-        and m.eval_year = s.eval_year
-        and m.city_code = s.city_code
+    left join loans
+        on loans.scheme_code = s.scheme_code
+        and loans.eval_year = s.eval_year
+        and loans.city_code = s.city_code
+    left join policy
+        on policy.scheme_code = s.scheme_code
+        and policy.eval_year = s.eval_year
+        and policy.city_code = s.city_code
+    left join consents
+        on consents.scheme_code = s.scheme_code
+        and consents.eval_year = s.eval_year
+        and consents.city_code = s.city_code
 
 ),
 
