@@ -13,27 +13,6 @@ with first_consents as (
 
 ),
 
-coverage as (
-
-    select scheme_code, eval_year, uscc, city_code
-    from {{ ref('fct_score_coverage') }}
-    where is_evaluated
-
-),
-
-counted as (
-
-    select
-        coverage.scheme_code,
-        coverage.eval_year,
-        coverage.city_code,
-        count(*) as enterprises_with_rows
-    from coverage
-    inner join first_consents
-        on first_consents.uscc = coverage.uscc
-        and first_consents.first_year <= coverage.eval_year
-    group by coverage.scheme_code, coverage.eval_year, coverage.city_code
-
-)
+{{ evaluated_enterprises_covered('first_consents', 'first_consents.first_year <= coverage.eval_year') }}
 
 select * from counted

@@ -7,32 +7,11 @@ with applications as (
 
     select distinct
         uscc,
-        cast(extract(year from applied_date) as integer) as eval_year
+        cast(extract(year from applied_date) as integer) as year
     from {{ ref('stg_policy__applications') }}
 
 ),
 
-coverage as (
-
-    select scheme_code, eval_year, uscc, city_code
-    from {{ ref('fct_score_coverage') }}
-    where is_evaluated
-
-),
-
-counted as (
-
-    select
-        coverage.scheme_code,
-        coverage.eval_year,
-        coverage.city_code,
-        count(*) as enterprises_with_rows
-    from coverage
-    inner join applications
-        on applications.uscc = coverage.uscc
-        and applications.eval_year = coverage.eval_year
-    group by coverage.scheme_code, coverage.eval_year, coverage.city_code
-
-)
+{{ evaluated_enterprises_covered('applications', 'applications.year = coverage.eval_year') }}
 
 select * from counted
