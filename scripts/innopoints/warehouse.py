@@ -144,8 +144,8 @@ _dbt_here = _InProcess()
 
 
 def dbt_in_process(args: list[str]) -> Any:
-    """dbt ``args`` in this process (its output logged at debug level); dbt's result, never raising for a
-    failed command."""
+    """dbt ``args`` in this process, its output not shown (logs/dbt.log keeps it); dbt's result, never
+    raising for a failed command."""
     return _dbt_here.invoke(args)
 
 

@@ -1,8 +1,8 @@
 """Selective rebuilds by dbt state (``innopoints.rebuild``, `innopoints run`): a monthly loans delivery
 rebuilds the monitoring models that read loans and leaves every scoring table as it is; what the
 selective build leaves is, table by table, what a full build from the same data gives; a changed
-model is rebuilt with what reads it; a missing table or a recreated database means a full build.
-Private copy of the built warehouse."""
+model is rebuilt with what reads it, and a model edited while the process runs is parsed again; a
+missing table or a recreated database means a full build. Private copy of the built warehouse."""
 
 from __future__ import annotations
 
@@ -93,6 +93,24 @@ def test_a_changed_model_is_rebuilt_with_what_reads_it(wh: Settings) -> None:
     after = _oids("marts")
     assert all(after[m] == before[m] for m in SCORING_MARTS)
     assert rebuild.plan().nothing  # recorded: the next build has nothing to do
+
+
+def test_a_model_edited_while_the_process_runs_is_parsed_again(wh: Settings) -> None:
+    """dbt runs in this process with the project parsed once (innopoints.warehouse): a model file
+    edited after that parse is seen by the next plan, as a separate dbt process would see it, and its
+    original is the record's again once restored."""
+    rebuild.rebuild()
+    assert rebuild.plan().nothing  # the project is parsed in this process now
+    path = wh.project_root / "models" / "intermediate" / "monitoring" / "int_monitoring__lpr_periods.sql"
+    original = path.read_text(encoding="utf-8")
+    uid = "model.innopoints.int_monitoring__lpr_periods"
+    try:
+        path.write_text(original + "\n-- edited while innopoints runs\n", encoding="utf-8")
+        p = rebuild.plan()
+        assert not p.full and uid in p.modified, p.reasons
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert rebuild.plan().nothing
 
 
 def test_a_missing_table_or_a_recreated_database_means_a_full_build(wh: Settings) -> None:
