@@ -43,7 +43,9 @@ def _secret_key(home: Path) -> str:
 
 SECRET_KEY = _secret_key(SUPERSET_HOME)
 
-SQLALCHEMY_DATABASE_URI = f"sqlite:///{SUPERSET_HOME / 'superset.db'}?check_same_thread=false"
+# Superset's own metadata (users, dashboards, its event log) is SQLite, written by every gunicorn worker:
+# a request waits up to 30 s for another's write (sqlite3's default is 5 s, then "database is locked").
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{SUPERSET_HOME / 'superset.db'}?check_same_thread=false&timeout=30"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 
 # Chinese UI by default, English available from the language menu.
