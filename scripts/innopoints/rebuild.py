@@ -12,6 +12,11 @@ With no record for this very database (first build, or the database was recreate
 the record missing from the warehouse, or with an unlogged table of the record emptied since (PostgreSQL
 empties unlogged tables when it recovers from a crash), everything is built. ``full=True`` builds everything.
 
+dbt's unit tests run the models' SQL on the fixed rows their yml gives (a seed they do not mock is read
+as it is), never on the warehouse's data: a selective build for new data only, with no code, macro or
+seed changed, leaves them out, as dbt's documentation advises for production runs; a build for changed
+code or seeds, and a full build, runs them. Every data test of the selection runs either way.
+
 Incremental models (by evaluation year, macros/scoring/scoring_years.sql: int_scoring__enterprise_points)
 compute in a selective build only the years whose inputs changed. dbt never rebuilds an incremental
 model from scratch because its code changed, so a full build, and a selective build with changed code
@@ -61,6 +66,11 @@ class Plan:
     @property
     def from_scratch(self) -> bool:
         """Incremental models are rebuilt whole: everything is built, or code or seeds changed."""
+        return self.full or bool(self.modified)
+
+    @property
+    def unit_tests(self) -> bool:
+        """dbt's unit tests run when code could have changed their result: a full build, or changed code."""
         return self.full or bool(self.modified)
 
     @property
@@ -245,6 +255,9 @@ def plan(full: bool = False) -> Plan:
     elif incremental := _incremental_reached(now_manifest, fresher):
         reasons.append("增量模型只计算输入有变化的评价年度 (incremental models compute only the evaluation years "
                        f"whose inputs changed): {', '.join(incremental)}")
+    if fresher and not modified:
+        reasons.append("代码未变，单元测试不运行 (no code changed: dbt's unit tests, which read fixed rows and no "
+                       "warehouse data, are left out; every data test runs)")
     if not reasons:
         reasons.append("自上次构建以来没有新数据或代码变化 (no data loaded and no code changed since the last build)")
     return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources)
@@ -287,7 +300,7 @@ def rebuild(full: bool = False) -> Plan:
     if p.full:
         build(full_refresh=True)
     else:
-        build(p.select, state=p.state, full_refresh=p.from_scratch)
+        build(p.select, state=p.state, full_refresh=p.from_scratch, unit_tests=p.unit_tests)
     _save(state_dir(), sources)
     return p
 
@@ -297,11 +310,13 @@ def clear() -> None:
     shutil.rmtree(state_dir(), ignore_errors=True)
 
 
-def built_models() -> list[str]:
-    """The models the last dbt run built, from target/run_results.json."""
+def built_models(kind: str = "model") -> list[str]:
+    """The nodes of this kind (``model``, ``unit_test``, ``test``) the last dbt run built or ran with
+    success, by name, from target/run_results.json."""
     data = _load(_target() / "run_results.json") or {}
     return sorted(x["unique_id"].split(".")[-1] for x in data.get("results", [])
-                  if str(x.get("unique_id", "")).startswith("model.") and x.get("status") == "success")
+                  if str(x.get("unique_id", "")).startswith(f"{kind}.")
+                  and x.get("status") in ("success", "pass"))
 
 
 __all__ = ["SELECTORS", "Plan", "built_models", "clear", "plan", "read_freshness", "rebuild", "state_dir"]

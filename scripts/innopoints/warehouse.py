@@ -160,9 +160,12 @@ def dbt_with_progress(args: list[str]) -> None:
         raise BuildFailed(f"dbt {' '.join(args)} failed{': ' + detail if detail else ''}")
 
 
-def build(select: list[str] | None = None, full_refresh: bool = False, state: Path | None = None) -> None:
+def build(select: list[str] | None = None, full_refresh: bool = False, state: Path | None = None,
+          unit_tests: bool = True) -> None:
     """``dbt build --fail-fast`` (seeds, snapshots, models and their tests), of ``select`` or everything;
-    ``state``: the recorded artifacts that state selectors (``state:modified``, ``source_status``) compare with."""
+    ``state``: the recorded artifacts that state selectors (``state:modified``, ``source_status``) compare with;
+    ``unit_tests`` False leaves out dbt's unit tests (fixed input rows, no warehouse data: their result
+    changes with the code only), while every data test of the selection runs."""
     ensure_ready()
     args = ["build", "--fail-fast"]
     if select:
@@ -171,4 +174,6 @@ def build(select: list[str] | None = None, full_refresh: bool = False, state: Pa
         args += ["--state", str(state)]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     dbt_with_progress(args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from innopoints.generator.monthly import monthly_loans
 from innopoints.publication.pipeline import run_pipeline
 from innopoints.publication.publish import today_beijing
 
-from .test_quality_support import admin, private_copy
+from .test_quality_support import admin, import_file, private_copy
 
 SCORING_MARTS = ("fct_enterprise_scores", "fct_indicator_scores", "fct_score_summary", "dim_enterprise")
 LOANS_MARTS = ("fct_loan_applications", "fct_financing_monthly", "fct_leadership_headline", "fct_risk_pool")
@@ -93,6 +94,32 @@ def test_a_changed_model_is_rebuilt_with_what_reads_it(wh: Settings) -> None:
     after = _oids("marts")
     assert all(after[m] == before[m] for m in SCORING_MARTS)
     assert rebuild.plan().nothing  # recorded: the next build has nothing to do
+
+
+def test_unit_tests_run_when_code_changed_not_for_new_data(wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
+    """dbt's unit tests run the models' SQL on the fixed rows of their yml, never on the warehouse's data:
+    a build for a delivery leaves them out and runs every data test of what it rebuilds; a build for
+    changed code runs them."""
+    rebuild.rebuild()
+    assert rebuild.plan().nothing
+    # not the first test's delivery again (an identical file is not imported twice): more repaid
+    assert monthly_loans(demo_dir, tmp_path / "monthly", repaid_share=Decimal("0.10"))
+    import_file(tmp_path / "monthly")
+    p = rebuild.rebuild()
+    assert p.fresher and not p.modified and not p.unit_tests, p.reasons
+    assert any("单元测试不运行" in r for r in p.reasons), p.reasons
+    assert "fct_loan_applications" in rebuild.built_models()
+    assert not rebuild.built_models("unit_test")
+    assert len(rebuild.built_models("test")) > 20  # the data tests of the loans models
+    record = rebuild.state_dir() / "manifest.json"
+    manifest = json.loads(record.read_text())
+    node = manifest["nodes"]["model.innopoints.int_monitoring__lpr_periods"]  # as if edited since
+    node["raw_code"] += "\n-- an earlier version"
+    node["checksum"]["checksum"] = "0" * 64
+    record.write_text(json.dumps(manifest))
+    p = rebuild.rebuild()
+    assert p.modified and p.unit_tests, p.reasons
+    assert "loans_lpr_month_spread_and_saving" in rebuild.built_models("unit_test")  # int_monitoring__loans'
 
 
 def test_a_model_edited_while_the_process_runs_is_parsed_again(wh: Settings) -> None:
