@@ -80,7 +80,8 @@ class _Traffic:
     requests still unanswered) and what the server logged meanwhile: a dashboard whose grid never
     appears is explained by these."""
 
-    def __init__(self, page, server_log: Path) -> None:
+    def __init__(self, page, server_log: Path, shot: Path) -> None:
+        self.shot = shot  # the screenshot of a page without a grid, beside the test's other evidence
         self.bad: list[str] = []
         self.pending: dict[object, tuple[float, str]] = {}
         self.server_log = server_log
@@ -127,14 +128,13 @@ def _grid_or_explain(page, holder: str, timeout_s: float) -> None:
     try:
         page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
     except Exception as exc:
-        shot = Path("artifacts/superset/no-grid.png")
-        shot.parent.mkdir(parents=True, exist_ok=True)
+        traffic = getattr(page, "_innopoints_traffic", None)
+        shot = traffic.shot if traffic else Path("no-grid.png")
         with contextlib.suppress(Exception):
             page.screenshot(path=str(shot))
         text = ""
         with contextlib.suppress(Exception):
             text = page.inner_text("body")[:400]
-        traffic = getattr(page, "_innopoints_traffic", None)
         raise NoGrid(
             f"no dashboard grid at {page.url} after {2 * timeout_s:.0f}s (see {shot}); the page reads "
             f"{text!r}; {traffic.report() if traffic else ''}"
@@ -216,7 +216,7 @@ def test_dashboards_render_without_error(superset_site: Site, cycle_records: dic
             ctx = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="zh-CN")
             ctx.add_init_script(RECORD_CANVAS_TEXT)
             page = ctx.new_page()
-            page._innopoints_traffic = _Traffic(page, env.log_file)
+            page._innopoints_traffic = _Traffic(page, env.log_file, out / f"no-grid-{user}.png")
             _login(page, env.base_url, creds["username"], creds["password"])
             if user != "admin":
                 # each audience lands on its own dashboard
