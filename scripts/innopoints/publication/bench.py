@@ -51,7 +51,8 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-db", action="store_true", help="keep the scratch database")
     p.add_argument("--reuse-db", action="store_true",
                    help="run on a kept scratch database that already holds the import (the import is not "
-                        "repeated, and the run builds only what changed since that database's last build)")
+                        "repeated, and the run builds only what changed since that database's last build; "
+                        "only the monthly delivery is judged against the targets)")
 
 
 def _load() -> str:
