@@ -52,12 +52,20 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium m
 
 
 
+# Navigations wait for the new URL to be committed, not for the page's load event: on a shared, loaded
+# machine the landing dashboard's load event once came more than 60 s after a login the server had
+# accepted (its scripts queued behind its charts' first requests). Whether a dashboard shows its charts
+# is judged where it is opened, by _settled, with what the page and the server showed when it does not.
+NAVIGATION_MS = 90_000
+
+
 def _login(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#username", username)
+    page.goto(f"{base_url}/login/", wait_until="domcontentloaded", timeout=NAVIGATION_MS)
+    page.fill("#username", username, timeout=NAVIGATION_MS)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/superset/(welcome|dashboard)/.*"), timeout=60_000)
+    # the login succeeded when the server sends the browser on to the home page or a dashboard
+    page.wait_for_url(re.compile(r".*/superset/(welcome|dashboard)/.*"), wait_until="commit", timeout=NAVIGATION_MS)
 
 
 # A chart has rendered when its holder is visible and shows a drawing (canvas, svg, table) or text
@@ -124,7 +132,7 @@ def _grid_or_explain(page, holder: str, timeout_s: float) -> None:
         page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
         return
     except Exception:
-        page.reload()
+        page.reload(wait_until="commit", timeout=NAVIGATION_MS)
     try:
         page.wait_for_selector(holder, timeout=int(timeout_s * 1000))
     except Exception as exc:
@@ -221,14 +229,14 @@ def test_dashboards_render_without_error(superset_site: Site, cycle_records: dic
             if user != "admin":
                 # each audience lands on its own dashboard
                 landing = LANDING[_kind(user)]
-                page.wait_for_url(f"**/superset/dashboard/{landing}/**", timeout=60_000)
+                page.wait_for_url(f"**/superset/dashboard/{landing}/**", wait_until="commit", timeout=NAVIGATION_MS)
             opened = 0
             for dash in DASHBOARDS:
                 if _kind(user) not in AUDIENCE[dash.slug]:
                     continue
                 opened += 1
                 expected = sum(len(row) for row in dash.rows) + 1  # and the 口径说明 block
-                page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/")
+                page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/", wait_until="commit", timeout=NAVIGATION_MS)
                 try:
                     n, secs = _settled(page, expected)
                 except NoGrid as exc:
@@ -237,7 +245,8 @@ def test_dashboards_render_without_error(superset_site: Site, cycle_records: dic
                     # a second time fails the test.
                     warnings.warn(f"{dash.slug} ({user}), opened again after a new login: {exc}", stacklevel=1)
                     _login(page, env.base_url, creds["username"], creds["password"])
-                    page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/")
+                    page.goto(f"{env.base_url}/superset/dashboard/{dash.slug}/", wait_until="commit",
+                              timeout=NAVIGATION_MS)
                     n, secs = _settled(page, expected)
                 # a full-page screenshot resizes the window, and Superset redraws every chart on a resize:
                 # make the window as tall as the page first, let the charts settle, then take the window
