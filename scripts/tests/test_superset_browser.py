@@ -54,8 +54,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium m
 
 # Navigations wait for the new URL to be committed, not for the page's load event: on a shared, loaded
 # machine the landing dashboard's load event once came more than 60 s after a login the server had
-# accepted (its scripts queued behind its charts' first requests). Whether a dashboard shows its charts
-# is judged where it is opened, by _settled, with what the page and the server showed when it does not.
+# accepted (likely its scripts waiting behind its charts' first requests in the server's threads; not
+# proven). Whether a dashboard shows its charts is judged where it is opened, by _settled, with what the
+# page and the server showed when it does not.
 NAVIGATION_MS = 90_000
 
 
