@@ -150,9 +150,68 @@ def _land_on_own_dashboard(app: object) -> None:
         return None
 
 
+def _anonymous_requests_keep_the_session(app: object) -> None:
+    """A request of a page's script made before anyone logged in leaves the session cookie alone.
+
+    The login page's scripts make requests while nobody is logged in (its events to /superset/log/, the
+    redirects Superset answers them with). Superset answers each with a cookie holding an anonymous
+    session. When such an answer reaches the browser after the login's (a slow server), it replaces
+    the session the login has just set: the user is sent back to the login page. So only navigations
+    (the login page, the login itself, a link opened while logged out) may write an anonymous
+    session; a script's request (Sec-Fetch-Mode cors, no-cors, same-origin) may not. A client that sends
+    no Sec-Fetch-Mode is treated as a navigation, as before."""
+    from flask import g, request, session
+
+    @app.after_request  # type: ignore[attr-defined]
+    def keep_session(response):
+        user = getattr(g, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return response
+        if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
+            return response
+        session.modified = False  # Flask writes the cookie only for a modified session
+        return response
+
+
+# Corrections to Superset's Chinese interface strings that the login page shows ("Sign in" reads
+# "Not In" in Superset 6.1's pack, and the form's prompt is not translated).
+TRANSLATION_FIXES = {"zh": {"Sign in": "登录", "Enter your login and password below:": "请输入用户名和密码："}}
+
+
+def _language_packs(app: object) -> None:
+    """Serve the interface's translations (/superset/language_pack/<lang>/) to everyone, corrected.
+
+    Superset puts them behind a permission, yet the login page asks for them before anyone has logged
+    in: it then reads English (apache/superset#40999), and the request's answer, a redirect, carries an
+    anonymous session cookie. The pack holds no data, only the interface's strings."""
+    import json
+
+    from flask import request
+    from superset.translations.utils import get_language_pack
+
+    served: dict[str, bytes] = {}
+
+    @app.before_request  # type: ignore[attr-defined]
+    def language_pack():
+        if request.method != "GET" or not request.path.startswith("/superset/language_pack/"):
+            return None
+        lang = request.path.removeprefix("/superset/language_pack/").strip("/")
+        if lang not in LANGUAGES:
+            return None  # Superset's own view answers (and refuses) anything else
+        if lang not in served:
+            pack = json.loads(json.dumps(get_language_pack(lang)))  # a copy: Superset caches its own
+            strings = pack.get("locale_data", {}).get("superset", {})
+            for source, text in TRANSLATION_FIXES.get(lang, {}).items():
+                strings[source] = [text]
+            served[lang] = json.dumps(pack, ensure_ascii=False).encode("utf-8")
+        return app.response_class(served[lang], mimetype="application/json")  # type: ignore[attr-defined]
+
+
 def _mutate_app(app: object) -> None:
     _throttle_failed_logins(app)
     _land_on_own_dashboard(app)
+    _anonymous_requests_keep_the_session(app)
+    _language_packs(app)
 
 
 FLASK_APP_MUTATOR = _mutate_app

@@ -309,3 +309,51 @@ def test_repeated_successful_logins_are_not_throttled(superset_site: Site) -> No
     statuses = [_api_login(superset_site, "127.0.0.73", creds["username"], creds["password"])[0]
                 for _ in range(LOGIN_BUDGET + 2)]
     assert statuses == [200] * (LOGIN_BUDGET + 2)
+
+
+# Before anyone has logged in. The login page's scripts send requests of their own (its events, the
+# interface's translations); an answer to one of them that reaches the browser after the login's must
+# not replace the new session (the browser test shows the login surviving such a late answer).
+
+def _get(site: Site, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+    url = urllib.parse.urlsplit(site.env.base_url)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def test_a_script_request_before_login_leaves_the_session_cookie_alone(superset_site: Site) -> None:
+    first = _get(superset_site, "/login/", {"Sec-Fetch-Mode": "navigate"})
+    cookie = first.getheader("Set-Cookie", "").split(";", 1)[0]
+    assert cookie.startswith("session="), first.getheaders()
+    for path in ("/superset/welcome/", "/api/v1/me/", "/superset/dashboard/leadership-cockpit/"):
+        # a script's request (fetch, XHR, beacon): refused, and no cookie that could replace a login
+        script = _get(superset_site, path, {"Cookie": cookie, "Sec-Fetch-Mode": "cors"})
+        assert script.status in (302, 401), (path, script.status)
+        assert script.getheader("Set-Cookie") is None, (path, script.getheaders())
+    # a navigation still gets Superset's answer: to the login page, with its notice in the session
+    opened = _get(superset_site, "/superset/welcome/", {"Cookie": cookie, "Sec-Fetch-Mode": "navigate"})
+    assert opened.status == 302 and "/login/" in opened.getheader("Location", "")
+    assert opened.getheader("Set-Cookie", "").startswith("session=")
+
+
+def test_the_login_page_gets_the_chinese_interface_before_login(superset_site: Site) -> None:
+    url = urllib.parse.urlsplit(superset_site.env.base_url)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
+    conn.request("GET", "/superset/language_pack/zh/", headers={"Sec-Fetch-Mode": "cors"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    assert response.status == 200 and response.getheader("Content-Type", "").startswith("application/json")
+    assert response.getheader("Set-Cookie") is None
+    strings = json.loads(body)["locale_data"]["superset"]
+    # Superset 6.1's pack reads "Not In" for "Sign in" and leaves the prompt untranslated
+    assert strings["Sign in"] == ["登录"]
+    assert strings["Enter your login and password below:"] == ["请输入用户名和密码："]
+    assert strings["Password"] == ["密码"]  # the rest is Superset's own
+    # only the configured languages are served before login; anything else stays behind Superset's login
+    other = _get(superset_site, "/superset/language_pack/fr/", {"Sec-Fetch-Mode": "cors"})
+    assert other.status == 302

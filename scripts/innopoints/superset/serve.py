@@ -14,6 +14,8 @@ from innopoints.superset.env import SupersetEnv, SupersetError, make_home_privat
 
 WORKERS = int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2"))
 THREADS = int(os.environ.get("INNOPOINTS_SUPERSET_THREADS", "4"))
+# gunicorn's access log: client, time, method, path (without the query string), status, seconds taken
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 
 
 def _read_pid(env: SupersetEnv) -> int | None:
@@ -78,6 +80,10 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
         "--graceful-timeout", "10",
         "--limit-request-line", "0",
         "--limit-request-field_size", "0",
+        # one line per request with its time, into the server's log: the path only (no query string, no
+        # body), so no filter values or form data are written; slow requests show where time goes
+        "--access-logfile", "-",
+        "--access-logformat", ACCESS_LOG_FORMAT,
         "superset.app:create_app()",
     ]
     # the log (0600) may hold user names and SQL; gunicorn and Superset create files with umask 077
