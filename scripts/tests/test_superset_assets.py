@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from innopoints.superset import authoring
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,3 +32,23 @@ def test_committed_exposures_are_generated_from_the_spec(tmp_path: Path) -> None
         target.touch()
     path = authoring.write_exposures(tmp_path)
     assert path.read_bytes() == (ROOT / "models" / "exposures.yml").read_bytes()
+
+
+def test_a_large_server_log_is_set_aside_at_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's log has a line per request; at a start, a log over the limit becomes <log>.1."""
+    from innopoints.superset import serve
+    from innopoints.superset.env import SupersetEnv
+
+    env = SupersetEnv(project_root=tmp_path, home=tmp_path / "home", venv=tmp_path / "venv", host="127.0.0.1",
+                      port=1)
+    env.log_file.parent.mkdir(parents=True)
+    monkeypatch.setattr(serve, "LOG_KEEP_BYTES", 100)
+    serve._rotate_log(env)  # no log yet: nothing to do
+    env.log_file.write_bytes(b"x" * 100)
+    serve._rotate_log(env)  # at the limit: kept
+    assert env.log_file.stat().st_size == 100
+    env.log_file.write_bytes(b"y" * 101)
+    (env.log_file.parent / "superset.log.1").write_bytes(b"old")
+    serve._rotate_log(env)
+    assert not env.log_file.exists()
+    assert (env.log_file.parent / "superset.log.1").read_bytes() == b"y" * 101

@@ -16,6 +16,16 @@ WORKERS = int(os.environ.get("INNOPOINTS_SUPERSET_WORKERS", "2"))
 THREADS = int(os.environ.get("INNOPOINTS_SUPERSET_THREADS", "4"))
 # gunicorn's access log: client, time, method, path (without the query string), status, seconds taken
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(L)ss'
+# the log is appended to; at a start, one larger than this becomes <log>.1 (the previous .1 is dropped)
+LOG_KEEP_BYTES = 64 * 1024 * 1024
+
+
+def _rotate_log(env: SupersetEnv) -> None:
+    try:
+        if env.log_file.stat().st_size > LOG_KEEP_BYTES:
+            env.log_file.replace(env.log_file.with_name(env.log_file.name + ".1"))
+    except FileNotFoundError:
+        pass
 
 
 def _read_pid(env: SupersetEnv) -> int | None:
@@ -70,6 +80,7 @@ def start(env: SupersetEnv, wait: bool = True) -> int:
     if not (env.home / "superset.db").exists():
         raise SupersetError("Superset has no metadata database yet: run `innopoints superset setup` first")
     make_home_private(env)
+    _rotate_log(env)
     cmd = [
         str(env.gunicorn_bin),
         "--bind", f"{env.host}:{env.port}",
