@@ -184,6 +184,7 @@ def _language_packs(app: object) -> None:
     Superset puts them behind a permission, yet the login page asks for them before anyone has logged
     in: it then reads English (apache/superset#40999), and the request's answer, a redirect, carries an
     anonymous session cookie. The pack holds no data, only the interface's strings."""
+    import copy
     import json
 
     from flask import request
@@ -199,12 +200,14 @@ def _language_packs(app: object) -> None:
         if lang not in LANGUAGES:
             return None  # Superset's own view answers (and refuses) anything else
         if lang not in served:
-            pack = json.loads(json.dumps(get_language_pack(lang)))  # a copy: Superset caches its own
+            pack = copy.deepcopy(get_language_pack(lang))  # Superset caches its own
             strings = pack.get("locale_data", {}).get("superset", {})
             for source, text in TRANSLATION_FIXES.get(lang, {}).items():
                 strings[source] = [text]
             served[lang] = json.dumps(pack, ensure_ascii=False).encode("utf-8")
-        return app.response_class(served[lang], mimetype="application/json")  # type: ignore[attr-defined]
+        response = app.response_class(served[lang], mimetype="application/json")  # type: ignore[attr-defined]
+        response.add_etag()  # a browser that has the pack gets 304, as with Superset's own file
+        return response.make_conditional(request)
 
 
 def _mutate_app(app: object) -> None:

@@ -354,6 +354,9 @@ def test_the_login_page_gets_the_chinese_interface_before_login(superset_site: S
     assert strings["Sign in"] == ["登录"]
     assert strings["Enter your login and password below:"] == ["请输入用户名和密码："]
     assert strings["Password"] == ["密码"]  # the rest is Superset's own
+    # a browser that has the pack is answered 304, without the pack again
+    etag = response.getheader("ETag")
+    assert etag and _get(superset_site, "/superset/language_pack/zh/", {"If-None-Match": etag}).status == 304
     # only the configured languages are served before login; anything else stays behind Superset's login
     other = _get(superset_site, "/superset/language_pack/fr/", {"Sec-Fetch-Mode": "cors"})
     assert other.status == 302
