@@ -356,8 +356,10 @@ class _LateAnswers:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                with contextlib.suppress(OSError):  # the browser may have gone on
+                try:
                     self.wfile.write(data)
+                except OSError:  # the browser gave the request up: it got no late answer
+                    return
                 if late and proxy.logged_in.is_set():
                     proxy.delivered_late += 1
                 if self.command == "POST" and self.path.startswith("/login/") and answer.status == 302:
