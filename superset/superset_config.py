@@ -127,6 +127,14 @@ def _throttle_failed_logins(app: object) -> None:
                                  deduct_when=_api_login_failed)(view.blueprint)
 
 
+def _logged_in() -> bool:
+    """Whether the request comes from a logged-in user (Superset puts the user, or nobody, on flask.g)."""
+    from flask import g
+
+    user = getattr(g, "user", None)
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
 def _land_on_own_dashboard(app: object) -> None:
     """Superset's home page (/superset/welcome/) sends each user to the dashboard of their audience
     (`landing` of db_roles.json, from assets_spec.LANDING): a leader to the cockpit, a city officer to the
@@ -137,9 +145,9 @@ def _land_on_own_dashboard(app: object) -> None:
     def land():  # noqa: ANN202
         if request.method != "GET" or request.path.rstrip("/") != "/superset/welcome":
             return None
-        user = getattr(g, "user", None)
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not _logged_in():
             return None
+        user = g.user
         try:
             landing = _warehouse_logins().get("landing", {})
         except (OSError, ValueError):
@@ -160,12 +168,11 @@ def _anonymous_requests_keep_the_session(app: object) -> None:
     (the login page, the login itself, a link opened while logged out) may write an anonymous
     session; a script's request (Sec-Fetch-Mode cors, no-cors, same-origin) may not. A client that sends
     no Sec-Fetch-Mode is treated as a navigation, as before."""
-    from flask import g, request, session
+    from flask import request, session
 
     @app.after_request  # type: ignore[attr-defined]
     def keep_session(response):
-        user = getattr(g, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False):
+        if _logged_in():
             return response
         if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
             return response

@@ -270,16 +270,22 @@ def test_export_is_a_proposal_against_the_generated_assets(superset_site: Site, 
 LOGIN_BUDGET = 10  # LOGIN_FAILURES_PER_MINUTE in superset/superset_config.py
 
 
-def _post_login(site: Site, source: str, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
-    """POST to the site from the loopback address ``source`` (one connection per request)."""
+def _request(site: Site, method: str, path: str, headers: dict[str, str], body: bytes | None = None,
+             source: str = "127.0.0.1") -> tuple[http.client.HTTPResponse, bytes]:
+    """One request to the site from the loopback address ``source``, on a connection of its own."""
     url = urllib.parse.urlsplit(site.env.base_url)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60, source_address=(source, 0))
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        return response.status, response.read()
+        return response, response.read()
     finally:
         conn.close()
+
+
+def _post_login(site: Site, source: str, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+    response, data = _request(site, "POST", path, {"Content-Type": content_type}, body, source)
+    return response.status, data
 
 
 def _api_login(site: Site, source: str, username: str, password: str) -> tuple[int, bytes]:
@@ -316,13 +322,7 @@ def test_repeated_successful_logins_are_not_throttled(superset_site: Site) -> No
 # not replace the new session (the browser test shows the login surviving such a late answer).
 
 def _get(site: Site, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
-    url = urllib.parse.urlsplit(site.env.base_url)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response
+    return _request(site, "GET", path, headers)[0]
 
 
 def test_a_script_request_before_login_leaves_the_session_cookie_alone(superset_site: Site) -> None:
@@ -341,12 +341,7 @@ def test_a_script_request_before_login_leaves_the_session_cookie_alone(superset_
 
 
 def test_the_login_page_gets_the_chinese_interface_before_login(superset_site: Site) -> None:
-    url = urllib.parse.urlsplit(superset_site.env.base_url)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
-    conn.request("GET", "/superset/language_pack/zh/", headers={"Sec-Fetch-Mode": "cors"})
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
+    response, body = _request(superset_site, "GET", "/superset/language_pack/zh/", {"Sec-Fetch-Mode": "cors"})
     assert response.status == 200 and response.getheader("Content-Type", "").startswith("application/json")
     assert response.getheader("Set-Cookie") is None
     strings = json.loads(body)["locale_data"]["superset"]

@@ -112,7 +112,7 @@ class _Traffic:
     never appears, is explained by these."""
 
     def __init__(self, page, server_log: Path, shot: Path) -> None:
-        self.shot = shot  # the screenshot of a page without a grid, beside the test's other evidence
+        self.shot = shot  # the screenshot of a page that did not go on (no grid, or a login), beside the evidence
         self.bad: list[str] = []
         self.pending: dict[object, tuple[float, str]] = {}
         self.visited: list[str] = []  # the main frame's committed URLs, in order
