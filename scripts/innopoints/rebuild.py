@@ -18,7 +18,10 @@ seed changed, leaves them out, as dbt's documentation advises for production run
 code or seeds, and a full build, runs them. Every data test of the selection runs either way.
 
 Incremental models (by evaluation year, macros/scoring/scoring_years.sql: int_scoring__enterprise_points)
-compute in a selective build only the years whose inputs changed. dbt never rebuilds an incremental
+compute in a selective build only the years whose inputs changed. The loan models (config meta
+``rebuilt_by: loan``, macros/monitoring/loans_delta.sql) compute only the loans changed since their last
+build when the loans feed is the only one of their sources with new rows (the var ``loans_delta``), and
+every loan otherwise. dbt never rebuilds an incremental
 model from scratch because its code changed, so a full build, and a selective build with changed code
 or seeds, runs with ``--full-refresh``: the same rows as from nothing."""
 
@@ -40,6 +43,8 @@ from innopoints.warehouse import build, dbt_in_process, ensure_ready
 log = logging.getLogger(__name__)
 
 SELECTORS = ["source_status:fresher+", "state:modified+"]
+# the one source whose new rows the loan models can take loan by loan (macros/monitoring/loans_delta.sql)
+LOANS_SOURCE = "source.innopoints.loans.loans"
 # what makes a node, source or macro differ from the record (not paths, timestamps or docs)
 _COMPARED = {
     "nodes": ("checksum", "config", "depends_on", "raw_code"),
@@ -58,6 +63,7 @@ class Plan:
     modified: list[str] = field(default_factory=list)  # nodes whose definition changed
     state: Path | None = None  # the record the selection compares with
     sources: dict[str, Any] | None = None  # the freshness read for this plan (None: not read)
+    loans_delta: bool = False  # the loan models compute only the changed loans
 
     @property
     def full(self) -> bool:
@@ -169,7 +175,7 @@ def _part(node: dict[str, Any], key: str) -> Any:
 
 
 def _incremental_reached(manifest: dict[str, Any], sources: list[str]) -> list[str]:
-    """The incremental models downstream of these sources (dbt's child map of the manifest)."""
+    """The incremental models by evaluation year downstream of these sources (dbt's child map of the manifest)."""
     children, nodes = manifest.get("child_map") or {}, manifest.get("nodes") or {}
     seen, todo = set(sources), list(sources)
     while todo:
@@ -178,7 +184,22 @@ def _incremental_reached(manifest: dict[str, Any], sources: list[str]) -> list[s
                 seen.add(child)
                 todo.append(child)
     return sorted(nodes[u]["name"] for u in seen
-                  if u in nodes and (nodes[u].get("config") or {}).get("materialized") == "incremental")
+                  if u in nodes and (nodes[u].get("config") or {}).get("materialized") == "incremental"
+                  and ((nodes[u].get("config") or {}).get("meta") or {}).get("rebuilt_by") != "loan")
+
+
+def _by_loan(manifest: dict[str, Any]) -> tuple[list[str], set[str]]:
+    """The models rebuilt loan by loan (config meta ``rebuilt_by: loan``), and every source they read."""
+    nodes, parents = manifest.get("nodes") or {}, manifest.get("parent_map") or {}
+    models = sorted(u for u, n in nodes.items()
+                    if ((n.get("config") or {}).get("meta") or {}).get("rebuilt_by") == "loan")
+    seen, todo = set(models), list(models)
+    while todo:
+        for parent in parents.get(todo.pop(), []):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return [nodes[u]["name"] for u in models], {u for u in seen if u.startswith("source.")}
 
 
 def _source_label(uid: str) -> str:
@@ -255,12 +276,21 @@ def plan(full: bool = False) -> Plan:
     elif incremental := _incremental_reached(now_manifest, fresher):
         reasons.append("增量模型只计算输入有变化的评价年度 (incremental models compute only the evaluation years "
                        f"whose inputs changed): {', '.join(incremental)}")
+    loans_delta = False
+    by_loan, their_sources = _by_loan(now_manifest)
+    reached = sorted(set(fresher) & their_sources)
+    if reached and not modified:
+        loans_delta = reached == [LOANS_SOURCE]
+        others = ", ".join(_source_label(u) for u in reached if u != LOANS_SOURCE)
+        reasons.append(f"贷款模型只重算变化的贷款 (the loan models compute only the loans changed since their last "
+                       f"build): {', '.join(by_loan)}" if loans_delta else
+                       f"贷款模型全部重算 (the loan models compute every loan: {others} has new rows too)")
     if fresher and not modified:
         reasons.append("代码未变，单元测试不运行 (no code changed: dbt's unit tests, which read fixed rows and no "
                        "warehouse data, are left out; every data test runs)")
     if not reasons:
         reasons.append("自上次构建以来没有新数据或代码变化 (no data loaded and no code changed since the last build)")
-    return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources)
+    return Plan(list(SELECTORS), reasons, fresher, modified, record, now_sources, loans_delta)
 
 
 def _save(record: Path, sources: dict[str, Any]) -> None:
@@ -300,7 +330,8 @@ def rebuild(full: bool = False) -> Plan:
     if p.full:
         build(full_refresh=True)
     else:
-        build(p.select, state=p.state, full_refresh=p.from_scratch, unit_tests=p.unit_tests)
+        build(p.select, state=p.state, full_refresh=p.from_scratch, unit_tests=p.unit_tests,
+              variables={"loans_delta": True} if p.loans_delta else None)
     _save(state_dir(), sources)
     return p
 
@@ -319,4 +350,5 @@ def built_models(kind: str = "model") -> list[str]:
                   and x.get("status") in ("success", "pass"))
 
 
-__all__ = ["SELECTORS", "Plan", "built_models", "clear", "plan", "read_freshness", "rebuild", "state_dir"]
+__all__ = ["LOANS_SOURCE", "SELECTORS", "Plan", "built_models", "clear", "plan", "read_freshness", "rebuild",
+           "state_dir"]

@@ -161,11 +161,12 @@ def dbt_with_progress(args: list[str]) -> None:
 
 
 def build(select: list[str] | None = None, full_refresh: bool = False, state: Path | None = None,
-          unit_tests: bool = True) -> None:
+          unit_tests: bool = True, variables: dict[str, Any] | None = None) -> None:
     """``dbt build --fail-fast`` (seeds, snapshots, models and their tests), of ``select`` or everything;
     ``state``: the recorded artifacts that state selectors (``state:modified``, ``source_status``) compare with;
     ``unit_tests`` False leaves out dbt's unit tests (fixed input rows, no warehouse data: their result
-    changes with the code only), while every data test of the selection runs."""
+    changes with the code only), while every data test of the selection runs; ``variables``: dbt vars
+    of this build (``--vars``)."""
     ensure_ready()
     args = ["build", "--fail-fast"]
     if select:
@@ -176,4 +177,6 @@ def build(select: list[str] | None = None, full_refresh: bool = False, state: Pa
         args.append("--full-refresh")
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     dbt_with_progress(args)

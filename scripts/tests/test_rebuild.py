@@ -15,14 +15,19 @@ from pathlib import Path
 import pytest
 from innopoints import db, rebuild
 from innopoints.config import Settings
+from innopoints.feeds import FEEDS
 from innopoints.generator.monthly import monthly_loans
 from innopoints.publication.pipeline import run_pipeline
 from innopoints.publication.publish import today_beijing
 
-from .test_quality_support import admin, import_file, private_copy
+from .test_quality_support import admin, import_file, private_copy, read_csv, write_csv
 
 SCORING_MARTS = ("fct_enterprise_scores", "fct_indicator_scores", "fct_score_summary", "dim_enterprise")
-LOANS_MARTS = ("fct_loan_applications", "fct_financing_monthly", "fct_leadership_headline", "fct_risk_pool")
+# rebuilt whole by a loans delivery
+LOANS_MARTS = ("fct_financing_monthly", "fct_leadership_headline", "fct_risk_pool")
+# rebuilt loan by loan (macros/monitoring/loans_delta.sql)
+BY_LOAN = ("intermediate.int_monitoring__loans", "intermediate.int_monitoring__loan_grades",
+           "marts.fct_loan_applications")
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +52,33 @@ def _contents(schemas: tuple[str, ...] = ("marts", "intermediate", "staging")) -
     return out
 
 
+def _rows_by_loan(table: str) -> dict[str, set[str]]:
+    """Each loan's rows in a table by physical identity (where each row version lies and the transaction
+    that wrote it): unchanged only if not one of its rows was deleted or written again."""
+    out: dict[str, set[str]] = {}
+    for loan, ident in admin(f"select loan_app_id, ctid::text || ':' || xmin::text from {table}"):
+        out.setdefault(loan, set()).add(ident)
+    return out
+
+
+def _moved_to_another_city(delivery: list[Path]) -> tuple[str, str, str]:
+    """One delivered loan re-delivered under an enterprise of another city: (loan, its new enterprise, its
+    new city). The loan leaves the schemes of its old city and enters those of the new one."""
+    path = delivery[0]
+    header, rows = read_csv(path)
+    loan_col, uscc_col = (header.index(FEEDS["loans"].field(n).zh) for n in ("loan_app_id", "uscc"))
+    loan = rows[0][loan_col]
+    uscc, city = admin(
+        "select r.uscc, r.city_code from intermediate.int_feeds__registry as r "
+        "where r.city_code <> (select l.city_code from intermediate.int_monitoring__loans as l "
+        "where l.loan_app_id = %s) and r.city_code in (select min(city_code) from "
+        "intermediate.int_regions__scheme_cities where is_scheme_region group by scheme_code having count(*) = 1) "
+        "order by r.uscc limit 1", (loan,))[0]  # a city with a scheme of its own
+    rows[0][uscc_col] = uscc
+    write_csv(path, header, rows)
+    return loan, uscc, city
+
+
 def test_a_loans_delivery_rebuilds_only_what_reads_loans_and_equals_a_full_build(
         wh: Settings, demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first = rebuild.rebuild()  # a copied database has no record of its own: everything
@@ -55,24 +87,48 @@ def test_a_loans_delivery_rebuilds_only_what_reads_loans_and_equals_a_full_build
     assert again.nothing, again.reasons
 
     before = _oids("marts")
+    loans_before = {t: _rows_by_loan(t) for t in BY_LOAN}
     delivery = monthly_loans(demo_dir, tmp_path / "monthly")
     assert delivery
+    moved, new_uscc, new_city = _moved_to_another_city(delivery)
+    schemes_of = ("select array_agg(scheme_code order by scheme_code) from marts.fct_loan_applications "
+                  "where loan_app_id = %s")
+    old_schemes = admin(schemes_of, (moved,))[0][0]
+    delivered = {x for f in delivery for x in _loan_ids(f)}
     past = today_beijing() - timedelta(days=10)
     assert run_pipeline(import_dir=tmp_path / "monthly", schemes=None, year=None, push=False,
                         out_dir=tmp_path / "pushes", publicity_opens=past) == 0
     out = capsys.readouterr().out
     assert "部分重建 (selective build)" in out and "合作银行贷款反馈 (loans.loans)" in out, out
+    assert "贷款模型只重算变化的贷款" in out, out
     after = _oids("marts")
     # the delivery reached the loans marts, and no scoring table was rebuilt for it
     assert all(after[m] != before[m] for m in LOANS_MARTS), [m for m in LOANS_MARTS if after[m] == before[m]]
     assert all(after[m] == before[m] for m in SCORING_MARTS), [m for m in SCORING_MARTS if after[m] != before[m]]
     assert admin("select count(*) from marts.fct_loan_applications where as_of_date = (select max(as_of_date) "
                  "from staging.stg_loans__applications)")[0][0] > 0
+    # the loan models were written loan by loan: the delivered loans' rows anew, not one other row touched
+    assert after["fct_loan_applications"] == before["fct_loan_applications"]
+    for table, rows in loans_before.items():
+        now = _rows_by_loan(table)
+        untouched = [x for x in rows if x not in delivered]
+        assert untouched and all(now.get(x) == rows[x] for x in untouched), table
+        assert all(not (now.get(x, set()) & rows.get(x, set())) for x in delivered), table
+    # the re-delivered loan left its old city's schemes for the new city's
+    assert {(u, c) for u, c in admin("select distinct uscc, city_code from marts.fct_loan_applications "
+                                      "where loan_app_id = %s", (moved,))} == {(new_uscc, new_city)}
+    assert admin(schemes_of, (moved,))[0][0] != old_schemes, old_schemes
 
     selective = _contents()
     full = rebuild.rebuild(full=True)
     assert full.full
     assert _contents() == selective
+
+
+def _loan_ids(path: Path) -> list[str]:
+    header, rows = read_csv(path)
+    i = header.index(FEEDS["loans"].field("loan_app_id").zh)
+    return [r[i] for r in rows]
 
 
 def test_a_changed_model_is_rebuilt_with_what_reads_it(wh: Settings) -> None:

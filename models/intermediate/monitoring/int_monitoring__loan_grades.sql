@@ -1,3 +1,10 @@
+{#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ loans_delete() }}"],
+    meta={'rebuilt_by': 'loan'},
+) }}
 -- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city,
 -- point in time (metrics.md "Credit quality"): the grade in the scheme's latest publication on or
 -- before applied_date (grade_source 'publication', or 'not_in_publication' when that publication
@@ -13,6 +20,7 @@ with loans as (
         city_code,
         applied_date
     from {{ ref('int_monitoring__loans') }}
+    where {{ loans_to_build() }}
 
 ),
 

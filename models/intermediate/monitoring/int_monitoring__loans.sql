@@ -1,3 +1,10 @@
+{#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ loans_delete() }}"],
+    meta={'rebuilt_by': 'loan'},
+) }}
 -- One row per loan application (贷款申请) with its enterprise, bank, product, months, flags and the
 -- cost figures of metrics.md: all-in rate, LPR in force in the disbursement month, spread in bp,
 -- saving against the bank's ordinary product. Loans of enterprises missing from the registry keep
@@ -5,6 +12,7 @@
 with loans as (
 
     select * from {{ ref('stg_loans__applications') }}
+    where {{ loans_to_build() }}
 
 ),
 

@@ -1,4 +1,9 @@
+{#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
 {{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ loans_delete() }}"],
+    meta={'rebuilt_by': 'loan'},
     indexes=[{'columns': ['scheme_code', 'city_code', 'eval_year']}, {'columns': ['bank_code', 'scheme_code']}],
 ) }}
 
@@ -9,12 +14,14 @@
 with loans as (
 
     select * from {{ ref('int_monitoring__loans') }}
+    where {{ loans_to_build() }}
 
 ),
 
 grades as (
 
     select * from {{ ref('int_monitoring__loan_grades') }}
+    where {{ loans_to_build() }}
 
 ),
 
