@@ -5,6 +5,7 @@
     pre_hook=["{{ loans_delete() }}"],
     meta={'rebuilt_by': 'loan'},
 ) }}
+-- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city,
 -- point in time (metrics.md "Credit quality"): the grade in the scheme's latest publication on or
 -- before applied_date (grade_source 'publication', or 'not_in_publication' when that publication

@@ -5,6 +5,7 @@
     pre_hook=["{{ loans_delete() }}"],
     meta={'rebuilt_by': 'loan'},
 ) }}
+-- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- One row per loan application (贷款申请) with its enterprise, bank, product, months, flags and the
 -- cost figures of metrics.md: all-in rate, LPR in force in the disbursement month, spread in bp,
 -- saving against the bank's ordinary product. Loans of enterprises missing from the registry keep

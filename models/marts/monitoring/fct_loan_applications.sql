@@ -6,6 +6,7 @@
     meta={'rebuilt_by': 'loan'},
     indexes=[{'columns': ['scheme_code', 'city_code', 'eval_year']}, {'columns': ['bank_code', 'scheme_code']}],
 ) }}
+-- depends_on: {{ ref('int_monitoring__loan_changes') }}
 
 -- One row per (scheme, loan application) (贷款申请明细): every loan of an enterprise in the scheme's
 -- region, with the grade it carried at application under that scheme (point in time, see
