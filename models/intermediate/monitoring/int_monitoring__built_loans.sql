@@ -1,3 +1,11 @@
+{#- rebuilt by loan, as the models it records (macros/monitoring/loans_delta.sql) -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ loans_delete() }}"],
+    meta={'rebuilt_by': 'loan'},
+) }}
+-- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- depends_on: {{ ref('int_monitoring__loan_grades') }}
 -- depends_on: {{ ref('fct_loan_applications') }}
 -- Loans as built (已构建贷款): each loan's row of the loans feed, as a hash, that the loan models
@@ -10,3 +18,4 @@ select
     loan_app_id,
     {{ loan_row_hash('applications') }} as loan_row_hash
 from {{ ref('stg_loans__applications') }} as applications
+where {{ loans_to_build() }}
