@@ -16,6 +16,9 @@
     Otherwise (the default: a `dbt build` by hand, another input changed) each is emptied and computed
     whole in the same transaction; with --full-refresh, or on a first build, it is built as a table.
     A failed build records nothing: the next build finds the same loans changed against the same ledger.
+    The ledger is downstream of the three models, so a selection that builds it builds them first; built
+    alone by hand (`dbt build -s int_monitoring__built_loans`) it would record loans they were not built
+    from, and a `dbt build` of the three (or innopoints build) puts that right.
 -#}
 
 {% macro loans_delta() %}
