@@ -13,12 +13,18 @@
     feed is the only source of these models with new rows. Then each of them deletes the changed loans'
     rows (a pre-hook, in the same transaction as their insert: a failed build leaves the table as it was;
     by loan_app_id, so a loan that moved out of a scheme loses its row) and computes those loans again.
-    Otherwise (the default: a `dbt build` by hand, another input changed) each is emptied and computed
-    whole in the same transaction; with --full-refresh, or on a first build, it is built as a table.
-    A failed build records nothing: the next build finds the same loans changed against the same ledger.
-    The ledger is downstream of the three models, so a selection that builds it builds them first; built
-    alone by hand (`dbt build -s int_monitoring__built_loans`) it would record loans they were not built
-    from, and a `dbt build` of the three (or innopoints build) puts that right.
+    Otherwise (the default: a `dbt build` by hand, another input changed) each deletes every row and
+    computes every loan in the same transaction (readers see the old rows until it commits); with
+    --full-refresh, or on a first build, it is built as a table. A changed column fails an incremental
+    build (on_schema_change 'fail'): a build of changed code is a --full-refresh (innopoints.rebuild).
+
+    The ledger records what the three were built from only in a build of all three (dbt's
+    selected_resources); a selection that leaves one out (`-s path:models/intermediate/monitoring`,
+    `stg_loans__applications+1`) keeps the ledger as it was, so the next build computes those loans again
+    in all three. A table build of the ledger without them (a first build, --full-refresh) cannot know
+    what they hold: it records every loan any of them or the feed has, with no row hash, so the next
+    build computes every loan again. A failed build records nothing: the next build finds the same loans
+    changed against the same ledger.
 -#}
 
 {% macro loans_delta() %}
@@ -45,17 +51,42 @@
 {% macro loans_delete() %}
     {#- pre-hook of a loan model: remove the rows this build computes again, in its transaction -#}
     {%- if execute and model.resource_type != 'unit_test' and is_incremental() -%}
-        {%- if loans_delta() -%}
+        {%- if not loans_ledger_complete() -%}
+            {{ log(this.identifier ~ ": 未与三个贷款模型一同构建，保持不变 (not built with the three loan models: "
+                   ~ "kept as it was)", info=True) }}
+            select 1
+        {%- elif loans_delta() -%}
             {{ log(this.identifier ~ ": 只重算变化的贷款 (only the loans changed since the last build are computed again)",
                    info=True) }}
             delete from {{ this }} where {{ loans_to_build() }}
         {%- else -%}
             {{ log(this.identifier ~ ": 全部贷款重新计算 (every loan is computed again)", info=True) }}
-            truncate {{ this }}
+            delete from {{ this }}
         {%- endif -%}
     {%- else -%}
         select 1
     {%- endif -%}
+{% endmacro %}
+
+{% macro loan_models() %}
+    {#- the models rebuilt by loan (config meta rebuilt_by: loan) but the ledger: what the ledger records -#}
+    {%- set names = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+          and (node.config.meta or {}).get('rebuilt_by') == 'loan' and node.name != 'int_monitoring__built_loans' -%}
+        {%- do names.append(node) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{% macro loans_ledger_complete() %}
+    {#- true unless this is the ledger built in a selection without every model it records -#}
+    {%- if not execute or this.identifier != 'int_monitoring__built_loans' -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- for node in loan_models() if node.unique_id not in selected_resources -%}
+        {{ return(false) }}
+    {%- endfor -%}
+    {{ return(true) }}
 {% endmacro %}
 
 {% macro loan_row_hash(relation_alias) %}

@@ -150,6 +150,14 @@ def _fresher(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return sorted(uid for uid, at in new.items() if uid not in old or at > old[uid])
 
 
+def _moved(before: dict[str, Any], now: dict[str, Any], uids: set[str]) -> list[str]:
+    """Of these sources, those whose latest load differs from the record's either way, or whose freshness
+    could not be read now: only loans may have moved for the loan models to take loans alone."""
+    old, new = _loaded(before), _loaded(now)
+    failed = {x["unique_id"] for x in now.get("results", []) if x.get("status") == "runtime error"}
+    return sorted(u for u in uids if old.get(u) != new.get(u) or u in failed)
+
+
 def _changed_nodes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """Nodes, sources and macros whose definition or configuration differs from the record, or that
     are new. dbt's own state:modified decides the selection; this names it, and when it is empty and
@@ -280,11 +288,12 @@ def plan(full: bool = False) -> Plan:
     by_loan, their_sources = _by_loan(now_manifest)
     reached = sorted(set(fresher) & their_sources)
     if reached and not modified:
-        loans_delta = reached == [LOANS_SOURCE]
-        others = ", ".join(_source_label(u) for u in reached if u != LOANS_SOURCE)
+        others = _moved(before_sources, now_sources, their_sources - {LOANS_SOURCE})
+        loans_delta = LOANS_SOURCE in reached and not others
         reasons.append(f"贷款模型只重算变化的贷款 (the loan models compute only the loans changed since their last "
                        f"build): {', '.join(by_loan)}" if loans_delta else
-                       f"贷款模型全部重算 (the loan models compute every loan: {others} has new rows too)")
+                       "贷款模型全部重算 (the loan models compute every loan: "
+                       f"{', '.join(_source_label(u) for u in others)} changed since the last build)")
     if fresher and not modified:
         reasons.append("代码未变，单元测试不运行 (no code changed: dbt's unit tests, which read fixed rows and no "
                        "warehouse data, are left out; every data test runs)")

@@ -140,6 +140,42 @@ def _loan_ids(path: Path) -> list[str]:
     return [r[i] for r in rows]
 
 
+def test_a_build_by_hand_of_part_of_the_loan_models_keeps_their_ledger_true(
+        wh: Settings, demo_dir: Path, tmp_path: Path) -> None:
+    """The ledger of built loans records what the three loan models were built from only when all three
+    are built with it: a build by hand that leaves one out keeps it as it was, and the ledger built alone
+    as a table records no loan as known, so the next delivery computes every loan again."""
+    from innopoints.warehouse import build
+
+    rebuild.rebuild()
+    assert rebuild.plan().nothing
+    ledger = "select count(*), coalesce(sum(loan_row_hash), 0) from intermediate.int_monitoring__built_loans"
+    kept = admin(ledger)
+    assert monthly_loans(demo_dir, tmp_path / "m1", repaid_share=Decimal("0.20"))
+    import_file(tmp_path / "m1")
+    build(["path:models/intermediate/monitoring"])  # by hand: fct_loan_applications (a mart) left out
+    assert admin(ledger) == kept
+    p = rebuild.rebuild()  # the delivery again, loan by loan, into all three
+    assert p.loans_delta, p.reasons
+    assert admin(f"select count(*) from {CHANGES}")[0][0] > 0
+
+    build(["int_monitoring__built_loans"], full_refresh=True)  # alone, as a table
+    assert admin("select count(*) from intermediate.int_monitoring__built_loans where loan_row_hash is not null"
+                 )[0][0] == 0
+    assert monthly_loans(demo_dir, tmp_path / "m2", repaid_share=Decimal("0.30"))
+    import_file(tmp_path / "m2")
+    p = rebuild.rebuild()
+    assert p.loans_delta, p.reasons
+    assert admin(f"select count(*) from {CHANGES}")[0][0] == \
+        admin("select count(*) from staging.stg_loans__applications")[0][0]  # every loan computed again
+    selective = _contents()
+    selective.pop(CHANGES)
+    assert rebuild.rebuild(full=True).full
+    after_full = _contents()
+    after_full.pop(CHANGES)
+    assert after_full == selective
+
+
 def test_a_changed_model_is_rebuilt_with_what_reads_it(wh: Settings) -> None:
     rebuild.rebuild()
     assert rebuild.plan().nothing

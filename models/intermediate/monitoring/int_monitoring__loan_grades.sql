@@ -2,6 +2,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
+    on_schema_change='fail',
     pre_hook=["{{ loans_delete() }}"],
     meta={'rebuilt_by': 'loan'},
 ) }}
