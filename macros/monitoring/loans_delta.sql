@@ -27,6 +27,17 @@
     changed against the same ledger.
 -#}
 
+{% macro rebuilt_by_loan() %}
+    {#- the configuration of a model rebuilt by loan: {{ config(**rebuilt_by_loan()) }} -#}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': ['{{ loans_delete() }}'],
+        'meta': {'rebuilt_by': 'loan'},
+    }) }}
+{% endmacro %}
+
 {% macro loans_delta() %}
     {#- true when this model computes only the changed loans -#}
     {%- if not execute or model.resource_type == 'unit_test' or not is_incremental()

@@ -182,15 +182,21 @@ def _part(node: dict[str, Any], key: str) -> Any:
     return (value or {}).get("nodes") if key == "depends_on" else value
 
 
+def _reach(start: list[str], edges: dict[str, list[str]]) -> set[str]:
+    """These nodes and every node reached from them along dbt's child or parent map."""
+    seen, todo = set(start), list(start)
+    while todo:
+        for nxt in edges.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def _incremental_reached(manifest: dict[str, Any], sources: list[str]) -> list[str]:
     """The incremental models by evaluation year downstream of these sources (dbt's child map of the manifest)."""
-    children, nodes = manifest.get("child_map") or {}, manifest.get("nodes") or {}
-    seen, todo = set(sources), list(sources)
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
+    nodes = manifest.get("nodes") or {}
+    seen = _reach(sources, manifest.get("child_map") or {})
     return sorted(nodes[u]["name"] for u in seen
                   if u in nodes and (nodes[u].get("config") or {}).get("materialized") == "incremental"
                   and ((nodes[u].get("config") or {}).get("meta") or {}).get("rebuilt_by") != "loan")
@@ -198,15 +204,10 @@ def _incremental_reached(manifest: dict[str, Any], sources: list[str]) -> list[s
 
 def _by_loan(manifest: dict[str, Any]) -> tuple[list[str], set[str]]:
     """The models rebuilt loan by loan (config meta ``rebuilt_by: loan``), and every source they read."""
-    nodes, parents = manifest.get("nodes") or {}, manifest.get("parent_map") or {}
+    nodes = manifest.get("nodes") or {}
     models = sorted(u for u, n in nodes.items()
                     if ((n.get("config") or {}).get("meta") or {}).get("rebuilt_by") == "loan")
-    seen, todo = set(models), list(models)
-    while todo:
-        for parent in parents.get(todo.pop(), []):
-            if parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
+    seen = _reach(models, manifest.get("parent_map") or {})
     return [nodes[u]["name"] for u in models], {u for u in seen if u.startswith("source.")}
 
 

@@ -1,11 +1,5 @@
 {#- rebuilt by loan, as the models it records (macros/monitoring/loans_delta.sql) -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ loans_delete() }}"],
-    meta={'rebuilt_by': 'loan'},
-) }}
+{{ config(**rebuilt_by_loan()) }}
 -- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- depends_on: {{ ref('int_monitoring__loans') }}
 -- depends_on: {{ ref('int_monitoring__loan_grades') }}

@@ -1,11 +1,5 @@
 {#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ loans_delete() }}"],
-    meta={'rebuilt_by': 'loan'},
-) }}
+{{ config(**rebuilt_by_loan()) }}
 -- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- The grade a loan application carried (申请时等级), per scheme covering the enterprise's city,
 -- point in time (metrics.md "Credit quality"): the grade in the scheme's latest publication on or

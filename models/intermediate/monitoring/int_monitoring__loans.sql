@@ -1,11 +1,5 @@
 {#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ loans_delete() }}"],
-    meta={'rebuilt_by': 'loan'},
-) }}
+{{ config(**rebuilt_by_loan()) }}
 -- depends_on: {{ ref('int_monitoring__loan_changes') }}
 -- One row per loan application (贷款申请) with its enterprise, bank, product, months, flags and the
 -- cost figures of metrics.md: all-in rate, LPR in force in the disbursement month, spread in bp,

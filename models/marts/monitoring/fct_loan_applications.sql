@@ -1,11 +1,7 @@
 {#- rebuilt by loan: a delivery of loans computes only the loans it changed (macros/monitoring/loans_delta.sql) -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ loans_delete() }}"],
-    meta={'rebuilt_by': 'loan'},
     indexes=[{'columns': ['scheme_code', 'city_code', 'eval_year']}, {'columns': ['bank_code', 'scheme_code']}],
+    **rebuilt_by_loan()
 ) }}
 -- depends_on: {{ ref('int_monitoring__loan_changes') }}
 
