@@ -9,8 +9,8 @@
     after all of them in the same build; not a ref(): it is built after them).
 
     Whether only loans changed is the caller's knowledge, passed as the var `loans_delta`:
-    innopoints.rebuild sets it when, since the last complete build, no code or seed changed and the loans
-    feed is the only source of these models with new rows. Then each of them deletes the changed loans'
+    innopoints.rebuild sets it when, since the last complete build, no code or seed changed, the loans feed
+    has new rows and every other source of these models is as recorded. Then each deletes the changed loans'
     rows (a pre-hook, in the same transaction as their insert: a failed build leaves the table as it was;
     by loan_app_id, so a loan that moved out of a scheme loses its row) and computes those loans again.
     Otherwise (the default: a `dbt build` by hand, another input changed) each deletes every row and

@@ -20,10 +20,10 @@ code or seeds, and a full build, runs them. Every data test of the selection run
 Incremental models (by evaluation year, macros/scoring/scoring_years.sql: int_scoring__enterprise_points)
 compute in a selective build only the years whose inputs changed. The loan models (config meta
 ``rebuilt_by: loan``, macros/monitoring/loans_delta.sql) compute only the loans changed since their last
-build when the loans feed is the only one of their sources with new rows (the var ``loans_delta``), and
-every loan otherwise. dbt never rebuilds an incremental
-model from scratch because its code changed, so a full build, and a selective build with changed code
-or seeds, runs with ``--full-refresh``: the same rows as from nothing."""
+build when the loans feed has new rows and every other source of theirs is as recorded (the var
+``loans_delta``), and every loan otherwise. dbt never rebuilds an incremental model from scratch because
+its code changed, so a full build, and a selective build with changed code or seeds, runs with
+``--full-refresh``: the same rows as from nothing."""
 
 from __future__ import annotations
 
