@@ -68,7 +68,7 @@ def _moved_to_another_city(delivery: list[Path]) -> tuple[str, str, str]:
     new city). The loan leaves the schemes of its old city and enters those of the new one."""
     path = delivery[0]
     header, rows = read_csv(path)
-    loan_col, uscc_col = (header.index(FEEDS["loans"].field(n).zh) for n in ("loan_app_id", "uscc"))
+    loan_col, uscc_col = _column(header, "loan_app_id"), _column(header, "uscc")
     loan = rows[0][loan_col]
     uscc, city = admin(
         "select r.uscc, r.city_code from intermediate.int_feeds__registry as r "
@@ -134,9 +134,14 @@ def test_a_loans_delivery_rebuilds_only_what_reads_loans_and_equals_a_full_build
     assert after_full == selective
 
 
+def _column(header: list[str], field: str) -> int:
+    """Where a field of the loans feed is in a delivery's header (its Chinese name)."""
+    return header.index(FEEDS["loans"].field(field).zh)
+
+
 def _loan_ids(path: Path) -> list[str]:
     header, rows = read_csv(path)
-    i = header.index(FEEDS["loans"].field("loan_app_id").zh)
+    i = _column(header, "loan_app_id")
     return [r[i] for r in rows]
 
 
